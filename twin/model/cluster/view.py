@@ -1,0 +1,168 @@
+"""`ClusterView`: the scheduler cache of the twin.
+
+It holds the nodes and the *bound* pods (pending pods live in the scheduling queue), plus
+the Services, owners and Namespaces that some plugins read. Decisions read it; the shell
+changes it through `add_pod` / `remove_pod` / `replace_pod` / node methods, which keep
+the indexes (resource columns, spread counts) up to date incrementally, as kube-scheduler
+updates its snapshot instead of copying the cluster for every pod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from twin.model.cluster.columns import LabelColumn, ResourceColumns
+from twin.model.cluster.counting import PER_NODE, CountIndex, CountKey, CountRegistry
+from twin.model.cluster.order import node_tree_order
+from twin.model.objects import Namespace, Node, Pod, Service, Workload
+
+
+class ClusterView:
+    def __init__(
+        self,
+        nodes: Iterable[Node] = (),
+        pods: Iterable[Pod] = (),
+        services: Iterable[Service] = (),
+        workloads: Iterable[Workload] = (),
+        namespaces: Iterable[Namespace] = (),
+        empty_selector_counts_zero: bool = False,
+    ) -> None:
+        self.services = list(services)
+        self.workloads = {(w.kind, w.namespace, w.name): w for w in workloads}
+        self.namespaces = {ns.name: ns for ns in namespaces}
+        self.empty_selector_counts_zero = empty_selector_counts_zero
+        self._pods: dict[str, tuple[Pod, int]] = {}
+        self._counts = CountRegistry()
+        self._set_nodes(list(nodes))
+        for pod in pods:
+            self.add_pod(pod)
+
+    # ----- nodes -------------------------------------------------------------------
+    def _set_nodes(self, nodes: list[Node]) -> None:
+        self.nodes = nodes
+        self.node_index = {node.name: n for n, node in enumerate(nodes)}
+        if len(self.node_index) != len(nodes):
+            raise ValueError("node names must be unique")
+        self.resources = ResourceColumns(nodes)
+        self._on_node: list[dict[str, Pod]] = [{} for _ in nodes]
+        self._node_changed()
+        for key, (pod, _) in list(self._pods.items()):
+            self._pods.pop(key)
+            self._bind_index(pod, self.node_index[pod.node_name])
+
+    def _node_changed(self) -> None:
+        self._cache: dict[Hashable, Any] = {}
+        self._counts.clear()
+
+    def add_node(self, node: Node) -> None:
+        self._set_nodes(self.nodes + [node])
+
+    def update_node(self, node: Node) -> None:
+        """Replace a node (taints, labels, conditions, allocatable) keeping its pods."""
+        n = self.node_index[node.name]
+        nodes = list(self.nodes)
+        nodes[n] = node
+        self._set_nodes(nodes)
+
+    def remove_node(self, name: str) -> list[Pod]:
+        """Remove a node and the pods bound to it; returns those pods."""
+        n = self.node_index[name]
+        dropped = list(self._on_node[n].values())
+        for pod in dropped:
+            self._pods.pop(pod.key)
+        self._set_nodes([node for node in self.nodes if node.name != name])
+        return dropped
+
+    # ----- pods --------------------------------------------------------------------
+    def add_pod(self, pod: Pod) -> None:
+        """Add a pod bound to `pod.node_name` (the scheduler cache's AddPod / AssumePod)."""
+        if pod.node_name is None or pod.node_name not in self.node_index:
+            raise KeyError(f"pod {pod.key} is not bound to a known node: {pod.node_name!r}")
+        if pod.key in self._pods:
+            raise KeyError(f"pod {pod.key} is already in the view")
+        self._bind_index(pod, self.node_index[pod.node_name])
+
+    def _bind_index(self, pod: Pod, n: int) -> None:
+        self._pods[pod.key] = (pod, n)
+        self._on_node[n][pod.key] = pod
+        self.resources.account(n, pod.requests, pod.nonzero_requests, +1)
+        self._counts.on_pod(pod, n, +1)
+        self._cache.pop("affinity-pods", None)
+
+    def remove_pod(self, key: str) -> Pod:
+        pod, n = self._pods.pop(key)
+        del self._on_node[n][key]
+        self.resources.account(n, pod.requests, pod.nonzero_requests, -1)
+        self._counts.on_pod(pod, n, -1)
+        self._cache.pop("affinity-pods", None)
+        return pod
+
+    def replace_pod(self, pod: Pod) -> None:
+        """Update a bound pod in place (e.g. it got a deletionTimestamp)."""
+        self.remove_pod(pod.key)
+        self.add_pod(pod)
+
+    def get_pod(self, key: str) -> Pod | None:
+        entry = self._pods.get(key)
+        return None if entry is None else entry[0]
+
+    def pods(self) -> Iterator[tuple[Pod, int]]:
+        """Every bound pod with its node index."""
+        return iter(self._pods.values())
+
+    def pods_on(self, n: int) -> Iterable[Pod]:
+        return self._on_node[n].values()
+
+    def pod_count(self) -> int:
+        return len(self._pods)
+
+    def pods_with_affinity(self) -> list[tuple[Pod, int]]:
+        """Bound pods that carry pod (anti-)affinity terms, cached until a pod changes."""
+        cached = self._cache.get("affinity-pods")
+        if cached is None:
+            cached = [(p, n) for p, n in self._pods.values() if _has_pod_affinity(p)]
+            self._cache["affinity-pods"] = cached
+        return cached
+
+    # ----- derived, cached until nodes change ----------------------------------------
+    def column(self, key: str) -> LabelColumn:
+        return self.cached(("column", key), lambda: LabelColumn.build(key, self.nodes))
+
+    def cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """A value derived from the nodes only, kept until a node changes."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def tree_order(self) -> np.ndarray:
+        return self.cached("tree-order", lambda: node_tree_order(self.nodes))
+
+    def count_index(self, key: CountKey, eligible: Callable[[], np.ndarray]) -> CountIndex:
+        """The live count index for `key`, built on first use from `eligible()`."""
+        index = self._counts.get(key)
+        if index is None:
+            domains, size = self._domains(key.topology_key)
+            index = CountIndex(key, domains, size, eligible(), self.empty_selector_counts_zero)
+            index.fill((p, n) for p, n in self._pods.values() if p.namespace == key.namespace)
+            self._counts.put(index)
+        return index
+
+    def _domains(self, topology_key: str | None) -> tuple[np.ndarray, int]:
+        if topology_key is PER_NODE:
+            return np.arange(1, len(self.nodes) + 1), len(self.nodes) + 1
+        column = self.column(topology_key)
+        return column.ids, column.size
+
+    # ----- other objects -------------------------------------------------------------
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        """Labels of a namespace; the apiserver always sets `kubernetes.io/metadata.name`."""
+        ns = self.namespaces.get(namespace)
+        return {**(ns.labels if ns else {}), "kubernetes.io/metadata.name": namespace}
+
+
+def _has_pod_affinity(pod: Pod) -> bool:
+    aff = pod.affinity
+    return aff.pod_affinity is not None or aff.pod_anti_affinity is not None

@@ -1,0 +1,1 @@
+"""Kubernetes JSON/YAML in and out, with field-path errors."""

@@ -1,0 +1,52 @@
+"""Turn a pydantic ValidationError into (field path, "expected ..., got ...")."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+_TYPE_WORDS = {
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
+    "string_type": "a string", "bool_type": "true or false", "bool_parsing": "true or false",
+    "dict_type": "a mapping", "list_type": "a list", "model_type": "a mapping",
+    "model_attributes_type": "a mapping", "float_type": "a number",
+}
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """("spec", "taints", 0, "effect") -> "spec.taints[0].effect"."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _is_plain_name(str(part)):
+            out += f".{part}" if out else str(part)
+        else:
+            out += f"[{str(part)!r}]"
+    return out
+
+
+def _is_plain_name(part: str) -> bool:
+    return re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part) is not None
+
+
+def describe(error: dict[str, Any]) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"expected {expected.replace(chr(39), '')}, got {value!r}"
+    if kind in ("value_error", "assertion_error"):
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind in _TYPE_WORDS:
+        return f"expected {_TYPE_WORDS[kind]}, got {value!r}"
+    return f"{error['msg']}, got {value!r}"
+
+
+def format_validation_error(exc: ValidationError) -> tuple[str, str]:
+    """The first error's field path and message (one line per problem is enough to fix it)."""
+    first = exc.errors(include_url=False)[0]
+    return field_path(first["loc"]), describe(first)

@@ -1,0 +1,113 @@
+"""One scheduling cycle: run every filter plugin on every node, sample the feasible nodes
+as kube-scheduler would, score them, and pick the highest weighted total (ties broken by
+a seeded random stream)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twin.model.cluster import ClusterView
+from twin.model.objects import Pod
+from twin.model.scheduling.config import SchedulerConfig
+from twin.model.scheduling.context import CycleContext
+from twin.model.scheduling.profile import FILTER_PLUGINS, SCORE_PLUGINS
+from twin.model.scheduling.sampling import num_feasible_nodes_to_find, sample
+from twin.model.scheduling.status import PASS, Status
+
+
+@dataclass
+class ScheduleResult:
+    """Everything one cycle decided, with the per-node diagnosis.
+
+    `filters` holds the outcome of every filter plugin that ran (skipped plugins are
+    absent); `candidates` are the node indices that were scored and `scores[plugin]` the
+    normalised (0-100) scores of each score plugin that did not skip, aligned with
+    `candidates`; `totals` the weighted sums."""
+
+    pod: Pod
+    node_names: list[str]
+    filters: dict[str, object]
+    feasible: np.ndarray
+    candidates: np.ndarray
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    totals: np.ndarray | None = None
+    selected: int | None = None
+    processed: int = 0
+
+    @property
+    def selected_name(self) -> str | None:
+        return None if self.selected is None else self.node_names[self.selected]
+
+    def node_status(self, n: int) -> tuple[Status, str | None]:
+        """The node's status as kube-scheduler records it: the first failing filter
+        plugin in profile order, or Success."""
+        for name, outcome in self.filters.items():
+            status = outcome.status_of(n)
+            if not status.ok:
+                return status, name
+        return PASS, None
+
+    def failure_reasons(self) -> Counter:
+        """reason text -> number of nodes, as in "0/6 nodes are available: ..."."""
+        reasons: Counter = Counter()
+        for n in range(len(self.node_names)):
+            status, _ = self.node_status(n)
+            reasons.update(status.reasons)
+        return reasons
+
+
+def schedule_one(
+    view: ClusterView,
+    pod: Pod,
+    config: SchedulerConfig,
+    rng: np.random.Generator,
+    start: int = 0,
+    score_all: bool = False,
+) -> ScheduleResult:
+    """Schedule `pod` against `view` without changing it. `start` is nextStartNodeIndex;
+    `score_all` scores every feasible node (and a single one) for explanations."""
+    ctx = CycleContext(view, pod, config)
+    filters, feasible = run_filters(ctx)
+    wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
+    candidates, processed = sample(feasible, view.tree_order(), start, wanted)
+    result = ScheduleResult(pod, [n.name for n in view.nodes], filters, feasible, candidates, processed=processed)
+    if len(candidates) == 1 and not score_all:
+        result.selected = int(candidates[0])
+    elif len(candidates) > 0:
+        result.scores, result.totals = run_scores(ctx, candidates)
+        result.selected = select(candidates, result.totals, rng)
+    return result
+
+
+def run_filters(ctx: CycleContext) -> tuple[dict, np.ndarray]:
+    filters = {}
+    feasible = np.ones(ctx.node_count, dtype=bool)
+    for plugin in FILTER_PLUGINS:
+        outcome = plugin.filter(ctx)
+        if outcome is not None:
+            filters[plugin.NAME] = outcome
+            feasible &= outcome.passed()
+    return filters, feasible
+
+
+def run_scores(ctx: CycleContext, candidates: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    scores = {}
+    totals = np.zeros(len(candidates), dtype=np.int64)
+    for plugin in SCORE_PLUGINS:
+        normalised = plugin.score(ctx, candidates)
+        if normalised is not None:
+            scores[plugin.NAME] = normalised
+            totals += ctx.config.weight(plugin.NAME) * normalised
+    return scores, totals
+
+
+def select(candidates: np.ndarray, totals: np.ndarray, rng: np.random.Generator) -> int:
+    """The highest total; among equal totals one chosen uniformly by `rng` (drawn only
+    when there is a tie, so untied decisions consume no randomness)."""
+    best = np.flatnonzero(totals == totals.max())
+    if len(best) == 1:
+        return int(candidates[best[0]])
+    return int(candidates[best[rng.integers(len(best))]])

@@ -1,0 +1,22 @@
+"""NodeName: a pod with `spec.nodeName` set fits only that node."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.model.scheduling.context import CycleContext
+from twin.model.scheduling.status import UNRESOLVABLE, FilterOutcome, Status
+
+NAME = "NodeName"
+REJECTED = Status(UNRESOLVABLE, ("node(s) didn't match the requested node name",))
+
+
+def filter(ctx: CycleContext) -> FilterOutcome:
+    wanted = ctx.pod.node_name
+    failed = np.zeros(ctx.node_count, dtype=bool)
+    if wanted:
+        failed[:] = True
+        n = ctx.view.node_index.get(wanted)
+        if n is not None:
+            failed[n] = False
+    return FilterOutcome.from_failures(failed, REJECTED)
