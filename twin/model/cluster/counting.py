@@ -25,12 +25,14 @@ PER_NODE = None  # topology "key" that makes every node its own domain
 @dataclass(frozen=True, slots=True)
 class CountKey:
     """What is counted: pods of `namespace` matching `selector` (None matches nothing),
-    per value of `topology_key` (or per node), over the nodes of `eligibility`."""
+    per value of `topology_key` (or per node), over the nodes of `eligibility`;
+    `empty_selector_counts_zero` selects the v1.27 quirk (`spec/scheduling.md` §2.4)."""
 
     namespace: str
     selector: LabelSelector | None
     topology_key: str | None
     eligibility: Hashable
+    empty_selector_counts_zero: bool = False
 
 
 def counts_pod(selector: LabelSelector | None, pod: Pod, empty_selector_counts_zero: bool = False) -> bool:
@@ -47,18 +49,17 @@ class CountIndex:
     """Counts per domain id. `present[d]` is True when some eligible node is in domain d
     (an eligible node creates its domain even with no matching pods)."""
 
-    def __init__(self, key: CountKey, domains: np.ndarray, size: int, eligible: np.ndarray, quirk: bool) -> None:
+    def __init__(self, key: CountKey, domains: np.ndarray, size: int, eligible: np.ndarray) -> None:
         self.key = key
         self.domains = domains
         self.eligible = eligible
-        self.quirk = quirk
         self.counts = np.zeros(size, dtype=np.int64)
         self.present = np.zeros(size, dtype=bool)
         self.present[domains[eligible]] = True
         self.present[0] = False  # id 0 is "label absent"
 
     def matches(self, pod: Pod) -> bool:
-        return pod.namespace == self.key.namespace and counts_pod(self.key.selector, pod, self.quirk)
+        return pod.namespace == self.key.namespace and counts_pod(self.key.selector, pod, self.key.empty_selector_counts_zero)
 
     def fill(self, pods: Iterable[tuple[Pod, int]]) -> None:
         for pod, n in pods:

@@ -28,12 +28,10 @@ class ClusterView:
         services: Iterable[Service] = (),
         workloads: Iterable[Workload] = (),
         namespaces: Iterable[Namespace] = (),
-        empty_selector_counts_zero: bool = False,
     ) -> None:
         self.services = list(services)
         self.workloads = {(w.kind, w.namespace, w.name): w for w in workloads}
         self.namespaces = {ns.name: ns for ns in namespaces}
-        self.empty_selector_counts_zero = empty_selector_counts_zero
         self._pods: dict[str, tuple[Pod, int]] = {}
         self._counts = CountRegistry()
         self._set_nodes(list(nodes))
@@ -145,7 +143,7 @@ class ClusterView:
         index = self._counts.get(key)
         if index is None:
             domains, size = self._domains(key.topology_key)
-            index = CountIndex(key, domains, size, eligible(), self.empty_selector_counts_zero)
+            index = CountIndex(key, domains, size, eligible())
             index.fill((p, n) for p, n in self._pods.values() if p.namespace == key.namespace)
             self._counts.put(index)
         return index

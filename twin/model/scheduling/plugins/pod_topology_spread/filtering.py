@@ -81,7 +81,8 @@ def count_index(
         return mask
 
     topology_key = None if per_node else c.topology_key
-    return ctx.view.count_index(CountKey(ctx.pod.namespace, c.selector, topology_key, signature), eligible)
+    key = CountKey(ctx.pod.namespace, c.selector, topology_key, signature, ctx.config.empty_selector_counts_zero)
+    return ctx.view.count_index(key, eligible)
 
 
 def filter(ctx: CycleContext) -> FilterOutcome | None:
