@@ -7,6 +7,7 @@ ephemeral-storage, pods, extended resources) in units.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -182,6 +183,12 @@ class Pod:
     @property
     def terminating(self) -> bool:
         return self.deletion_timestamp is not None
+
+    def bound_to(self, node_name: str | None) -> Pod:
+        """The same pod with `spec.nodeName` set (derived requests are kept, not recomputed)."""
+        clone = copy.copy(self)
+        object.__setattr__(clone, "node_name", node_name)
+        return clone
 
     def controller_owner(self) -> OwnerReference | None:
         return next((o for o in self.owner_references if o.controller), None)

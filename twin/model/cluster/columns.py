@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -18,13 +19,14 @@ MISSING = 0
 
 
 @dataclass(frozen=True)
-class LabelColumn:
+class LabelColumn:  # not slotted: `absent` is a cached_property
     """`ids[n]` is node n's value id for the key; `values[id]` the value (None for absent)."""
 
     key: str
     ids: np.ndarray
     values: tuple[str | None, ...]
     lookup: dict[str, int]
+    one_per_node: bool  # every node has its own value, in node order: ids == 1..n
 
     @staticmethod
     def build(key: str, nodes: Sequence[Node]) -> LabelColumn:
@@ -34,7 +36,8 @@ class LabelColumn:
             value = node.labels.get(key)
             if value is not None:
                 ids[n] = index.setdefault(value, len(index) + 1)
-        return LabelColumn(key, ids, (None, *index), index)
+        one_per_node = bool(np.array_equal(ids, np.arange(1, len(nodes) + 1)))
+        return LabelColumn(key, ids, (None, *index), index, one_per_node)
 
     @property
     def size(self) -> int:
@@ -46,6 +49,16 @@ class LabelColumn:
 
     def present(self) -> np.ndarray:
         return self.ids != MISSING
+
+    @cached_property
+    def absent(self) -> np.ndarray:
+        """Nodes without the label (do not modify)."""
+        return self.ids == MISSING
+
+    def broadcast(self, by_value: np.ndarray) -> np.ndarray:
+        """`by_value[ids]`: a value per node from a value per id (a view when the column
+        has one value per node)."""
+        return by_value[1:] if self.one_per_node else by_value[self.ids]
 
     def where(self, predicate: Callable[[str | None], bool]) -> np.ndarray:
         """Boolean mask of the nodes whose value (None when absent) satisfies `predicate`."""

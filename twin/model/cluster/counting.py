@@ -10,7 +10,6 @@ pod is bound, removed or starts terminating. The counts equal a fresh walk at al
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -57,6 +56,9 @@ class CountIndex:
         self.present = np.zeros(size, dtype=bool)
         self.present[domains[eligible]] = True
         self.present[0] = False  # id 0 is "label absent"
+        self.domain_count = int(self.present.sum())
+        # counts of present domains, a value above any count elsewhere: min() is the global minimum
+        self.present_counts = np.where(self.present, 0, np.iinfo(np.int64).max)
 
     def matches(self, pod: Pod) -> bool:
         return pod.namespace == self.key.namespace and counts_pod(self.key.selector, pod, self.key.empty_selector_counts_zero)
@@ -67,7 +69,14 @@ class CountIndex:
 
     def apply(self, pod: Pod, n: int, delta: int) -> None:
         if self.eligible[n] and self.matches(pod):
-            self.counts[self.domains[n]] += delta
+            domain = self.domains[n]
+            self.counts[domain] += delta
+            if self.present[domain]:
+                self.present_counts[domain] += delta
+
+    def minimum(self) -> int | None:
+        """The smallest count over present domains; None when no domain is present."""
+        return int(self.present_counts.min()) if self.domain_count else None
 
     def as_dict(self, values: tuple[str | None, ...]) -> dict[str, int]:
         """{domain value: count} over present domains, as the upstream tests print it."""
@@ -75,22 +84,17 @@ class CountIndex:
 
 
 class CountRegistry:
-    """The live indexes, least recently used dropped first beyond `capacity`."""
+    """The live indexes: one per distinct `CountKey` used since the nodes last changed
+    (the view clears them with its other node-derived caches, which may hold them)."""
 
-    def __init__(self, capacity: int = 512) -> None:
-        self.capacity = capacity
-        self._indexes: OrderedDict[CountKey, CountIndex] = OrderedDict()
+    def __init__(self) -> None:
+        self._indexes: dict[CountKey, CountIndex] = {}
 
     def get(self, key: CountKey) -> CountIndex | None:
-        index = self._indexes.get(key)
-        if index is not None:
-            self._indexes.move_to_end(key)
-        return index
+        return self._indexes.get(key)
 
     def put(self, index: CountIndex) -> None:
         self._indexes[index.key] = index
-        while len(self._indexes) > self.capacity:
-            self._indexes.popitem(last=False)
 
     def on_pod(self, pod: Pod, n: int, delta: int) -> None:
         for index in self._indexes.values():

@@ -17,6 +17,7 @@ import numpy as np
 from twin.model.cluster.columns import LabelColumn, ResourceColumns
 from twin.model.cluster.counting import PER_NODE, CountIndex, CountKey, CountRegistry
 from twin.model.cluster.order import node_tree_order
+from twin.model.cluster.pernode import ChangeLog, PerNodeArray
 from twin.model.objects import Namespace, Node, Pod, Service, Workload
 
 
@@ -33,6 +34,7 @@ class ClusterView:
         self.workloads = {(w.kind, w.namespace, w.name): w for w in workloads}
         self.namespaces = {ns.name: ns for ns in namespaces}
         self._pods: dict[str, tuple[Pod, int]] = {}
+        self._with_affinity: dict[str, tuple[Pod, int]] = {}
         self._counts = CountRegistry()
         self._set_nodes(list(nodes))
         for pod in pods:
@@ -41,14 +43,17 @@ class ClusterView:
     # ----- nodes -------------------------------------------------------------------
     def _set_nodes(self, nodes: list[Node]) -> None:
         self.nodes = nodes
-        self.node_index = {node.name: n for n, node in enumerate(nodes)}
+        self.node_names = [node.name for node in nodes]
+        self.node_index = {name: n for n, name in enumerate(self.node_names)}
         if len(self.node_index) != len(nodes):
             raise ValueError("node names must be unique")
         self.resources = ResourceColumns(nodes)
+        self.changes = ChangeLog()
         self._on_node: list[dict[str, Pod]] = [{} for _ in nodes]
         self._node_changed()
         for key, (pod, _) in list(self._pods.items()):
             self._pods.pop(key)
+            self._with_affinity.pop(key, None)
             self._bind_index(pod, self.node_index[pod.node_name])
 
     def _node_changed(self) -> None:
@@ -86,16 +91,19 @@ class ClusterView:
     def _bind_index(self, pod: Pod, n: int) -> None:
         self._pods[pod.key] = (pod, n)
         self._on_node[n][pod.key] = pod
+        self.changes.append(n)
         self.resources.account(n, pod.requests, pod.nonzero_requests, +1)
         self._counts.on_pod(pod, n, +1)
-        self._cache.pop("affinity-pods", None)
+        if _has_pod_affinity(pod):
+            self._with_affinity[pod.key] = (pod, n)
 
     def remove_pod(self, key: str) -> Pod:
         pod, n = self._pods.pop(key)
         del self._on_node[n][key]
+        self.changes.append(n)
         self.resources.account(n, pod.requests, pod.nonzero_requests, -1)
         self._counts.on_pod(pod, n, -1)
-        self._cache.pop("affinity-pods", None)
+        self._with_affinity.pop(key, None)
         return pod
 
     def replace_pod(self, pod: Pod) -> None:
@@ -117,13 +125,9 @@ class ClusterView:
     def pod_count(self) -> int:
         return len(self._pods)
 
-    def pods_with_affinity(self) -> list[tuple[Pod, int]]:
-        """Bound pods that carry pod (anti-)affinity terms, cached until a pod changes."""
-        cached = self._cache.get("affinity-pods")
-        if cached is None:
-            cached = [(p, n) for p, n in self._pods.values() if _has_pod_affinity(p)]
-            self._cache["affinity-pods"] = cached
-        return cached
+    def pods_with_affinity(self) -> Iterable[tuple[Pod, int]]:
+        """Bound pods that carry pod (anti-)affinity terms (NodeInfo.PodsWithAffinity)."""
+        return self._with_affinity.values()
 
     # ----- derived, cached until nodes change ----------------------------------------
     def column(self, key: str) -> LabelColumn:
@@ -135,8 +139,18 @@ class ClusterView:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def per_node(self, key: Hashable, compute: Callable[[np.ndarray], np.ndarray], dtype=np.int64) -> np.ndarray:
+        """An array over nodes computed by `compute(node indices)` from per-node pod state,
+        refreshed only for nodes whose pods changed (see `PerNodeArray`)."""
+        array = self.cached(("per-node", key), lambda: PerNodeArray(len(self.nodes), compute, dtype))
+        return array.current(self.changes)
+
     def tree_order(self) -> np.ndarray:
         return self.cached("tree-order", lambda: node_tree_order(self.nodes))
+
+    def tree_order_twice(self) -> np.ndarray:
+        """The node tree order repeated, so any rotation is a slice."""
+        return self.cached("tree-order-twice", lambda: np.concatenate((self.tree_order(), self.tree_order())))
 
     def count_index(self, key: CountKey, eligible: Callable[[], np.ndarray]) -> CountIndex:
         """The live count index for `key`, built on first use from `eligible()`."""

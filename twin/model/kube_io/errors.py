@@ -37,7 +37,7 @@ def describe(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
+        expected = error.get("ctx", {}).get("expected", "").replace("''", '""')
         return f"expected {expected.replace(chr(39), '')}, got {value!r}"
     if kind in ("value_error", "assertion_error"):
         return str(error.get("ctx", {}).get("error", error["msg"]))

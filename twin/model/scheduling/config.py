@@ -42,7 +42,7 @@ class SchedulerConfig:
     match_label_keys: bool = True
     empty_selector_counts_zero: bool = False
     hard_pod_affinity_weight: int = 1
-    score_weights: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SCORE_WEIGHTS)
+    score_weights: Mapping[str, int] = field(default_factory=lambda: DEFAULT_SCORE_WEIGHTS, hash=False)
 
     def weight(self, plugin: str) -> int:
         return self.score_weights.get(plugin, 0)

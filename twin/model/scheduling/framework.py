@@ -72,8 +72,8 @@ def schedule_one(
     ctx = CycleContext(view, pod, config)
     filters, feasible = run_filters(ctx)
     wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
-    candidates, processed = sample(feasible, view.tree_order(), start, wanted)
-    result = ScheduleResult(pod, [n.name for n in view.nodes], filters, feasible, candidates, processed=processed)
+    candidates, processed = sample(feasible, view.tree_order_twice(), start, wanted)
+    result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed)
     if len(candidates) == 1 and not score_all:
         result.selected = int(candidates[0])
     elif len(candidates) > 0:
@@ -89,7 +89,7 @@ def run_filters(ctx: CycleContext) -> tuple[dict, np.ndarray]:
         outcome = plugin.filter(ctx)
         if outcome is not None:
             filters[plugin.NAME] = outcome
-            feasible &= outcome.passed()
+            feasible &= outcome.passed
     return filters, feasible
 
 

@@ -26,11 +26,15 @@ def num_feasible_nodes_to_find(num_all: int, percentage: int) -> int:
 
 def sample(feasible: np.ndarray, order: np.ndarray, start: int, wanted: int) -> tuple[np.ndarray, int]:
     """The first `wanted` feasible nodes scanning `order` from position `start` (wrapping),
-    and how many nodes that scan examined."""
-    total = len(order)
+    and how many nodes that scan examined. `order` may also be given doubled (the order
+    twice over, as `ClusterView.tree_order_twice` keeps it) to avoid a copy."""
+    total = len(feasible)
     if total == 0:
         return np.zeros(0, dtype=np.int64), 0
-    rotated = np.concatenate((order[start:], order[:start])) if start else order
+    if len(order) == 2 * total:
+        rotated = order[start:start + total]
+    else:
+        rotated = np.concatenate((order[start:], order[:start])) if start else order
     positions = np.flatnonzero(feasible[rotated])
     if len(positions) > wanted:
         return rotated[positions[:wanted]], int(positions[wanted - 1]) + 1

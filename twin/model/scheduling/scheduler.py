@@ -3,8 +3,6 @@ nextStartNodeIndex) around the pure `schedule_one`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from twin.model.cluster import ClusterView
@@ -30,5 +28,5 @@ class Scheduler:
         """Schedule and, when a node was found, bind the pod in the view (assume)."""
         result = self.schedule(view, pod)
         if result.selected is not None:
-            view.add_pod(replace(pod, node_name=result.selected_name))
+            view.add_pod(pod.bound_to(result.selected_name))
         return result

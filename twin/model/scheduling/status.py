@@ -7,6 +7,7 @@ always Success. Reasons stay exactly as kube-scheduler words them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,20 +33,38 @@ class Status:
 PASS = Status(SUCCESS)
 
 
-@dataclass(frozen=True)
 class FilterOutcome:
-    """Per-node statuses of one filter plugin: node n has `statuses[ids[n]]`."""
+    """Per-node statuses of one filter plugin: node n has `statuses[ids[n]]`; `passed` is
+    the mask of nodes with id 0. Outcomes are immutable and may be cached and shared.
 
-    ids: np.ndarray
-    statuses: tuple[Status, ...]
+    `FilterOutcome.deferred` builds one whose `ids` are computed on first use (most
+    cycles only need `passed`); its `make_ids` must only read values that do not change
+    afterwards."""
+
+    __slots__ = ("_ids", "_make_ids", "statuses", "passed")
+
+    def __init__(self, ids: np.ndarray, statuses: tuple[Status, ...]) -> None:
+        self._ids, self._make_ids = ids, None
+        self.statuses = statuses
+        self.passed = ids == 0
+
+    @staticmethod
+    def deferred(passed: np.ndarray, make_ids: Callable[[], np.ndarray], statuses: tuple[Status, ...]) -> FilterOutcome:
+        outcome = FilterOutcome.__new__(FilterOutcome)
+        outcome._ids, outcome._make_ids = None, make_ids
+        outcome.statuses, outcome.passed = statuses, passed
+        return outcome
+
+    @property
+    def ids(self) -> np.ndarray:
+        if self._ids is None:
+            self._ids = self._make_ids()
+        return self._ids
 
     @staticmethod
     def from_failures(failed: np.ndarray, status: Status) -> FilterOutcome:
         """Nodes where `failed` is True get `status`, the others pass."""
         return FilterOutcome(failed.astype(np.int64), (PASS, status))
-
-    def passed(self) -> np.ndarray:
-        return self.ids == 0
 
     def status_of(self, n: int) -> Status:
         return self.statuses[int(self.ids[n])]

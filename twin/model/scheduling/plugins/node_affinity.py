@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.model.scheduling.context import CycleContext
-from twin.model.scheduling.nodemasks import required_affinity_mask, term_mask
+from twin.model.scheduling.nodemasks import affinity_signature, required_affinity_mask, term_mask
 from twin.model.scheduling.normalize import default_normalize
 from twin.model.scheduling.status import UNRESOLVABLE, FilterOutcome, Status
 
@@ -19,7 +19,10 @@ REJECTED = Status(UNRESOLVABLE, ("node(s) didn't match Pod's node affinity/selec
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
-    return FilterOutcome.from_failures(~required_affinity_mask(ctx.view, ctx.pod), REJECTED)
+    return ctx.view.cached(
+        (NAME, affinity_signature(ctx.pod)),
+        lambda: FilterOutcome.from_failures(~required_affinity_mask(ctx.view, ctx.pod), REJECTED),
+    )
 
 
 def score(ctx: CycleContext, candidates: np.ndarray) -> np.ndarray | None:

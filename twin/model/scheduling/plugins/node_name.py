@@ -12,7 +12,10 @@ REJECTED = Status(UNRESOLVABLE, ("node(s) didn't match the requested node name",
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
-    wanted = ctx.pod.node_name
+    return ctx.view.cached((NAME, ctx.pod.node_name), lambda: _outcome(ctx, ctx.pod.node_name))
+
+
+def _outcome(ctx: CycleContext, wanted: str | None) -> FilterOutcome:
     failed = np.zeros(ctx.node_count, dtype=bool)
     if wanted:
         failed[:] = True

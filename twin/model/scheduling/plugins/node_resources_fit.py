@@ -11,12 +11,18 @@ Score (LeastAllocated, cpu and memory with weight 1): per resource
 `(allocatable − requested) · 100 // allocatable` (0 when over), averaged over resources
 with non-zero allocatable; "requested" counts 100m / 200Mi for containers that state no
 request (`schedutil.GetNonzeroRequests`).
+
+Both are kept per node and request size in the view and refreshed only on nodes whose
+pods changed (`ClusterView.per_node`).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from twin.model.cluster import ClusterView
 from twin.model.cluster.columns import CORE_RESOURCES
 from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.normalize import MAX_NODE_SCORE
@@ -27,66 +33,79 @@ FIXED = ("cpu", "memory", "ephemeral-storage")
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
-    res, requests = ctx.view.resources, ctx.pod.requests
-    checks = [("Too many pods", res.pod_count + 1 > res.alloc["pods"], None)]
-    if any(amount > 0 for amount in requests.values()):
-        for name in FIXED:
-            want = requests.get(name, 0)
-            if want > 0:
-                free = res.alloc[name] - res.requested[name]
-                checks.append((f"Insufficient {name}", want > free, want > res.alloc[name]))
-        checks.extend(_scalar_checks(ctx))
-    return _combine(checks, ctx.node_count)
-
-
-def _scalar_checks(ctx: CycleContext):
-    res = ctx.view.resources
-    for name in sorted(ctx.pod.requests):
-        want = ctx.pod.requests[name]
-        if name in CORE_RESOURCES or want <= 0:
-            continue
-        alloc = np.fromiter((a.get(name, 0) for a in res.scalar_alloc), dtype=np.int64, count=ctx.node_count)
-        used = np.fromiter((r.get(name, 0) for r in res.scalar_requested), dtype=np.int64, count=ctx.node_count)
-        yield f"Insufficient {name}", want > alloc - used, want > alloc
-
-
-def _combine(checks, size: int) -> FilterOutcome:
-    """One status per distinct combination of failing checks (bit i = check i failed)."""
-    bits = np.zeros(size, dtype=np.int64)
-    unresolvable = np.zeros(size, dtype=bool)
-    for i, (_, failed, over) in enumerate(checks):
-        bits |= failed.astype(np.int64) << i
-        if over is not None:
-            unresolvable |= failed & over
-    if not bits.any():
-        return FilterOutcome(bits, (PASS,))
-    codes = bits * 2 + unresolvable
+    """Codes per node: bit i set when check i fails, bit 0 of the code = unresolvable."""
+    checks = _check_list(ctx.pod.requests)
+    codes = ctx.view.per_node((NAME, checks), partial(_codes, ctx.view, checks))
+    if not codes.any():
+        return ctx.view.cached((NAME, "all pass"), lambda: FilterOutcome(np.zeros(ctx.node_count, dtype=np.int64), (PASS,)))
     combos, ids = np.unique(codes, return_inverse=True)
     statuses = [_status(int(c), checks) for c in combos]
-    if int(combos[0]) != 0:  # keep id 0 for Success even when no node passes
+    if int(combos[0]) != 0:  # id 0 stays Success even when no node passes
         statuses.insert(0, PASS)
         ids = ids + 1
     return FilterOutcome(ids.reshape(-1), tuple(statuses))
 
 
+def _check_list(requests) -> tuple[tuple[str, int], ...]:
+    """(resource, requested amount) per check, in upstream order; ("pods", 1) first."""
+    checks = [("pods", 1)]
+    if any(amount > 0 for amount in requests.values()):
+        checks += [(name, requests[name]) for name in FIXED if requests.get(name, 0) > 0]
+        checks += [(name, requests[name]) for name in sorted(requests)
+                   if name not in CORE_RESOURCES and requests[name] > 0]
+    return tuple(checks)
+
+
+def _codes(view: ClusterView, checks, nodes) -> np.ndarray:
+    """`nodes` is an index array or one index (see `PerNodeArray`)."""
+    codes = 0
+    unresolvable = False
+    for bit, (name, want) in enumerate(checks, start=1):
+        alloc, used = _alloc_and_used(view, name, nodes)
+        failed = used > alloc - want
+        codes = codes | (failed.astype(np.int64) << bit)
+        if name != "pods":
+            unresolvable = unresolvable | (failed & (want > alloc))
+    return codes | unresolvable
+
+
+def _alloc_and_used(view: ClusterView, name: str, nodes):
+    res = view.resources
+    if name == "pods":
+        return res.alloc["pods"][nodes], res.pod_count[nodes]
+    if name in FIXED:
+        return res.alloc[name][nodes], res.requested[name][nodes]
+    alloc = np.array([a.get(name, 0) for a in res.scalar_alloc], dtype=np.int64)
+    used = np.array([r.get(name, 0) for r in res.scalar_requested], dtype=np.int64)
+    return alloc[nodes], used[nodes]
+
+
 def _status(code: int, checks) -> Status:
-    bits, unresolvable = code >> 1, code & 1
-    if bits == 0:
+    if code == 0:
         return PASS
-    reasons = tuple(text for i, (text, _, _) in enumerate(checks) if bits >> i & 1)
-    return Status(UNRESOLVABLE if unresolvable else UNSCHEDULABLE, reasons)
+    reasons = tuple(_reason(name) for bit, (name, _) in enumerate(checks, start=1) if code >> bit & 1)
+    return Status(UNRESOLVABLE if code & 1 else UNSCHEDULABLE, reasons)
+
+
+def _reason(resource: str) -> str:
+    return "Too many pods" if resource == "pods" else f"Insufficient {resource}"
 
 
 def score(ctx: CycleContext, candidates: np.ndarray) -> np.ndarray:
-    res, pod = ctx.view.resources, ctx.pod
-    total = np.zeros(len(candidates), dtype=np.int64)
-    weights = np.zeros(len(candidates), dtype=np.int64)
-    for name in ("cpu", "memory"):
-        alloc = res.alloc[name][candidates]
-        requested = res.nonzero[name][candidates] + pod.nonzero_requests[name]
+    nonzero = (ctx.pod.nonzero_requests["cpu"], ctx.pod.nonzero_requests["memory"])
+    scores = ctx.view.per_node(("LeastAllocated", nonzero), partial(_least_allocated, ctx.view, nonzero))
+    return scores[candidates]
+
+
+def _least_allocated(view: ClusterView, pod_nonzero: tuple[int, int], nodes) -> np.ndarray:
+    """Arithmetic only, so `nodes` may be an index array or one index."""
+    res = view.resources
+    total = weights = 0
+    for name, want in zip(("cpu", "memory"), pod_nonzero):
+        alloc = res.alloc[name][nodes]
+        requested = res.nonzero[name][nodes] + want
         usable = alloc != 0
-        safe = np.where(usable, alloc, 1)
-        free = np.where(requested <= alloc, (alloc - requested) * MAX_NODE_SCORE // safe, 0)
-        total += np.where(usable, free, 0)
-        weights += usable
-    return np.where(weights > 0, total // np.maximum(weights, 1), 0)
+        free = (alloc - requested) * MAX_NODE_SCORE // (alloc + (alloc == 0)) * (requested <= alloc)
+        total = total + free * usable
+        weights = weights + usable
+    return total // (weights + (weights == 0))

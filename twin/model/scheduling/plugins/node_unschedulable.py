@@ -15,10 +15,12 @@ _TAINT = Taint(UNSCHEDULABLE_TAINT_KEY, "", NO_SCHEDULE)
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
-    if tolerates_all(ctx.pod.tolerations, _TAINT):
+    tolerated = tolerates_all(ctx.pod.tolerations, _TAINT)
+    return ctx.view.cached((NAME, tolerated), lambda: _outcome(ctx, tolerated))
+
+
+def _outcome(ctx: CycleContext, tolerated: bool) -> FilterOutcome:
+    if tolerated:
         return FilterOutcome.from_failures(np.zeros(ctx.node_count, dtype=bool), REJECTED)
-    return FilterOutcome.from_failures(ctx.view.cached("unschedulable", lambda: _unschedulable(ctx)), REJECTED)
-
-
-def _unschedulable(ctx: CycleContext) -> np.ndarray:
-    return np.fromiter((n.unschedulable for n in ctx.view.nodes), dtype=bool, count=ctx.node_count)
+    failed = np.fromiter((n.unschedulable for n in ctx.view.nodes), dtype=bool, count=ctx.node_count)
+    return FilterOutcome.from_failures(failed, REJECTED)

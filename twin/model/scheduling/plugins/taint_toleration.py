@@ -23,15 +23,21 @@ REJECTED = Status(UNRESOLVABLE, ("node(s) had untolerated taint(s)",))
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
-    return FilterOutcome.from_failures(untolerated_mask(ctx.view, ctx.pod.tolerations), REJECTED)
+    tolerations = ctx.pod.tolerations
+    return ctx.view.cached(
+        (NAME, tolerations), lambda: FilterOutcome.from_failures(untolerated_mask(ctx.view, tolerations), REJECTED)
+    )
 
 
 def score(ctx: CycleContext, candidates: np.ndarray) -> np.ndarray:
     soft = tuple(t for t in ctx.pod.tolerations if t.effect in ("", PREFER_NO_SCHEDULE))
-    raw = np.fromiter(
-        (_intolerable(ctx.view.nodes[n].taints, soft) for n in candidates), dtype=np.int64, count=len(candidates)
-    )
-    return default_normalize(raw, reverse=True)
+    raw = ctx.view.cached(("intolerable-prefer-no-schedule", soft), lambda: _intolerable_counts(ctx, soft))
+    return default_normalize(raw[candidates], reverse=True)
+
+
+def _intolerable_counts(ctx: CycleContext, tolerations) -> np.ndarray:
+    nodes = ctx.view.nodes
+    return np.fromiter((_intolerable(n.taints, tolerations) for n in nodes), dtype=np.int64, count=len(nodes))
 
 
 def _intolerable(taints, tolerations) -> int:

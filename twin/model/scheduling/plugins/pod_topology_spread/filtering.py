@@ -39,7 +39,15 @@ class PreFilterState:
 
 
 def prefilter(ctx: CycleContext) -> PreFilterState | None:
-    """None means Skip: the pod has no hard constraint."""
+    """None means Skip: the pod has no hard constraint. The state is kept in the view
+    per pod shape (its count indexes stay live as pods change)."""
+    pod = ctx.pod
+    shape = ("spread-prefilter", pod.namespace, pod.topology_spread_constraints, tuple(pod.labels.items()),
+             affinity_signature(pod), pod.tolerations, ctx.config)
+    return ctx.view.cached(shape, lambda: _prefilter(ctx))
+
+
+def _prefilter(ctx: CycleContext) -> PreFilterState | None:
     constraints = hard_constraints(ctx)
     if not constraints:
         return None
@@ -90,24 +98,43 @@ def filter(ctx: CycleContext) -> FilterOutcome | None:
     if state is None:
         return None
     ctx.state["PodTopologySpread/prefilter"] = state
-    ids = np.zeros(ctx.node_count, dtype=np.int64)
-    for c, index in zip(state.constraints, state.counts):
-        verdict = _constraint_verdict(ctx, c, index)
-        ids = np.where(ids == 0, verdict, ids)
-    return FilterOutcome(ids, STATUSES)
+    verdicts = [_domain_failures(ctx, c, index) for c, index in zip(state.constraints, state.counts)]
+    failed = None
+    for fails, column in verdicts:
+        bad = _node_failures(fails, column)
+        failed = bad if failed is None else failed | bad
+    return FilterOutcome.deferred(~failed, lambda: _first_failures(verdicts), STATUSES)
 
 
-def _constraint_verdict(ctx: CycleContext, c: SpreadConstraint, index: CountIndex) -> np.ndarray:
-    """0 pass, 1 missing label, 2 skew exceeded, for every node."""
-    domains = ctx.view.column(c.topology_key).ids
-    matching = index.counts[domains]
-    skew = matching + c.self_match(ctx.pod) - global_min(index, c.min_domains)
-    return np.where(domains == 0, 1, np.where(skew > c.max_skew, 2, 0))
+def _domain_failures(ctx: CycleContext, c: SpreadConstraint, index: CountIndex):
+    """For one constraint, which domain ids fail (`matchNum + selfMatch − globalMin >
+    maxSkew`; id 0, a missing label, always fails) and the constraint's label column."""
+    limit = c.max_skew - c.self_match(ctx.pod) + global_min(index, c.min_domains)
+    fails = index.counts > limit
+    fails[0] = True
+    return fails, ctx.view.column(c.topology_key)
+
+
+def _node_failures(fails: np.ndarray, column) -> np.ndarray:
+    if not column.one_per_node and not fails[1:].any():
+        return column.absent  # only nodes without the key fail
+    return column.broadcast(fails)
+
+
+def _first_failures(verdicts) -> np.ndarray:
+    """Per node: 0 pass, 1 missing label, 2 skew exceeded, from the first constraint that
+    fails it (upstream returns at the first failing constraint)."""
+    ids = None
+    for fails, column in verdicts:
+        codes = fails * 2
+        codes[0] = 1
+        verdict = column.broadcast(codes)
+        ids = verdict if ids is None else np.where(ids == 0, verdict, ids)
+    return ids
 
 
 def global_min(index: CountIndex, min_domains: int) -> int:
     """Minimum count over eligible domains; 0 when there are fewer than minDomains."""
-    present = index.counts[index.present]
-    if len(present) < min_domains or len(present) == 0:
+    if index.domain_count < min_domains or index.domain_count == 0:
         return 0
-    return int(present.min())
+    return index.minimum()

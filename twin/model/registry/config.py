@@ -1,0 +1,260 @@
+"""The registry Config (`configs.imageregistry.operator.openshift.io/cluster`) as a frozen
+`RegistryConfig`: the spec fields of spec/registry-operator.md §1.1 that change what the
+operator renders or verifies, read from YAML/JSON as `oc get ... -o yaml|json` prints it.
+Pass-through fields (affinity, topologySpreadConstraints, tolerations, resources) are
+validated with the Kubernetes schemas but kept raw: nil vs empty matters (§1.1, §2.3)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError
+
+from twin.errors import InputError
+from twin.model.kube_io import schema as k
+from twin.model.kube_io.errors import format_validation_error
+from twin.model.kube_io.files import iter_manifests
+from twin.model.registry.duration import format_go_duration, parse_go_duration
+
+API_VERSION = "imageregistry.operator.openshift.io/v1"
+STORAGE_BACKENDS = ("emptyDir", "s3", "gcs", "swift", "pvc", "azure", "ibmcos", "oss")
+DEFAULT_CLAIM = "image-registry-storage"
+
+def one_of(*allowed: str, empty_ok: bool = False) -> BeforeValidator:
+    """A string enum with the message "expected A or B, got 'x'" (`""` accepted silently
+    when `empty_ok`, as the Go zero value of an omitempty field)."""
+    expected = allowed[0] if len(allowed) == 1 else ", ".join(allowed[:-1]) + " or " + allowed[-1]
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or (value not in allowed and not (empty_ok and value == "")):
+            raise ValueError(f"expected {expected}, got {value!r}")
+        return value
+
+    return BeforeValidator(check)
+
+
+GoDuration = Annotated[int, BeforeValidator(parse_go_duration)]
+RawMap = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimits:
+    """`spec.requests.read` or `.write` (§1.1, §4.2). All zero means no limiting."""
+
+    max_running: int = 0
+    max_in_queue: int = 0
+    max_wait_in_queue_ns: int = 0
+
+    @property
+    def limited(self) -> bool:
+        """The operator emits the three env vars only when this holds (§1.1)."""
+        return self.max_running != 0 or self.max_in_queue != 0
+
+    @property
+    def max_wait_in_queue_seconds(self) -> float:
+        return self.max_wait_in_queue_ns / 1e9
+
+    @property
+    def max_wait_in_queue(self) -> str:
+        """Go `Duration.String()`: 0 -> "0s", 90 s -> "1m30s", 0.5 s -> "500ms"."""
+        return format_go_duration(self.max_wait_in_queue_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    hostname: str = ""
+    secret_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Which one-of backends are set (in API field order) and storage.managementState.
+    `pvc_claim` is the claim name when `pvc` is set ("" lets the operator use its
+    default claim `image-registry-storage`), None otherwise."""
+
+    backends: tuple[str, ...] = ()
+    management_state: str = ""
+    pvc_claim: str | None = None
+
+    @property
+    def claim_name(self) -> str | None:
+        """The claim the pvc driver uses, with the operator default filled in."""
+        return None if self.pvc_claim is None else (self.pvc_claim or DEFAULT_CLAIM)
+
+
+@dataclass(frozen=True, slots=True)
+class Proxy:
+    http: str = ""
+    https: str = ""
+    no_proxy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryConfig:
+    """The spec of the registry Config (spec/registry-operator.md §1.1).
+
+    None and empty are kept apart where the operator tells them apart: `node_selector`
+    None keeps the default spread constraints, `{}` drops them; `affinity` None (with 2
+    replicas) gets the default anti-affinity; `topology_spread_constraints` None gets
+    the defaults, `()` replaces them with none; `resources` None gets 100m/256Mi.
+    """
+
+    replicas: int
+    management_state: str = "Managed"
+    log_level: str = "Normal"
+    logging: int = 0
+    rollout_strategy: str = ""
+    node_selector: Mapping[str, str] | None = None
+    tolerations: tuple[RawMap, ...] = ()
+    affinity: RawMap | None = None
+    topology_spread_constraints: tuple[RawMap, ...] | None = None
+    resources: RawMap | None = None
+    read: RequestLimits = RequestLimits()
+    write: RequestLimits = RequestLimits()
+    read_only: bool = False
+    disable_redirect: bool = False
+    default_route: bool = False
+    routes: tuple[Route, ...] = ()
+    storage: Storage = Storage()
+    proxy: Proxy = Proxy()
+    http_secret: str = ""
+
+
+def default_rosa_config() -> RegistryConfig:
+    """The Config the operator bootstraps on AWS, ROSA included: `s3: {}`, 2 replicas,
+    Managed, RollingUpdate, logLevel Normal, no nodeSelector, spread constraints or
+    affinity (spec/registry-operator.md §2.1). The s3 driver creates the bucket and so
+    marks storage Managed (§1.1 `storage.managementState`)."""
+    storage = Storage(("s3",), "Managed")
+    return RegistryConfig(2, "Managed", "Normal", rollout_strategy="RollingUpdate", storage=storage)
+
+
+class RequestLimitsSchema(k.Schema):
+    max_running: int = 0
+    max_in_queue: int = 0
+    max_wait_in_queue: GoDuration | None = None
+
+    def to_domain(self) -> RequestLimits:
+        return RequestLimits(self.max_running, self.max_in_queue, self.max_wait_in_queue or 0)
+
+
+class RequestsSchema(k.Schema):
+    read: RequestLimitsSchema = Field(default_factory=RequestLimitsSchema)
+    write: RequestLimitsSchema = Field(default_factory=RequestLimitsSchema)
+
+
+class RouteSchema(k.Schema):
+    name: str
+    hostname: str = ""
+    secret_name: str = ""
+
+    def to_domain(self) -> Route:
+        return Route(self.name, self.hostname, self.secret_name)
+
+
+class PVCSchema(k.Schema):
+    claim: str = ""
+
+
+class StorageSchema(k.Schema):
+    empty_dir: RawMap | None = None
+    s3: RawMap | None = None
+    gcs: RawMap | None = None
+    swift: RawMap | None = None
+    pvc: PVCSchema | None = None
+    azure: RawMap | None = None
+    ibmcos: RawMap | None = None
+    oss: RawMap | None = None
+    management_state: Annotated[str, one_of("Managed", "Unmanaged", empty_ok=True)] = ""
+
+    def to_domain(self) -> Storage:
+        values = (self.empty_dir, self.s3, self.gcs, self.swift, self.pvc, self.azure, self.ibmcos, self.oss)
+        backends = tuple(name for name, value in zip(STORAGE_BACKENDS, values) if value is not None)
+        claim = None if self.pvc is None else self.pvc.claim
+        return Storage(backends, self.management_state, claim)
+
+
+class SpecSchema(k.Schema):
+    replicas: int
+    management_state: Annotated[str, one_of("Managed", "Unmanaged", "Force", "Removed")] = "Managed"
+    log_level: Annotated[str, one_of("Normal", "Debug", "Trace", "TraceAll", empty_ok=True)] = "Normal"
+    logging: int = 0
+    rollout_strategy: Annotated[str, one_of("RollingUpdate", "Recreate", empty_ok=True)] = ""
+    node_selector: dict[str, str] | None = None
+    tolerations: list[k.TolerationSchema] | None = None
+    affinity: k.AffinitySchema | None = None
+    topology_spread_constraints: list[k.TopologySpreadConstraintSchema] | None = None
+    resources: k.ResourceRequirementsSchema | None = None
+    requests: RequestsSchema = Field(default_factory=RequestsSchema)
+    read_only: bool = False
+    disable_redirect: bool = False
+    default_route: bool = False
+    routes: list[RouteSchema] | None = None
+    storage: StorageSchema = Field(default_factory=StorageSchema)
+    proxy: dict[str, str] | None = None
+    http_secret: str = ""
+
+    def to_domain(self, raw: Mapping[str, Any]) -> RegistryConfig:
+        return RegistryConfig(
+            replicas=self.replicas, management_state=self.management_state, log_level=self.log_level,
+            logging=self.logging, rollout_strategy=self.rollout_strategy,
+            node_selector=None if self.node_selector is None else dict(self.node_selector),
+            tolerations=_tuple_or_none(raw.get("tolerations")) or (), affinity=copy.deepcopy(raw.get("affinity")),
+            topology_spread_constraints=_tuple_or_none(raw.get("topologySpreadConstraints")),
+            resources=copy.deepcopy(raw.get("resources")),
+            read=self.requests.read.to_domain(), write=self.requests.write.to_domain(),
+            read_only=self.read_only, disable_redirect=self.disable_redirect, default_route=self.default_route,
+            routes=tuple(r.to_domain() for r in self.routes or ()), storage=self.storage.to_domain(),
+            proxy=_proxy(self.proxy or {}), http_secret=self.http_secret,
+        )
+
+
+class MetadataSchema(k.Schema):
+    name: Annotated[str, one_of("cluster")] = "cluster"
+
+
+class ConfigSchema(k.Schema):
+    kind: Annotated[str, one_of("Config")]
+    api_version: Annotated[str, one_of(API_VERSION)] = API_VERSION
+    metadata: MetadataSchema = Field(default_factory=MetadataSchema)
+    spec: SpecSchema
+
+
+def _proxy(proxy: Mapping[str, str]) -> Proxy:
+    return Proxy(proxy.get("http", ""), proxy.get("https", ""), proxy.get("noProxy", ""))
+
+
+def _tuple_or_none(value: Any) -> tuple[RawMap, ...] | None:
+    return None if value is None else tuple(copy.deepcopy(value))
+
+
+def parse_registry_config(body: Any, source: str = "") -> RegistryConfig:
+    """A `RegistryConfig` from one Config object already read from YAML/JSON (e.g. from
+    a scenario file); errors name `source` and the field path."""
+    if not isinstance(body, dict):
+        raise InputError(source, "", f"expected a Config object (a mapping), got {type(body).__name__}")
+    try:
+        parsed = ConfigSchema.model_validate(body)
+    except ValidationError as exc:
+        path, message = format_validation_error(exc)
+        raise InputError(source, path, message) from None
+    return parsed.spec.to_domain(body["spec"])
+
+
+def load_registry_config(file: str | Path) -> RegistryConfig:
+    """The single Config in a JSON or YAML file (a bare object, a List with one item or a
+    one-document stream). Raises `InputError(file, field_path, message)`."""
+    found = list(iter_manifests(file))
+    if len(found) != 1:
+        raise InputError(str(file), "", f"expected exactly one Config, found {len(found)} objects")
+    located = found[0]
+    try:
+        return parse_registry_config(located.body, located.source)
+    except InputError as exc:
+        raise InputError(exc.source, located.where(exc.path), exc.message) from None
+
