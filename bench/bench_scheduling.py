@@ -20,7 +20,15 @@ import time
 from twin.model.cluster import ClusterView
 from twin.model.labels import LabelSelector
 from twin.model.objects import (
-    DO_NOT_SCHEDULE, HOSTNAME_KEY, REGION_KEY, WORKER_ROLE_KEY, ZONE_KEY, Container, Node, Pod, TopologySpreadConstraint,
+    DO_NOT_SCHEDULE,
+    HOSTNAME_KEY,
+    REGION_KEY,
+    WORKER_ROLE_KEY,
+    ZONE_KEY,
+    Container,
+    Node,
+    Pod,
+    TopologySpreadConstraint,
 )
 from twin.model.scheduling import Scheduler
 

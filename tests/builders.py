@@ -7,8 +7,21 @@ from dataclasses import dataclass, field, replace
 
 from twin.model.labels import IN, LabelSelector, NodeSelectorTerm, Requirement
 from twin.model.objects import (
-    DO_NOT_SCHEDULE, HOSTNAME_KEY, WORKER_ROLE_KEY, ZONE_KEY, Affinity, Container, NodeAffinity, Node, Pod,
-    PodAffinity, PodAffinityTerm, PreferredSchedulingTerm, Taint, Toleration, TopologySpreadConstraint,
+    DO_NOT_SCHEDULE,
+    HOSTNAME_KEY,
+    WORKER_ROLE_KEY,
+    ZONE_KEY,
+    Affinity,
+    Container,
+    Node,
+    NodeAffinity,
+    Pod,
+    PodAffinity,
+    PodAffinityTerm,
+    PreferredSchedulingTerm,
+    Taint,
+    Toleration,
+    TopologySpreadConstraint,
     WeightedPodAffinityTerm,
 )
 from twin.model.quantity import milli_value, value

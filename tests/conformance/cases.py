@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from twin.model.labels import LabelSelector, NodeSelectorTerm, Requirement
-from twin.model.objects import Affinity, NodeAffinity, Node, Pod, Service, Taint, Toleration, TopologySpreadConstraint
+from twin.model.objects import Affinity, Node, NodeAffinity, Pod, Service, Taint, Toleration, TopologySpreadConstraint
 from twin.model.scheduling.config import SchedulerConfig
 
 DATA = Path(__file__).parent / "data" / "spread_prefilter_cases.json"

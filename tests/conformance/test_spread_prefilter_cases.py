@@ -4,8 +4,8 @@ per-domain counts PreFilter computes (`spec/scheduling.md` §2.1–§2.2)."""
 from __future__ import annotations
 
 import pytest
-
 from cases import existing_pod, incoming_pod, load_cases, node, scheduler_config, services
+
 from twin.model.cluster import ClusterView
 from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.plugins.pod_topology_spread import prefilter

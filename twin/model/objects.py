@@ -251,3 +251,12 @@ class Workload:
 class Namespace:
     name: str
     labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A PersistentVolumeClaim, for the registry's pvc storage checks."""
+
+    name: str
+    namespace: str = "default"
+    access_modes: tuple[str, ...] = ()

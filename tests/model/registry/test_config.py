@@ -10,10 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from twin.errors import InputError
-from twin.model.registry.duration import format_go_duration, parse_go_duration
 from twin.model.registry.config import (
-    RegistryConfig, RequestLimits, Storage, default_rosa_config, load_registry_config, parse_registry_config,
+    RegistryConfig,
+    RequestLimits,
+    Storage,
+    default_rosa_config,
+    load_registry_config,
+    parse_registry_config,
 )
+from twin.model.registry.duration import format_go_duration, parse_go_duration
 
 OC_GET_YAML = """\
 apiVersion: imageregistry.operator.openshift.io/v1

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from builders import node, pod
 from cycle import run_cycle
+
 from twin.model.cluster import ClusterView
 from twin.model.cluster.order import node_tree_order
 from twin.model.objects import ZONE_KEY

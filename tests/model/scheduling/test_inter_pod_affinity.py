@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from builders import node, pod, select
 from cycle import passing, run_cycle, scores, verdicts
+
 from twin.model.objects import HOSTNAME_KEY, ZONE_KEY
 
 PLUGIN = "InterPodAffinity"

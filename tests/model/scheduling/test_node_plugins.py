@@ -4,9 +4,9 @@ NodeResourcesBalancedAllocation: upstream reason texts, status codes and score f
 from __future__ import annotations
 
 import numpy as np
-
 from builders import node, pod
 from cycle import run_cycle, scores, verdicts
+
 from twin.model.scheduling.normalize import default_normalize
 
 UNRESOLVABLE = "UnschedulableAndUnresolvable"

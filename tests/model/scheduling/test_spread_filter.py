@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from builders import node, pod, select
 from cycle import passing, run_cycle, verdicts
+
 from twin.model.objects import HONOR, HOSTNAME_KEY, IGNORE, SCHEDULE_ANYWAY, WORKER_ROLE_KEY, ZONE_KEY
 from twin.model.scheduling import SchedulerConfig
 

@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import replace
 
+import numpy as np
 from builders import node, pod
 from cycle import run_cycle, run_prebuilt, scores
-from twin.model.objects import DO_NOT_SCHEDULE, SCHEDULE_ANYWAY, Service, TopologySpreadConstraint, Workload, OwnerReference, ZONE_KEY
+
 from twin.model.labels import LabelSelector
+from twin.model.objects import (
+    DO_NOT_SCHEDULE,
+    SCHEDULE_ANYWAY,
+    ZONE_KEY,
+    OwnerReference,
+    Service,
+    TopologySpreadConstraint,
+    Workload,
+)
 from twin.model.scheduling.config import LIST, SchedulerConfig
 from twin.model.scheduling.plugins.pod_topology_spread.scoring import go_round, normalise
 

@@ -26,6 +26,7 @@ SCHEMAS = {
     "Deployment": schema.WorkloadSchema,
     "ReplicationController": schema.ReplicationControllerSchema,
     "Namespace": schema.NamespaceSchema,
+    "PersistentVolumeClaim": schema.ClaimSchema,
 }
 
 

@@ -10,7 +10,10 @@ from twin.errors import InputError
 from twin.model import objects as obj
 from twin.model.kube_io.files import iter_manifests, to_domain
 
-OBJECT_KINDS = ("Service", "ReplicaSet", "StatefulSet", "ReplicationController", "Deployment", "Namespace", "Pod", "Node")
+OBJECT_KINDS = (
+    "Service", "ReplicaSet", "StatefulSet", "ReplicationController", "Deployment", "Namespace",
+    "PersistentVolumeClaim", "Pod", "Node",
+)
 
 
 @dataclass
@@ -22,13 +25,18 @@ class ClusterObjects:
     services: list[obj.Service] = field(default_factory=list)
     workloads: list[obj.Workload] = field(default_factory=list)
     namespaces: list[obj.Namespace] = field(default_factory=list)
+    claims: list[obj.Claim] = field(default_factory=list)
 
     def add(self, item) -> None:
         bucket = {
             obj.Node: self.nodes, obj.Pod: self.pods, obj.Service: self.services,
-            obj.Workload: self.workloads, obj.Namespace: self.namespaces,
+            obj.Workload: self.workloads, obj.Namespace: self.namespaces, obj.Claim: self.claims,
         }[type(item)]
         bucket.append(item)
+
+    def registry_claims(self, namespace: str = "openshift-image-registry") -> dict[str, tuple[str, ...]]:
+        """Access modes of the claims in the registry's namespace, by name."""
+        return {c.name: c.access_modes for c in self.claims if c.namespace == namespace}
 
 
 def load_nodes(file: str | Path) -> list[obj.Node]:
@@ -69,7 +77,7 @@ def load_single_pod(file: str | Path) -> obj.Pod:
 
 
 def load_objects(files: Iterable[str | Path]) -> ClusterObjects:
-    """Services, owners, namespaces (and any nodes or pods) from `--objects` files."""
+    """Services, owners, namespaces, claims (and any nodes or pods) from `--objects` files."""
     found = ClusterObjects()
     for file in files:
         for manifest in iter_manifests(file):

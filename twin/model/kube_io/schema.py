@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -356,6 +356,19 @@ class NamespaceSchema(Schema):
 
     def to_domain(self) -> obj.Namespace:
         return obj.Namespace(self.metadata.name, dict(self.metadata.labels or {}))
+
+
+class ClaimSpecSchema(Schema):
+    access_modes: list[Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]] | None = None
+
+
+class ClaimSchema(Schema):
+    metadata: ObjectMeta
+    spec: ClaimSpecSchema = Field(default_factory=ClaimSpecSchema)
+
+    def to_domain(self, default_namespace: str = "default") -> obj.Claim:
+        meta = self.metadata
+        return obj.Claim(meta.name, meta.namespace or default_namespace, tuple(self.spec.access_modes or ()))
 
 
 ObjectMeta.model_rebuild()

@@ -6,8 +6,14 @@ host ports or volumes, for which they always pass); ImageLocality is left out (s
 from __future__ import annotations
 
 from twin.model.scheduling.plugins import (
-    balanced_allocation, inter_pod_affinity, node_affinity, node_name, node_resources_fit,
-    node_unschedulable, pod_topology_spread, taint_toleration,
+    balanced_allocation,
+    inter_pod_affinity,
+    node_affinity,
+    node_name,
+    node_resources_fit,
+    node_unschedulable,
+    pod_topology_spread,
+    taint_toleration,
 )
 
 FILTER_PLUGINS = (

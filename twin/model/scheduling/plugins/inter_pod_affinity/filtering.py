@@ -21,7 +21,11 @@ import numpy as np
 
 from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.plugins.inter_pod_affinity.terms import (
-    add_pair, matches_all, pairs_mask, required_terms, term_matches,
+    add_pair,
+    matches_all,
+    pairs_mask,
+    required_terms,
+    term_matches,
 )
 from twin.model.scheduling.status import PASS, UNRESOLVABLE, UNSCHEDULABLE, FilterOutcome, Status
 

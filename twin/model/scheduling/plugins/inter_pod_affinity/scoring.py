@@ -20,7 +20,10 @@ from twin.model.objects import Pod
 from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.normalize import MAX_NODE_SCORE
 from twin.model.scheduling.plugins.inter_pod_affinity.terms import (
-    add_pair, preferred_terms, required_terms, term_matches,
+    add_pair,
+    preferred_terms,
+    required_terms,
+    term_matches,
 )
 
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from twin.model.labels import IN, LabelSelector, Requirement, selector_matches
 from twin.model.objects import (
-    DO_NOT_SCHEDULE, HONOR, IGNORE, HOSTNAME_KEY, SCHEDULE_ANYWAY, ZONE_KEY, Pod, TopologySpreadConstraint,
+    DO_NOT_SCHEDULE,
+    HONOR,
+    HOSTNAME_KEY,
+    IGNORE,
+    SCHEDULE_ANYWAY,
+    ZONE_KEY,
+    Pod,
+    TopologySpreadConstraint,
 )
 from twin.model.scheduling.config import LIST
 from twin.model.scheduling.context import CycleContext

@@ -1,0 +1,58 @@
+"""`twin place` and `twin render` on the bundled example and on given files."""
+
+from __future__ import annotations
+
+import yaml
+from helpers import data, twin, twin_json
+
+from twin.cli.place import DEFAULT_CONFIG, example
+from twin.model.objects import HOSTNAME_KEY, ZONE_KEY
+
+ROSA = example(DEFAULT_CONFIG)
+
+
+def test_place_without_arguments_places_two_replicas_in_two_zones(capsys):
+    doc = twin_json(capsys, "place")
+    nodes = [r["node"] for r in doc["replicas"]]
+    zones = {r["zone"] for r in doc["replicas"]}
+    assert len(nodes) == 2 and len(set(nodes)) == 2 and len(zones) == 2
+    assert all(n.startswith("worker-") for n in nodes)
+    assert doc["pending"] == 0
+
+
+def test_place_is_identical_for_the_same_seed(capsys):
+    first = twin(capsys, "place", "--seed", "3")[1]
+    second = twin(capsys, "place", "--seed", "3")[1]
+    assert first == second
+
+
+def test_place_prints_the_table_and_per_node_reasons(capsys):
+    code, out, _ = twin(capsys, "place")
+    assert code == 0
+    assert "REPLICA" in out and "replica 2:" in out
+    assert "TaintToleration: node(s) had untolerated taint(s)" in out
+
+
+def test_six_replicas_on_the_example_cluster_use_every_worker_once(capsys, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: imageregistry.operator.openshift.io/v1\nkind: Config\n"
+                      "metadata: {name: cluster}\nspec: {replicas: 6, storage: {s3: {}}}\n")
+    doc = twin_json(capsys, "place", "--config", str(config))
+    assert len({r["node"] for r in doc["replicas"]}) == 6
+
+
+def test_render_prints_the_deployment_and_the_pdb_as_yaml(capsys):
+    code, out, _ = twin(capsys, "render", "--config", ROSA,
+                        "--nodes", data("nodes.json"))
+    deployment, pdb = yaml.safe_load_all(out)
+    assert deployment["kind"] == "Deployment" and pdb["kind"] == "PodDisruptionBudget"
+    keys = [c["topologyKey"] for c in deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]]
+    assert keys == [HOSTNAME_KEY, "node-role.kubernetes.io/worker", ZONE_KEY]
+
+
+def test_render_for_4_22_has_no_match_label_keys(capsys):
+    doc = twin_json(capsys, "render", "--config", ROSA,
+                    "--nodes", data("nodes.json"), "--openshift", "4.22")
+    deployment = doc["items"][0]
+    assert deployment["spec"]["progressDeadlineSeconds"] == 120
+    assert all("matchLabelKeys" not in c for c in deployment["spec"]["template"]["spec"]["topologySpreadConstraints"])

@@ -1,0 +1,40 @@
+"""`twin`: the command line. One module per command; this one wires them up and turns
+input errors into one-line messages with exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from twin import __version__
+from twin.cli import explain, place, render
+from twin.errors import InputError
+
+COMMANDS = (explain, render, place)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="twin",
+        description="A digital twin of the OpenShift image registry and the cluster it runs on.",
+    )
+    parser.add_argument("--version", action="version", version=f"twin {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except InputError as error:
+        print(f"twin: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""`twin render`: the Deployment and PodDisruptionBudget the operator would create."""
+
+from __future__ import annotations
+
+import argparse
+
+from twin.cli.inputs import cluster_inputs, version_option, write_json, write_yaml
+from twin.cli.problems import raise_first_problem
+from twin.model.kube_io.dump import list_manifest
+from twin.model.registry import load_registry_config, render_registry, validate
+
+EXAMPLES = """examples:
+  twin render --config config.yaml --nodes nodes.json
+  twin render --config config.yaml --nodes nodes.json --openshift 4.22 --output json
+"""
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "render", help="render the image-registry Deployment and PDB for a Config",
+        description="Render the operands the Image Registry Operator creates for a "
+                    "configs.imageregistry.operator.openshift.io Config on these nodes.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", required=True, metavar="FILE", help="the registry Config CR (YAML/JSON)")
+    parser.add_argument("--nodes", required=True, metavar="FILE", help="the cluster's nodes")
+    parser.add_argument("--objects", action="append", default=[], metavar="FILE",
+                        help="PersistentVolumeClaims for pvc storage checks (repeatable)")
+    parser.add_argument("--openshift", default="4.23", metavar="VERSION", help="4.21, 4.22 or 4.23 (default 4.23)")
+    parser.add_argument("--output", choices=("yaml", "json"), default="yaml")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    config = load_registry_config(args.config)
+    cluster = cluster_inputs(args.nodes, None, args.objects)
+    version = version_option(args.openshift)
+    raise_first_problem(args.config, validate(config, cluster.registry_claims()))
+    rendered = render_registry(config, cluster.nodes, version)
+    documents = [rendered.deployment, rendered.pdb]
+    if args.output == "json":
+        write_json(list_manifest(documents))
+    else:
+        write_yaml(documents)
+    return 0

@@ -1,0 +1,1 @@
+"""Turning model results into documents for people and programs (JSON, tables)."""

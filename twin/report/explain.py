@@ -1,0 +1,94 @@
+"""The `twin explain` document: one scheduling cycle, node by node.
+
+JSON contract (stable; documented in the README):
+
+    {"pod": "<namespace>/<name>", "selected": "<node>" | null,
+     "nodes": {"<node>": {"status": "Success" | "Unschedulable" | "UnschedulableAndUnresolvable",
+                          "failed_plugin": "<plugin>" | null,
+                          "filters": {"<FilterPlugin>": {"status": "<code>", "reasons": [...]}, ...},
+                          "scores": {"<ScorePlugin>": <normalised 0-100 int, before weight>, ...},
+                          "total": <weighted int> | null}}}
+
+`filters` lists every filter plugin of the profile (a plugin whose PreFilter skipped
+reports Success); `scores` and `total` are present only for nodes that passed every
+filter.
+"""
+
+from __future__ import annotations
+
+from twin.model.scheduling import ScheduleResult
+from twin.model.scheduling.profile import FILTER_NAMES
+from twin.model.scheduling.status import PASS
+
+
+def explain_document(result: ScheduleResult) -> dict:
+    scored = {int(n): i for i, n in enumerate(result.candidates)}
+    nodes = {name: _node_entry(result, n, scored.get(n)) for n, name in enumerate(result.node_names)}
+    return {"pod": result.pod.key, "selected": result.selected_name, "nodes": nodes}
+
+
+def _node_entry(result: ScheduleResult, n: int, position: int | None) -> dict:
+    status, plugin = result.node_status(n)
+    entry = {"status": status.code_name, "failed_plugin": plugin, "filters": _filters(result, n)}
+    if result.feasible[n]:
+        scores = {name: int(values[position]) for name, values in result.scores.items()} if position is not None else {}
+        entry["scores"] = scores
+        entry["total"] = int(result.totals[position]) if position is not None and result.totals is not None else None
+    return entry
+
+
+def _filters(result: ScheduleResult, n: int) -> dict:
+    out = {}
+    for name in FILTER_NAMES:
+        outcome = result.filters.get(name)
+        status = outcome.status_of(n) if outcome is not None else PASS
+        out[name] = {"status": status.code_name, "reasons": list(status.reasons)}
+    return out
+
+
+def fit_error_message(result: ScheduleResult) -> str:
+    """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
+    ..., 3 node(s) had untolerated taint(s)." (reasons sorted by text)."""
+    parts = sorted(f"{count} {reason}" for reason, count in result.failure_reasons().items())
+    return f"0/{len(result.node_names)} nodes are available: {', '.join(parts)}."
+
+
+def explain_table(result: ScheduleResult) -> str:
+    """A fixed-width table of the document, one row per node, best total first."""
+    doc = explain_document(result)
+    score_names = list(result.scores)
+    rows = [_row(name, entry, score_names) for name, entry in doc["nodes"].items()]
+    rows.sort(key=lambda r: (r[0] is None, -(r[0] or 0), r[1][0]))
+    header = ["NODE", "STATUS", "TOTAL", *[_short(s) for s in score_names], "REASON"]
+    lines = _columns([header] + [r[1] for r in rows])
+    verdict = f"selected {doc['selected']}" if doc["selected"] else fit_error_message(result)
+    return "\n".join([f"{doc['pod']}: {verdict}", *lines])
+
+
+def _row(name: str, entry: dict, score_names: list[str]) -> tuple:
+    total = entry.get("total")
+    scores = [str(entry.get("scores", {}).get(s, "")) for s in score_names]
+    return total, [name, entry["status"], "" if total is None else str(total), *scores, _reason(entry)]
+
+
+def _reason(entry: dict) -> str:
+    """The failing plugin's reasons, then the names of any other plugins that fail too."""
+    first = entry["failed_plugin"]
+    if first is None:
+        return ""
+    others = [name for name, f in entry["filters"].items() if f["status"] != "Success" and name != first]
+    text = f"{first}: " + "; ".join(entry["filters"][first]["reasons"])
+    return text + (f" (also fails {', '.join(others)})" if others else "")
+
+
+SHORT = {"TaintToleration": "TAINT", "NodeAffinity": "AFFIN", "NodeResourcesFit": "FIT",
+         "PodTopologySpread": "SPREAD", "InterPodAffinity": "PODAFF", "NodeResourcesBalancedAllocation": "BALANCE"}
+
+
+def _short(plugin: str) -> str:
+    return SHORT.get(plugin, plugin)
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]

@@ -1,0 +1,1 @@
+"""Scenario inputs: generated cluster topologies and the bundled examples."""
