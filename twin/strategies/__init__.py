@@ -58,3 +58,4 @@ from twin.strategies.pods import (  # noqa: F401
     requests,
     spread_constraints,
 )
+from twin.strategies.registry import openshift_versions, registry_configs  # noqa: F401

@@ -16,10 +16,10 @@ from twin.model.registry.config import (
 from twin.model.registry.duration import format_go_duration, parse_go_duration
 from twin.model.registry.render import RenderedRegistry, pod_template_manifest, render_registry
 from twin.model.registry.validate import ConfigProblem, validate
-from twin.model.registry.versions import DEFAULT_VERSION, OpenShiftVersion, openshift_version
+from twin.model.registry.versions import DEFAULT_VERSION, VERSIONS, OpenShiftVersion, openshift_version
 
 __all__ = [
-    "DEFAULT_VERSION", "ConfigProblem", "OpenShiftVersion", "RegistryConfig", "RenderedRegistry",
+    "DEFAULT_VERSION", "VERSIONS", "ConfigProblem", "OpenShiftVersion", "RegistryConfig", "RenderedRegistry",
     "RequestLimits", "Route", "Storage", "default_rosa_config", "format_go_duration",
     "load_registry_config", "openshift_version", "parse_go_duration", "parse_registry_config",
     "pod_template_manifest", "render_registry", "validate",
