@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import yaml
 from helpers import data, twin, twin_json
 
@@ -56,3 +60,26 @@ def test_render_for_4_22_has_no_match_label_keys(capsys):
     deployment = doc["items"][0]
     assert deployment["spec"]["progressDeadlineSeconds"] == 120
     assert all("matchLabelKeys" not in c for c in deployment["spec"]["template"]["spec"]["topologySpreadConstraints"])
+
+
+def test_place_output_is_byte_identical_across_processes_and_hash_seeds():
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-m", "twin", "place", "--output", "json", "--seed", "5"],
+                              capture_output=True, env=env, timeout=120)
+        assert done.returncode == 0
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_succeeded_and_pending_pods_are_not_in_the_schedulers_cache(capsys, tmp_path):
+    pods = tmp_path / "pods.yaml"
+    pods.write_text(
+        "apiVersion: v1\nkind: PodList\nitems:\n"
+        "- {kind: Pod, metadata: {name: done, namespace: openshift-image-registry, labels: {docker-registry: default}},\n"
+        "   spec: {nodeName: worker-us-east-1a-0, containers: [{name: c}]}, status: {phase: Succeeded}}\n"
+        "- {kind: Pod, metadata: {name: waiting, namespace: openshift-image-registry, labels: {docker-registry: default}},\n"
+        "   spec: {containers: [{name: c}]}, status: {phase: Pending}}\n")
+    doc = twin_json(capsys, "explain", "--nodes", data("nodes.json"), "--pods", str(pods), "--pod", data("pod.yaml"))
+    assert sum(e["status"] == "Success" for e in doc["nodes"].values()) == 6

@@ -13,7 +13,8 @@ from twin.model.registry import openshift_version
 
 
 def cluster_inputs(nodes_file, pods_file=None, object_files=()) -> ClusterObjects:
-    """Nodes, existing pods (each bound to a listed node) and extra objects."""
+    """Nodes, existing pods and extra objects. The pods the scheduler cache holds are
+    kept: bound ones (pending pods are not in the cache) that are not Succeeded/Failed."""
     found = load_objects(object_files or ())
     found.nodes = load_nodes(nodes_file) + found.nodes
     names = {n.name for n in found.nodes}
@@ -22,6 +23,7 @@ def cluster_inputs(nodes_file, pods_file=None, object_files=()) -> ClusterObject
     for pod in found.pods:
         if pod.node_name is not None and pod.node_name not in names:
             raise InputError("--objects", f"pod {pod.key}: spec.nodeName", f"expected a known node, got {pod.node_name!r}")
+    found.pods = [p for p in found.pods if p.node_name is not None and not p.terminal]
     return found
 
 

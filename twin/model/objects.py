@@ -1,5 +1,5 @@
 """Kubernetes objects as the twin needs them: frozen values, built from manifests by
-`twin.model.kube_io` and written back by `twin.model.manifests`.
+`twin.model.kube_io.schema` and written back by `twin.model.kube_io.dump`.
 
 Resource amounts are integers: `cpu` in millicores, everything else (memory,
 ephemeral-storage, pods, extended resources) in units.
@@ -183,6 +183,12 @@ class Pod:
     @property
     def terminating(self) -> bool:
         return self.deletion_timestamp is not None
+
+    @property
+    def terminal(self) -> bool:
+        """Succeeded or Failed: such pods are not in the scheduler's cache at all
+        (its pod informer selects `status.phase!=Succeeded,status.phase!=Failed`)."""
+        return self.phase in ("Succeeded", "Failed")
 
     def bound_to(self, node_name: str | None) -> Pod:
         """The same pod with `spec.nodeName` set (derived requests are kept, not recomputed)."""

@@ -17,6 +17,8 @@ from twin.errors import InputError
 from twin.model.kube_io import schema
 from twin.model.kube_io.errors import format_validation_error
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available, same results
+
 SCHEMAS = {
     "Node": schema.NodeSchema,
     "Pod": schema.PodSchema,
@@ -63,7 +65,7 @@ def parse_documents(text: str, source: str) -> list[Any]:
         except json.JSONDecodeError as exc:
             raise InputError(source, f"line {exc.lineno} column {exc.colno}", f"malformed JSON: {exc.msg}") from None
     try:
-        return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        return [doc for doc in yaml.load_all(text, Loader=_YAML_LOADER) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""

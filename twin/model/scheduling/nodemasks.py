@@ -30,7 +30,12 @@ def field_mask(view: ClusterView, req: Requirement) -> np.ndarray:
 
 
 def term_mask(view: ClusterView, term: NodeSelectorTerm) -> np.ndarray:
-    """A term with no expressions and no fields matches no node."""
+    """Nodes matching a term (cached per term); a term with no expressions and no fields
+    matches no node."""
+    return view.cached(("term", term), lambda: _term_mask(view, term))
+
+
+def _term_mask(view: ClusterView, term: NodeSelectorTerm) -> np.ndarray:
     mask = np.ones(len(view.nodes), dtype=bool)
     if not term.match_expressions and not term.match_fields:
         return ~mask
