@@ -58,13 +58,19 @@ class OwnerReferenceSchema(Schema):
         return obj.OwnerReference(self.kind, self.name, bool(self.controller), self.api_version)
 
 
-class LabelSelectorRequirement(Schema):
+class RequirementSchema(Schema):
+    """`key operator values`; subclasses narrow the operator."""
+
     key: str
-    operator: LabelOperator
+    operator: str
     values: list[str] | None = None
 
     def to_domain(self) -> lbl.Requirement:
         return lbl.Requirement(self.key, self.operator, tuple(self.values or ()))
+
+
+class LabelSelectorRequirement(RequirementSchema):
+    operator: LabelOperator
 
 
 class LabelSelectorSchema(Schema):
@@ -80,13 +86,8 @@ def selector_or_none(selector: LabelSelectorSchema | None) -> lbl.LabelSelector 
     return None if selector is None else selector.to_domain()
 
 
-class NodeSelectorRequirement(Schema):
-    key: str
+class NodeSelectorRequirement(RequirementSchema):
     operator: NodeOperator
-    values: list[str] | None = None
-
-    def to_domain(self) -> lbl.Requirement:
-        return lbl.Requirement(self.key, self.operator, tuple(self.values or ()))
 
 
 class NodeSelectorTermSchema(Schema):
