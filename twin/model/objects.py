@@ -76,9 +76,27 @@ class Node:
 
 
 @dataclass(frozen=True, slots=True)
+class Probe:
+    """corev1.Probe timing (the handler is not modelled; defaults as the API server's)."""
+
+    initial_delay_seconds: int = 0
+    period_seconds: int = 10
+    timeout_seconds: int = 1
+    success_threshold: int = 1
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
+    """A container: its explicit requests (a missing key stays missing), image, probes
+    and the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`)."""
+
     name: str
     requests: Resources = field(default_factory=dict)
+    image: str = ""
+    readiness: Probe | None = None
+    liveness: Probe | None = None
+    pre_stop_seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +176,7 @@ class Pod:
     labels: Mapping[str, str] = field(default_factory=dict)
     node_name: str | None = None
     containers: tuple[Container, ...] = ()
+    annotations: Mapping[str, str] = field(default_factory=dict)
     init_containers: tuple[Container, ...] = ()
     overhead: Resources = field(default_factory=dict)
     tolerations: tuple[Toleration, ...] = ()
@@ -169,6 +188,7 @@ class Pod:
     priority_class_name: str | None = None
     priority: int | None = None
     phase: str = "Pending"
+    termination_grace_period_seconds: int = 30
     requests: Resources = field(init=False, compare=False, repr=False)
     nonzero_requests: Resources = field(init=False, compare=False, repr=False)
 

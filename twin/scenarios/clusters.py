@@ -25,6 +25,8 @@ class ClusterShape:
     control_plane_cpu_millis: int = 7500
     control_plane_memory: int = 30 << 30
     max_pods: int = 250
+    worker_labels: tuple[tuple[str, str], ...] = ()
+    worker_taints: tuple[Taint, ...] = ()
 
     def zone_names(self) -> list[str]:
         return [f"{self.region}{chr(ord('a') + i)}" for i in range(self.zones)]
@@ -51,9 +53,9 @@ def _labels(shape: ClusterShape, name: str, zone: str, instance_type: str) -> di
 
 def _worker(shape: ClusterShape, zone: str, index: int) -> Node:
     name = f"worker-{zone}-{index}"
-    labels = {**_labels(shape, name, zone, "m5.xlarge"), WORKER_ROLE_KEY: ""}
+    labels = {**_labels(shape, name, zone, "m5.xlarge"), WORKER_ROLE_KEY: "", **dict(shape.worker_labels)}
     allocatable = {"cpu": shape.worker_cpu_millis, "memory": shape.worker_memory, "pods": shape.max_pods}
-    return Node(name, labels, (), allocatable)
+    return Node(name, labels, shape.worker_taints, allocatable)
 
 
 def _master(shape: ClusterShape, index: int, zone: str) -> Node:

@@ -64,11 +64,18 @@ class ClusterView:
         self._set_nodes(self.nodes + [node])
 
     def update_node(self, node: Node) -> None:
-        """Replace a node (taints, labels, conditions, allocatable) keeping its pods."""
+        """Replace a node keeping its pods. A change of taints, `unschedulable` or the
+        Ready condition only drops the node-derived caches; a change of labels or
+        allocatable rebuilds the indexes."""
         n = self.node_index[node.name]
+        old = self.nodes[n]
         nodes = list(self.nodes)
         nodes[n] = node
-        self._set_nodes(nodes)
+        if old.labels == node.labels and old.allocatable == node.allocatable:
+            self.nodes = nodes
+            self._node_changed()
+        else:
+            self._set_nodes(nodes)
 
     def remove_node(self, name: str) -> list[Pod]:
         """Remove a node and the pods bound to it; returns those pods."""

@@ -164,6 +164,8 @@ def pod_manifest(pod: obj.Pod) -> dict:
     """A v1 Pod: metadata (namespace, labels, deletionTimestamp, ownerReferences), the
     spec fields the scheduler reads and `status.phase`."""
     meta = object_meta(pod.name, pod.namespace, pod.labels, pod.deletion_timestamp, pod.owner_references)
+    if pod.annotations:
+        meta["annotations"] = dict(pod.annotations)
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
             "spec": pod_spec(pod), "status": {"phase": pod.phase}}
 
@@ -180,15 +182,31 @@ def pod_spec(pod: obj.Pod) -> dict:
         "topologySpreadConstraints": [spread_constraint(c) for c in pod.topology_spread_constraints],
         "priorityClassName": pod.priority_class_name,
         "priority": pod.priority,
+        "terminationGracePeriodSeconds": pod.termination_grace_period_seconds,
     }
     spec.update({key: value for key, value in optional.items() if value not in (None, [], {})})
     return spec
 
 
 def container(c: obj.Container) -> dict:
-    """A container with `resources.requests` for exactly the resources it states."""
+    """A container with `resources.requests` for exactly the resources it states, its
+    image, probes and a `sleep` preStop hook when set."""
     resources = {"requests": resource_list(c.requests)} if c.requests else {}
-    return {"name": c.name, "resources": resources}
+    out: dict[str, Any] = {"name": c.name, "resources": resources}
+    if c.image:
+        out["image"] = c.image
+    for key, value in (("readinessProbe", c.readiness), ("livenessProbe", c.liveness)):
+        if value is not None:
+            out[key] = probe(value)
+    if c.pre_stop_seconds:
+        out["lifecycle"] = {"preStop": {"exec": {"command": ["sleep", str(c.pre_stop_seconds)]}}}
+    return out
+
+
+def probe(p: obj.Probe) -> dict:
+    return {"initialDelaySeconds": p.initial_delay_seconds, "periodSeconds": p.period_seconds,
+            "timeoutSeconds": p.timeout_seconds, "successThreshold": p.success_threshold,
+            "failureThreshold": p.failure_threshold}
 
 
 def toleration(t: obj.Toleration) -> dict:

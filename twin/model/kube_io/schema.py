@@ -44,6 +44,7 @@ class ObjectMeta(Schema):
     name: str
     namespace: str | None = None
     labels: dict[str, str] | None = None
+    annotations: dict[str, str] | None = None
     deletion_timestamp: str | None = None
     owner_references: list[OwnerReferenceSchema] | None = None
 
@@ -216,13 +217,61 @@ class ResourceRequirementsSchema(Schema):
         return merged
 
 
+class ProbeSchema(Schema):
+    initial_delay_seconds: int = 0
+    period_seconds: int = 10
+    timeout_seconds: int = 1
+    success_threshold: int = 1
+    failure_threshold: int = 3
+
+    def to_domain(self) -> obj.Probe:
+        return obj.Probe(self.initial_delay_seconds, self.period_seconds, self.timeout_seconds,
+                         self.success_threshold, self.failure_threshold)
+
+
+class ExecActionSchema(Schema):
+    command: list[str] | None = None
+
+
+class SleepActionSchema(Schema):
+    seconds: int
+
+
+class HandlerSchema(Schema):
+    exec: ExecActionSchema | None = None
+    sleep: SleepActionSchema | None = None
+
+    def sleep_seconds(self) -> int:
+        """`sleep: {seconds: N}`, or an exec of `sleep N`; 0 for other handlers."""
+        if self.sleep is not None:
+            return self.sleep.seconds
+        command = self.exec.command if self.exec else None
+        if command and len(command) == 2 and command[0] == "sleep" and command[1].isdigit():
+            return int(command[1])
+        return 0
+
+
+class LifecycleSchema(Schema):
+    pre_stop: HandlerSchema | None = None
+
+
 class ContainerSchema(Schema):
     name: str
+    image: str = ""
     resources: ResourceRequirementsSchema | None = None
+    readiness_probe: ProbeSchema | None = None
+    liveness_probe: ProbeSchema | None = None
+    lifecycle: LifecycleSchema | None = None
 
     def to_domain(self) -> obj.Container:
         requests = self.resources.effective_requests() if self.resources else {}
-        return obj.Container(self.name, requests)
+        pre_stop = self.lifecycle.pre_stop.sleep_seconds() if self.lifecycle and self.lifecycle.pre_stop else 0
+        return obj.Container(
+            self.name, requests, self.image,
+            self.readiness_probe.to_domain() if self.readiness_probe else None,
+            self.liveness_probe.to_domain() if self.liveness_probe else None,
+            pre_stop,
+        )
 
 
 class PodSpecSchema(Schema):
@@ -236,6 +285,7 @@ class PodSpecSchema(Schema):
     topology_spread_constraints: list[TopologySpreadConstraintSchema] | None = None
     priority_class_name: str | None = None
     priority: int | None = None
+    termination_grace_period_seconds: int = 30
 
 
 class PodStatusSchema(Schema):
@@ -255,6 +305,7 @@ class PodSchema(Schema):
             labels=dict(meta.labels or {}),
             node_name=spec.node_name or None,
             containers=tuple(c.to_domain() for c in spec.containers),
+            annotations=dict(meta.annotations or {}),
             init_containers=tuple(c.to_domain() for c in spec.init_containers or ()),
             overhead=to_units(spec.overhead),
             tolerations=tuple(t.to_domain() for t in spec.tolerations or ()),
@@ -266,6 +317,7 @@ class PodSchema(Schema):
             priority_class_name=spec.priority_class_name,
             priority=spec.priority,
             phase=self.status.phase if self.status else "Pending",
+            termination_grace_period_seconds=spec.termination_grace_period_seconds,
         )
 
 

@@ -27,6 +27,7 @@ PORT = 5000
 OS_LABEL = "kubernetes.io/os"
 POD_TEMPLATE_HASH = "pod-template-hash"
 SERVER_ADDR = f"{NAME}.{NAMESPACE}.svc:{PORT}"
+REGISTRY_IMAGE = "quay.io/openshift/origin-docker-registry"
 
 Manifest = dict[str, Any]
 
@@ -101,7 +102,7 @@ def pod_template(config: RegistryConfig, nodes: Iterable[Node], version: OpenShi
     """`makePodTemplateSpec` (§2.3). Empty tolerations and spread constraints are left
     out, as the API server's omitempty does; an explicit empty affinity is kept."""
     spec: Manifest = {
-        "containers": [registry_container(config)],
+        "containers": [registry_container(config, version)],
         "nodeSelector": node_selector(config),
         "priorityClassName": "system-cluster-critical",
         "serviceAccountName": "registry",
@@ -126,11 +127,14 @@ def _pod_annotations() -> dict[str, str]:
     }
 
 
-def registry_container(config: RegistryConfig) -> Manifest:
+def registry_container(config: RegistryConfig, version: OpenShiftVersion = DEFAULT_VERSION) -> Manifest:
     """The `registry` container: port 5000/TCP, env, resources, probes and the
-    `sleep 25` preStop hook (§2.3)."""
+    `sleep 25` preStop hook (§2.3). The image stands in for the release payload's
+    registry image (a digest upstream): one name per OpenShift version, so an upgrade
+    means a new pull."""
     return {
         "name": "registry",
+        "image": f"{REGISTRY_IMAGE}:{version.name}",
         "ports": [{"containerPort": PORT, "protocol": "TCP"}],
         "env": registry_env(config),
         "resources": container_resources(config),

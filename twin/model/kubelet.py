@@ -1,0 +1,76 @@
+"""What the kubelet does to a pod, as timelines (offsets in seconds) the shell waits out.
+
+Start-up: pull the images the node does not have yet, start the containers, then the
+readiness probe: the prober waits `initialDelaySeconds` after the container starts and
+needs `successThreshold` consecutive successes `periodSeconds` apart; a container
+without a readiness probe is ready when it starts. The pod is Ready when every
+container is.
+
+Termination (deletion with grace period g): the preStop hook runs first (cut short at
+g), then SIGTERM; the container exits after `shutdown_seconds` of its own clean-up, and
+is killed at g at the latest. The registry's preStop is `sleep 25`, its graceful drain
+up to 29 s, g = 55 s (`spec/registry-operator.md` §2.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from twin.model.objects import Container, Pod
+
+
+@dataclass(frozen=True, slots=True)
+class StartupTimeline:
+    pulled: float  # images present
+    started: float  # containers running
+    ready: float  # readiness probes passed
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationTimeline:
+    sigterm: float  # preStop done (or cut at the grace period)
+    exited: float  # containers gone
+
+
+def images_to_pull(pod: Pod, cached: Iterable[str]) -> list[str]:
+    have = set(cached)
+    return sorted({c.image for c in pod.containers if c.image and c.image not in have})
+
+
+def startup_timeline(pod: Pod, pull_seconds: float, start_seconds: float) -> StartupTimeline:
+    """`pull_seconds`: time to pull what is missing (0 when all images are cached).
+
+    >>> from twin.model.objects import Probe
+    >>> registry = Pod("r", containers=(Container("registry", readiness=Probe(15, 10)),))
+    >>> startup_timeline(registry, pull_seconds=8.0, start_seconds=1.0)
+    StartupTimeline(pulled=8.0, started=9.0, ready=24.0)
+    """
+    started = pull_seconds + start_seconds
+    return StartupTimeline(pull_seconds, started, started + readiness_delay(pod.containers))
+
+
+def readiness_delay(containers: Iterable[Container]) -> float:
+    """Seconds from container start to Ready: the slowest container's first
+    `successThreshold` probes."""
+    delays = [0.0]
+    for c in containers:
+        if c.readiness is not None:
+            probe = c.readiness
+            delays.append(probe.initial_delay_seconds + (probe.success_threshold - 1) * probe.period_seconds)
+    return max(delays)
+
+
+def termination_timeline(pod: Pod, grace_seconds: float, shutdown_seconds: float = 0.0) -> TerminationTimeline:
+    """Offsets from the deletion.
+
+    >>> registry = Pod("r", containers=(Container("registry", pre_stop_seconds=25),),
+    ...                termination_grace_period_seconds=55)
+    >>> termination_timeline(registry, 55, shutdown_seconds=2)
+    TerminationTimeline(sigterm=25.0, exited=27.0)
+    >>> termination_timeline(registry, 10)
+    TerminationTimeline(sigterm=10.0, exited=10.0)
+    """
+    pre_stop = max((c.pre_stop_seconds for c in pod.containers), default=0)
+    sigterm = float(min(pre_stop, grace_seconds))
+    return TerminationTimeline(sigterm, float(min(sigterm + shutdown_seconds, grace_seconds)))

@@ -1,0 +1,114 @@
+"""Load a scenario — a YAML file or the name of a built-in — into a `Scenario`: the
+validated file plus the objects it describes (nodes, pods, the registry Config), with
+every problem reported as an `InputError` naming the file and the field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from twin.errors import InputError
+from twin.model.kube_io.errors import format_validation_error
+from twin.model.kube_io.files import read_documents
+from twin.model.kube_io.load import load_nodes, load_pods
+from twin.model.objects import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, Node, Pod, Taint
+from twin.model.quantity import QuantityError, milli_value, value
+from twin.model.registry import RegistryConfig, default_rosa_config, load_registry_config, parse_registry_config
+from twin.scenarios.clusters import ClusterShape, generate_cluster
+from twin.scenarios.spec import GeneratedCluster, ScenarioFile
+
+LIBRARY = "library"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: ScenarioFile
+    source: str
+    nodes: tuple[Node, ...]
+    pods: tuple[Pod, ...]
+    config: RegistryConfig
+
+
+def library_names() -> list[str]:
+    folder = resources.files("twin.scenarios").joinpath(LIBRARY)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def resolve(ref: str) -> Path:
+    """A path to an existing file, or the file of a built-in scenario."""
+    if ref in library_names():
+        return Path(str(resources.files("twin.scenarios").joinpath(LIBRARY, f"{ref}.yaml")))
+    path = Path(ref)
+    if not path.is_file():
+        known = ", ".join(library_names())
+        raise InputError(ref, "", f"expected a scenario file or a built-in scenario ({known})")
+    return path
+
+
+def load_scenario(ref: str) -> Scenario:
+    path = resolve(ref)
+    source = str(path) if ref not in library_names() else ref
+    documents = read_documents(path)
+    if len(documents) != 1:
+        raise InputError(source, "", f"expected one YAML document, found {len(documents)}")
+    spec = parse_spec(documents[0], source)
+    nodes, pods = cluster_objects(spec, path.parent, source)
+    return Scenario(spec, source, tuple(nodes), tuple(pods), registry_config(spec, path.parent, source))
+
+
+def parse_spec(body, source: str) -> ScenarioFile:
+    try:
+        return ScenarioFile.model_validate(body)
+    except ValidationError as exc:
+        path, message = format_validation_error(exc)
+        raise InputError(source, path, message) from None
+
+
+def cluster_objects(spec: ScenarioFile, base: Path, source: str) -> tuple[list[Node], list[Pod]]:
+    cluster = spec.cluster
+    if cluster.generate is not None:
+        return generate_cluster(cluster_shape(cluster.generate, source)), []
+    nodes = load_nodes(base / cluster.nodes)
+    pods = load_pods(base / cluster.pods, {n.name for n in nodes}) if cluster.pods else []
+    return nodes, [p for p in pods if p.node_name is not None and not p.terminal]
+
+
+def cluster_shape(generate: GeneratedCluster, source: str) -> ClusterShape:
+    worker = generate.worker
+    try:
+        cpu, memory = milli_value(worker.cpu), value(worker.memory)
+    except QuantityError as exc:
+        raise InputError(source, "cluster.generate.worker", str(exc)) from None
+    taints = tuple(_taint(t, i, source) for i, t in enumerate(worker.taints))
+    return ClusterShape(
+        generate.zones, generate.workers_per_zone, generate.control_plane, generate.region,
+        worker_cpu_millis=cpu, worker_memory=memory, max_pods=worker.pods,
+        worker_labels=tuple(sorted(worker.labels.items())), worker_taints=taints,
+    )
+
+
+def _taint(raw: dict, index: int, source: str) -> Taint:
+    path = f"cluster.generate.worker.taints[{index}]"
+    effect = raw.get("effect", NO_SCHEDULE)
+    if effect not in (NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE):
+        raise InputError(source, f"{path}.effect", f"expected NoSchedule, PreferNoSchedule or NoExecute, got {effect!r}")
+    if "key" not in raw:
+        raise InputError(source, f"{path}.key", "required field is missing")
+    return Taint(raw["key"], raw.get("value", ""), effect)
+
+
+def registry_config(spec: ScenarioFile, base: Path, source: str) -> RegistryConfig:
+    registry = spec.registry
+    if registry.config is not None and registry.config_file is not None:
+        raise InputError(source, "registry", "expected config or config_file, not both")
+    if registry.config_file is not None:
+        return load_registry_config(base / registry.config_file)
+    if registry.config is not None:
+        try:
+            return parse_registry_config(registry.config, source)
+        except InputError as exc:
+            raise exc.within("registry.config") from None
+    return default_rosa_config()

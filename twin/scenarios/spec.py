@@ -1,0 +1,194 @@
+"""Scenario files: the YAML schema (pydantic, unknown fields rejected) and the frozen
+`Scenario` it validates into.
+
+    name: zone-failure
+    description: Lose the zone that holds a registry replica; recover it 30 min later.
+    seed: 1
+    duration: 1h                 # Go-style duration or seconds
+    openshift: "4.23"            # 4.21 | 4.22 | 4.23 (Kubernetes 1.34 | 1.35 | 1.36)
+    cluster:
+      generate: {zones: 3, workers_per_zone: 2, control_plane: 3}
+      # or: nodes: nodes.yaml  (and optionally pods: pods.yaml), paths relative to the file
+    registry:
+      config: {spec: {replicas: 2, storage: {s3: {}}}}   # a Config CR inline, or config_file: ...
+    workloads:
+      - {name: web, namespace: apps, replicas: 30, requests: {cpu: 200m, memory: 256Mi}}
+    images: {default_pull_seconds: 10, pull_seconds: {"quay.io/x:1": 30}}
+    faults:
+      - {at: 10m, zone_outage: {zone: registry}}     # "registry": the zone of a registry replica
+      - {at: 40m, zone_recovery: {zone: registry}}
+    invariants:
+      - {name: zone_failure_recovery, within: 15m}
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+from twin.model.registry.duration import parse_go_duration
+
+
+def seconds(value: Any) -> float:
+    """A duration: a number of seconds, or Go-style text such as 90s, 10m, 1h30m."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"expected a duration that is not negative, got {value!r}")
+        return float(value)
+    try:
+        nanos = parse_go_duration(value)
+    except ValueError:
+        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}") from None
+    if nanos < 0:
+        raise ValueError(f"expected a duration that is not negative, got {value!r}")
+    return nanos / 1e9
+
+
+Seconds = Annotated[float, BeforeValidator(seconds)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class NodeShape(Strict):
+    cpu: str | int = "3500m"
+    memory: str = "15Gi"
+    pods: int = 250
+    labels: dict[str, str] = Field(default_factory=dict)
+    taints: list[dict[str, str]] = Field(default_factory=list)
+
+
+class GeneratedCluster(Strict):
+    zones: int = Field(3, ge=1, le=26)
+    workers_per_zone: int = Field(2, ge=0)
+    control_plane: int = Field(3, ge=0)
+    region: str = "us-east-1"
+    worker: NodeShape = Field(default_factory=NodeShape)
+
+
+class ClusterSpec(Strict):
+    generate: GeneratedCluster | None = None
+    nodes: str | None = None
+    pods: str | None = None
+
+    @model_validator(mode="after")
+    def one_source(self):
+        if (self.generate is None) == (self.nodes is None):
+            raise ValueError("expected exactly one of generate or nodes")
+        return self
+
+
+class RegistrySpec(Strict):
+    config: dict[str, Any] | None = None
+    config_file: str | None = None
+
+
+class WorkloadSpec(Strict):
+    name: str
+    namespace: str = "apps"
+    replicas: int = Field(ge=0)
+    requests: dict[str, str | int] = Field(default_factory=dict)
+    image: str = ""
+    labels: dict[str, str] = Field(default_factory=dict)
+    topology_spread_constraints: list[dict[str, Any]] = Field(default_factory=list)
+    strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate"
+
+
+class ImagesSpec(Strict):
+    default_pull_seconds: Seconds = 10.0
+    pull_seconds: dict[str, Seconds] = Field(default_factory=dict)
+
+
+class NodeTarget(Strict):
+    node: str
+
+
+class ZoneTarget(Strict):
+    zone: str
+
+
+class ConfigEdit(Strict):
+    """A merge patch for the registry Config, e.g. {spec: {replicas: 3}}."""
+
+    patch: dict[str, Any]
+
+
+class AddNode(Strict):
+    name: str
+    zone: str
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+FAULT_KINDS = (
+    "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
+    "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit",
+)
+
+
+class Fault(Strict):
+    at: Seconds
+    node_crash: NodeTarget | None = None
+    node_recovery: NodeTarget | None = None
+    network_partition: NodeTarget | None = None
+    partition_heal: NodeTarget | None = None
+    zone_outage: ZoneTarget | None = None
+    zone_recovery: ZoneTarget | None = None
+    cordon: NodeTarget | None = None
+    uncordon: NodeTarget | None = None
+    drain: NodeTarget | None = None
+    add_node: AddNode | None = None
+    remove_node: NodeTarget | None = None
+    config_edit: ConfigEdit | None = None
+
+    @model_validator(mode="after")
+    def exactly_one(self):
+        chosen = [kind for kind in FAULT_KINDS if getattr(self, kind) is not None]
+        if len(chosen) != 1:
+            raise ValueError(f"expected exactly one of {', '.join(FAULT_KINDS)}, got {len(chosen)}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(kind for kind in FAULT_KINDS if getattr(self, kind) is not None)
+
+    @property
+    def target(self) -> Any:
+        return getattr(self, self.kind)
+
+
+class InvariantSpec(Strict):
+    name: Literal[
+        "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
+        "no_binding_to_unready_nodes",
+    ]
+    within: Seconds | None = None
+    min_ready: int | None = None
+    allowed_windows: list[tuple[Seconds, Seconds]] = Field(default_factory=list)
+    expect: Literal["holds", "fails"] = "holds"
+
+
+class ScenarioFile(Strict):
+    name: str
+    description: str = ""
+    seed: int = 0
+    duration: Seconds = 3600.0
+    openshift: Literal["4.21", "4.22", "4.23"] = "4.23"
+    cluster: ClusterSpec = Field(default_factory=lambda: ClusterSpec(generate=GeneratedCluster()))
+    registry: RegistrySpec = Field(default_factory=RegistrySpec)
+    workloads: list[WorkloadSpec] = Field(default_factory=list)
+    images: ImagesSpec = Field(default_factory=ImagesSpec)
+    faults: list[Fault] = Field(default_factory=list)
+    invariants: list[InvariantSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def faults_in_order(self):
+        for i in range(1, len(self.faults)):
+            if self.faults[i].at < self.faults[i - 1].at:
+                raise ValueError(f"faults[{i}].at: expected faults in time order, "
+                                 f"got {self.faults[i].at:g} s after {self.faults[i - 1].at:g} s")
+        return self

@@ -1,0 +1,123 @@
+"""The kubelets: start pods bound to their node, make them Ready, run their termination,
+and follow the node's physical state (crash, recovery, network partition).
+
+A kubelet that cannot reach the API server keeps its pods' state locally and posts it
+when the connection returns; a crashed node's containers are gone, and its pods restart
+(restart count + 1) when it comes back. Pods deleted while their node was unreachable
+stay Terminating until then.
+"""
+
+from __future__ import annotations
+
+from twin.model.kubelet import images_to_pull, startup_timeline, termination_timeline
+from twin.model.workloads import PodRecord
+from twin.sim.world import World
+
+
+class Kubelets:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.incarnation: dict[str, int] = {}
+        self.local: dict[str, dict] = {}  # the kubelet's own view of each pod's status
+        world.store.subscribe("Pod", self.on_pod)
+
+    def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        if new is None:
+            self.incarnation.pop(old.key, None)
+            self.local.pop(old.key, None)
+            return
+        if new.pod.node_name and (old is None or not old.pod.node_name):
+            self.start(new.key)
+        if new.status.deleted is not None and (old is None or old.status.deleted is None):
+            self.world.env.process(self.terminate(new.key))
+
+    def runtime_of(self, record: PodRecord):
+        return self.world.runtime.get(record.pod.node_name)
+
+    # ----- start-up ----------------------------------------------------------------
+    def start(self, key: str) -> None:
+        token = self.incarnation.get(key, 0) + 1
+        self.incarnation[key] = token
+        self.world.env.process(self.startup(key, token))
+
+    def startup(self, key: str, token: int):
+        world = self.world
+        record = world.pod(key)
+        node = self.runtime_of(record)
+        if node is None or not node.alive:
+            return  # started when the node comes back
+        missing = images_to_pull(record.pod, node.images)
+        plan = startup_timeline(record.pod, world.params.pull_time(missing), world.params.container_start_seconds)
+        begun = world.now
+        yield world.env.timeout(plan.started)
+        if not self.current(key, token):
+            return
+        node.images.update(missing)
+        self.post(key, phase="Running", started=world.now)
+        yield world.env.timeout(begun + plan.ready - world.now)
+        if self.current(key, token):
+            self.post(key, ready=True, ready_since=world.now)
+            world.recorder.record("PodReady", key, node=record.pod.node_name)
+
+    def current(self, key: str, token: int) -> bool:
+        """The pod still exists, is not terminating, its node runs, and no newer start
+        superseded this one."""
+        record = self.world.pod(key)
+        if record is None or record.status.deleted is not None or self.incarnation.get(key) != token:
+            return False
+        node = self.runtime_of(record)
+        return node is not None and node.alive
+
+    def post(self, key: str, **changes) -> None:
+        """Remember a status change and post it if the node can reach the API server
+        (otherwise it is posted when the connection returns)."""
+        self.local.setdefault(key, {}).update(changes)
+        record = self.world.pod(key)
+        node = self.runtime_of(record)
+        if node is not None and node.connected:
+            self.world.update_status(key, **changes)
+
+    # ----- termination ----------------------------------------------------------------
+    def terminate(self, key: str):
+        world = self.world
+        record = world.pod(key)
+        node = self.runtime_of(record)
+        if node is None or not node.alive or not node.connected:
+            return  # stays Terminating until the node returns
+        plan = termination_timeline(record.pod, record.status.grace_seconds or 0, world.params.shutdown_seconds)
+        self.incarnation[key] = self.incarnation.get(key, 0) + 1  # stop a start-up in progress
+        yield world.env.timeout(plan.exited)
+        if node.alive and node.connected:
+            world.remove_pod(key)
+
+    # ----- the node's physical state ---------------------------------------------------
+    def node_crashed(self, name: str) -> None:
+        node = self.world.runtime[name]
+        node.alive = node.connected = False
+        node.silent_since = self.world.now
+        for record in self.world.pods_on(name):
+            self.incarnation[record.key] = self.incarnation.get(record.key, 0) + 1  # containers die
+
+    def node_partitioned(self, name: str) -> None:
+        node = self.world.runtime[name]
+        node.connected = False
+        node.silent_since = self.world.now
+
+    def node_back(self, name: str) -> None:
+        """Recovery from a crash or a partition: heartbeats resume; deleted pods finish
+        terminating at once (their grace period has run on the API side); after a crash
+        the other pods restart with one more restart."""
+        node = self.world.runtime[name]
+        crashed = not node.alive
+        node.alive = node.connected = True
+        node.silent_since = None
+        for record in self.world.pods_on(name):
+            if record.status.deleted is not None:
+                self.world.remove_pod(record.key)
+            elif crashed:
+                self.local.pop(record.key, None)
+                restarts = record.status.restarts + 1
+                self.world.update_status(record.key, ready=False, ready_since=self.world.now, restarts=restarts)
+                self.start(record.key)
+            elif self.local.get(record.key):
+                self.world.update_status(record.key, **self.local[record.key])

@@ -1,0 +1,159 @@
+"""The scheduler's queue and loop around the foundation's `Scheduler`.
+
+Pending pods wait in the active queue, ordered by priority then arrival
+(PrioritySort). A pod that does not fit goes to the unschedulable pool with its
+diagnosis recorded; cluster events that may help (a node added or changed, a pod
+deleted or terminating) move the pool back, through the back-off queue while the pod's
+back-off (1 s doubling to 10 s) runs; pods left in the pool longer than 5 minutes are
+retried anyway (podMaxInUnschedulablePodsDuration).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from twin.model.scheduling import Scheduler, SchedulerConfig
+from twin.model.workloads import PodRecord
+from twin.report.explain import fit_error_message
+from twin.sim.world import World
+
+INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
+MAX_IN_UNSCHEDULABLE = 300.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """1, 2, 4, 8, 10, 10, ... seconds after the 1st, 2nd, ... failed attempt."""
+    return min(INITIAL_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+
+
+@dataclass
+class QueuedPod:
+    key: str
+    priority: int
+    arrived: float
+    attempts: int = 0
+    failed_at: float = 0.0
+    entered_pool: float = 0.0
+
+    def ready_at(self) -> float:
+        return self.failed_at + backoff_seconds(self.attempts) if self.attempts else 0.0
+
+
+@dataclass
+class SchedulingQueue:
+    active: list = field(default_factory=list)  # heap of (-priority, arrived, seq, key)
+    entries: dict[str, QueuedPod] = field(default_factory=dict)
+    pool: dict[str, QueuedPod] = field(default_factory=dict)  # unschedulable
+    waiting: dict[str, QueuedPod] = field(default_factory=dict)  # back-off
+    seq: int = 0
+
+    def push_active(self, entry: QueuedPod) -> None:
+        self.seq += 1
+        heapq.heappush(self.active, (-entry.priority, entry.arrived, self.seq, entry.key))
+
+    def pop_active(self) -> QueuedPod | None:
+        while self.active:
+            _, _, _, key = heapq.heappop(self.active)
+            entry = self.entries.get(key)
+            if entry is not None and key not in self.pool and key not in self.waiting:
+                return entry
+        return None
+
+    def forget(self, key: str) -> None:
+        self.entries.pop(key, None)
+        self.pool.pop(key, None)
+        self.waiting.pop(key, None)
+
+
+class SchedulerLoop:
+    def __init__(self, world: World, config: SchedulerConfig | None = None) -> None:
+        self.world = world
+        self.scheduler = Scheduler(config, world.streams("scheduler"))
+        self.queue = SchedulingQueue()
+        self.wake = world.env.event()
+        world.store.subscribe("Pod", self.on_pod)
+        world.store.subscribe("Node", self.on_node)
+        world.env.process(self.run())
+
+    # ----- events -------------------------------------------------------------------
+    def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        if new is not None and new.pod.node_name is None and new.status.deleted is None:
+            if new.key not in self.queue.entries:
+                entry = QueuedPod(new.key, new.pod.priority or 0, self.world.now)
+                self.queue.entries[new.key] = entry
+                self.queue.push_active(entry)
+                self.poke()
+            return
+        key = (new or old).key
+        self.queue.forget(key)
+        if old is not None and old.pod.node_name and (new is None or (new.status.deleted and not old.status.deleted)):
+            self.retry_pool("AssignedPodDelete")
+
+    def on_node(self, old, new) -> None:
+        self.retry_pool("NodeAdd" if old is None else "NodeUpdate")
+
+    def retry_pool(self, event: str) -> None:
+        """MoveAllToActiveOrBackoffQueue: unschedulable pods go back to be retried."""
+        for key, entry in list(self.queue.pool.items()):
+            del self.queue.pool[key]
+            self.queue.waiting[key] = entry
+        self.poke()
+
+    def poke(self) -> None:
+        if not self.wake.triggered:
+            self.wake.succeed()
+
+    # ----- the loop --------------------------------------------------------------------
+    def run(self):
+        env = self.world.env
+        while True:
+            self.wake = env.event()
+            self.release_due()
+            entry = self.queue.pop_active()
+            if entry is not None:
+                self.attempt(entry)
+                yield env.timeout(0)
+                continue
+            due = self.next_due()
+            yield self.wake if due is None else (self.wake | env.timeout(max(due - env.now, 0.0)))
+
+    def release_due(self) -> None:
+        now = self.world.now
+        for key, entry in list(self.queue.waiting.items()):
+            if entry.ready_at() <= now:
+                del self.queue.waiting[key]
+                self.queue.push_active(entry)
+        for key, entry in list(self.queue.pool.items()):
+            if now - entry.entered_pool >= MAX_IN_UNSCHEDULABLE:
+                del self.queue.pool[key]
+                self.queue.waiting[key] = entry
+
+    def next_due(self) -> float | None:
+        times = [e.ready_at() for e in self.queue.waiting.values()]
+        times += [e.entered_pool + MAX_IN_UNSCHEDULABLE for e in self.queue.pool.values()]
+        return min(times) if times else None
+
+    def attempt(self, entry: QueuedPod) -> None:
+        world = self.world
+        record = world.pod(entry.key)
+        if record is None or record.pod.node_name or record.status.deleted is not None:
+            self.queue.forget(entry.key)
+            return
+        result = self.scheduler.schedule(world.view, record.pod)
+        if result.selected is None:
+            self.unschedulable(entry, result)
+            return
+        self.queue.forget(entry.key)
+        bound = PodRecord(record.pod.bound_to(result.selected_name), record.status)
+        world.put_pod(bound)
+        world.update_status(entry.key, scheduled=world.now)
+        world.recorder.record("PodBound", entry.key, node=result.selected_name, attempts=entry.attempts + 1)
+
+    def unschedulable(self, entry: QueuedPod, result) -> None:
+        entry.attempts += 1
+        entry.failed_at = entry.entered_pool = self.world.now
+        self.queue.pool[entry.key] = entry
+        reasons = dict(result.failure_reasons())
+        self.world.recorder.record("SchedulingFailed", entry.key, message=fit_error_message(result),
+                                   reasons=reasons, attempts=entry.attempts)

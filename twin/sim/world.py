@@ -1,0 +1,129 @@
+"""`World`: the SimPy environment with the store, the scheduler's cluster view, the
+recorder, the random streams and the physical state of nodes (which the API objects only
+learn about through heartbeats)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import simpy
+
+from twin.model.cluster import ClusterView
+from twin.model.objects import Node
+from twin.model.workloads import PodRecord
+from twin.sim.mirror import ViewMirror
+from twin.sim.recorder import Recorder
+from twin.sim.store import Store
+from twin.sim.streams import RandomStreams
+
+HEARTBEAT_PERIOD = 10.0  # kubelet Lease renewal: 25 % of a 40 s lease
+
+
+@dataclass
+class NodeRuntime:
+    """What is physically true of a node. `alive`: kubelet and containers run;
+    `connected`: it can reach the API server. `heartbeat_phase` offsets its 10 s lease
+    renewals; `silent_since` is when heartbeats stopped reaching the API server."""
+
+    name: str
+    heartbeat_phase: float
+    alive: bool = True
+    connected: bool = True
+    silent_since: float | None = None
+    images: set[str] = field(default_factory=set)
+
+    def last_heartbeat(self, now: float) -> float:
+        """The latest lease renewal the API server has seen."""
+        until = now if self.silent_since is None else self.silent_since
+        beats = (until - self.heartbeat_phase) // HEARTBEAT_PERIOD
+        return max(self.heartbeat_phase + beats * HEARTBEAT_PERIOD, 0.0)
+
+
+@dataclass(frozen=True)
+class WorldParams:
+    kubernetes_minor: int = 36
+    container_start_seconds: float = 1.0
+    shutdown_seconds: float = 1.0
+    default_pull_seconds: float = 10.0
+    pull_seconds: dict = field(default_factory=dict)  # image -> seconds
+
+    def pull_time(self, images: list[str]) -> float:
+        return sum(self.pull_seconds.get(image, self.default_pull_seconds) for image in images)
+
+
+class World:
+    def __init__(self, seed: int = 0, params: WorldParams | None = None) -> None:
+        self.env = simpy.Environment()
+        self.params = params or WorldParams()
+        self.store = Store(self.env)
+        self.recorder = Recorder(lambda: self.env.now)
+        self.streams = RandomStreams(seed)
+        self.view = ClusterView()
+        self.runtime: dict[str, NodeRuntime] = {}
+        mirror = ViewMirror(self.view)
+        self.store.subscribe("Pod", mirror.on_pod)
+        self.store.subscribe("Node", mirror.on_node)
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def add_node(self, node: Node) -> None:
+        phase = float(self.streams("heartbeats").uniform(0, HEARTBEAT_PERIOD))
+        self.runtime[node.name] = NodeRuntime(node.name, phase)
+        self.store.put("Node", node.name, node)
+        self.recorder.record("NodeAdded", node.name)
+
+    def put_node(self, node: Node) -> bool:
+        return self.store.put("Node", node.name, node)
+
+    def node(self, name: str) -> Node | None:
+        return self.store.get("Node", name)
+
+    def pod(self, key: str) -> PodRecord | None:
+        return self.store.get("Pod", key)
+
+    def put_pod(self, record: PodRecord) -> bool:
+        return self.store.put("Pod", record.key, record)
+
+    def create_pod(self, record: PodRecord) -> None:
+        self.put_pod(replace(record, status=replace(record.status, created=self.now)))
+        self.recorder.record("PodCreated", record.key, owner=_owner(record))
+
+    def update_status(self, key: str, **changes) -> PodRecord | None:
+        record = self.pod(key)
+        if record is None:
+            return None
+        updated = replace(record, status=replace(record.status, **changes))
+        self.put_pod(updated)
+        return updated
+
+    def delete_pod(self, key: str, reason: str, grace_seconds: int | None = None) -> None:
+        """Graceful deletion: set the deletionTimestamp (unbound pods go at once)."""
+        record = self.pod(key)
+        if record is None or record.status.deleted is not None:
+            return
+        grace = record.pod.termination_grace_period_seconds if grace_seconds is None else grace_seconds
+        self.recorder.record("PodTerminating", key, reason=reason, node=record.pod.node_name, grace=grace)
+        if record.pod.node_name is None:
+            self.remove_pod(key)
+            return
+        pod = replace(record.pod, deletion_timestamp=f"t+{self.now:.3f}s")
+        self.put_pod(PodRecord(pod, replace(record.status, deleted=self.now, grace_seconds=grace)))
+
+    def remove_pod(self, key: str) -> None:
+        if self.store.delete("Pod", key) is not None:
+            self.recorder.record("PodDeleted", key)
+
+    def pods_on(self, node_name: str) -> list[PodRecord]:
+        """Pods bound to a node (from the view's per-node index)."""
+        n = self.view.node_index.get(node_name)
+        return [] if n is None else [self.pod(p.key) for p in list(self.view.pods_on(n))]
+
+    def run(self, until: float) -> None:
+        self.env.run(until=until)
+
+
+def _owner(record: PodRecord) -> str | None:
+    owner = record.pod.controller_owner()
+    return owner.name if owner else None
