@@ -2,7 +2,8 @@
 status, PodDisruptionBudgets, and the actions controllers return.
 
 These are frozen values. The simulation's object store holds the current version of each
-object; a controller reads a snapshot and returns actions (`spec/architecture.md`, "Controllers return actions"); the shell applies them.
+object; a controller reads a snapshot and returns actions (`spec/architecture.md`,
+"Controllers return actions"); the shell applies them.
 Times are simulated seconds (floats) since the start of the run.
 """
 

@@ -16,11 +16,12 @@ from twin.model.kube_io.files import read_documents
 from twin.model.kube_io.load import load_nodes, load_pods
 from twin.model.objects import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, Node, Pod, Taint
 from twin.model.quantity import QuantityError, milli_value, value
-from twin.model.registry import RegistryConfig, default_rosa_config, load_registry_config, parse_registry_config
+from twin.model.registry import RegistryConfig, parse_registry_config
 from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
 
 LIBRARY = "library"
+DEFAULT_CONFIG = Path(str(resources.files("twin.scenarios").joinpath("examples", "rosa-default-config.yaml")))
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Scenario:
     nodes: tuple[Node, ...]
     pods: tuple[Pod, ...]
     config: RegistryConfig
+    config_body: dict  # the Config CR as written, for merge-patch edits
 
 
 def library_names() -> list[str]:
@@ -56,7 +58,12 @@ def load_scenario(ref: str) -> Scenario:
         raise InputError(source, "", f"expected one YAML document, found {len(documents)}")
     spec = parse_spec(documents[0], source)
     nodes, pods = cluster_objects(spec, path.parent, source)
-    return Scenario(spec, source, tuple(nodes), tuple(pods), registry_config(spec, path.parent, source))
+    body = config_body(spec, path.parent, source)
+    if spec.registry.config is not None:
+        config = registry_config(body, source, "registry.config")
+    else:
+        config = registry_config(body, str(config_file(spec, path.parent)), "")
+    return Scenario(spec, source, tuple(nodes), tuple(pods), config, body)
 
 
 def parse_spec(body, source: str) -> ScenarioFile:
@@ -100,15 +107,26 @@ def _taint(raw: dict, index: int, source: str) -> Taint:
     return Taint(raw["key"], raw.get("value", ""), effect)
 
 
-def registry_config(spec: ScenarioFile, base: Path, source: str) -> RegistryConfig:
+def config_body(spec: ScenarioFile, base: Path, source: str) -> dict:
+    """The Config CR: inline, from `config_file`, or the bundled ROSA default."""
     registry = spec.registry
     if registry.config is not None and registry.config_file is not None:
         raise InputError(source, "registry", "expected config or config_file, not both")
-    if registry.config_file is not None:
-        return load_registry_config(base / registry.config_file)
     if registry.config is not None:
-        try:
-            return parse_registry_config(registry.config, source)
-        except InputError as exc:
-            raise exc.within("registry.config") from None
-    return default_rosa_config()
+        return registry.config
+    file = config_file(spec, base)
+    documents = read_documents(file)
+    if len(documents) != 1 or not isinstance(documents[0], dict):
+        raise InputError(str(file), "", "expected exactly one Config object")
+    return documents[0]
+
+
+def config_file(spec: ScenarioFile, base: Path) -> Path:
+    return base / spec.registry.config_file if spec.registry.config_file is not None else DEFAULT_CONFIG
+
+
+def registry_config(body: dict, source: str, prefix: str) -> RegistryConfig:
+    try:
+        return parse_registry_config(body, source)
+    except InputError as exc:
+        raise (exc.within(prefix) if prefix else exc) from None

@@ -27,7 +27,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-
 from twin.model.registry.duration import parse_go_duration
 
 
@@ -169,7 +168,6 @@ class InvariantSpec(Strict):
     within: Seconds | None = None
     min_ready: int | None = None
     allowed_windows: list[tuple[Seconds, Seconds]] = Field(default_factory=list)
-    expect: Literal["holds", "fails"] = "holds"
 
 
 class ScenarioFile(Strict):

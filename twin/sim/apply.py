@@ -35,5 +35,5 @@ def put(world: World, obj) -> None:
         else:
             world.put_pod(obj)
         return
-    kind = KINDS.get(type(obj)) or type(obj).__name__
+    kind = KINDS.get(type(obj)) or type(obj).__name__.lstrip("_")
     world.store.put(kind, obj.key, obj)

@@ -4,7 +4,7 @@ ReplicaSet and pod changes."""
 from __future__ import annotations
 
 from twin.model.controllers.replicaset import reconcile_replicaset
-from twin.model.registry.replicas import SAFE_ALPHANUMS
+from twin.model.hashing import SAFE_ALPHANUMS
 from twin.model.workloads import PodRecord, ReplicaSet
 from twin.sim.indexes import PodsByOwner
 from twin.sim.loops import WorkQueue, run_controller

@@ -13,6 +13,8 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
+from twin.invariants.skew import spread_skews
+from twin.model.registry.render import NAMESPACE as REGISTRY_NAMESPACE
 from twin.model.scheduling import Scheduler, SchedulerConfig
 from twin.model.workloads import PodRecord
 from twin.report.explain import fit_error_message
@@ -20,6 +22,7 @@ from twin.sim.world import World
 
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
 MAX_IN_UNSCHEDULABLE = 300.0
+SKEW_CHECKED_NAMESPACES = (REGISTRY_NAMESPACE,)  # brute force is O(pods): registry pods only
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -145,10 +148,21 @@ class SchedulerLoop:
             self.unschedulable(entry, result)
             return
         self.queue.forget(entry.key)
+        details = self.binding_details(record, result.selected_name)
         bound = PodRecord(record.pod.bound_to(result.selected_name), record.status)
         world.put_pod(bound)
         world.update_status(entry.key, scheduled=world.now)
-        world.recorder.record("PodBound", entry.key, node=result.selected_name, attempts=entry.attempts + 1)
+        world.recorder.record("PodBound", entry.key, node=result.selected_name, attempts=entry.attempts + 1, **details)
+
+    def binding_details(self, record: PodRecord, node: str) -> dict:
+        """For the invariants: whether a DaemonSet owns the pod, and for registry pods the
+        spread skews of the binding computed by brute force before it happens."""
+        owner = record.pod.controller_owner()
+        details = {"daemonset": owner is not None and owner.kind == "DaemonSet"}
+        if record.pod.namespace in SKEW_CHECKED_NAMESPACES and record.pod.topology_spread_constraints:
+            view = self.world.view
+            details["spread"] = spread_skews(view.nodes, [p for p, _ in view.pods()], record.pod, node)
+        return details
 
     def unschedulable(self, entry: QueuedPod, result) -> None:
         entry.attempts += 1

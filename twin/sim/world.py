@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import simpy
 
 from twin.model.cluster import ClusterView
+from twin.model.controllers.taint_eviction import with_default_tolerations
 from twin.model.objects import Node
 from twin.model.workloads import PodRecord
 from twin.sim.mirror import ViewMirror
@@ -87,7 +88,10 @@ class World:
         return self.store.put("Pod", record.key, record)
 
     def create_pod(self, record: PodRecord) -> None:
-        self.put_pod(replace(record, status=replace(record.status, created=self.now)))
+        """Admission adds the 300 s not-ready/unreachable tolerations
+        (DefaultTolerationSeconds) before the pod is stored."""
+        pod = with_default_tolerations(record.pod)
+        self.put_pod(PodRecord(pod, replace(record.status, created=self.now)))
         self.recorder.record("PodCreated", record.key, owner=_owner(record))
 
     def update_status(self, key: str, **changes) -> PodRecord | None:

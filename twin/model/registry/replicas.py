@@ -9,31 +9,17 @@ from dataclasses import replace
 
 import numpy as np
 
+from twin.model.hashing import SAFE_ALPHANUMS, short_hash
 from twin.model.kube_io.schema import PodSchema
 from twin.model.objects import OwnerReference, Pod
 from twin.model.registry.render import NAME, POD_TEMPLATE_HASH, RenderedRegistry, pod_template_manifest
-
-# k8s.io/apimachinery/pkg/util/rand: consonants and digits that spell no words.
-SAFE_ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
-
-
-def safe_encode(text: str) -> str:
-    """`rand.SafeEncodeString`: each byte mapped into SAFE_ALPHANUMS."""
-    return "".join(SAFE_ALPHANUMS[b % len(SAFE_ALPHANUMS)] for b in text.encode())
-
-
-def fnv32a(data: bytes) -> int:
-    value = 0x811C9DC5
-    for byte in data:
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return value
 
 
 def pod_template_hash(template: dict) -> str:
     """The shape of `controller.ComputeHash`: FNV-32a, decimal, safe-encoded. Upstream
     hashes a Go dump of the template, so the twin's value differs from a real cluster's;
     what matters (same template, same hash; new template, new hash) holds."""
-    return safe_encode(str(fnv32a(json.dumps(template, sort_keys=True).encode())))
+    return short_hash(json.dumps(template, sort_keys=True))
 
 
 def replica_pods(rendered: RenderedRegistry, count: int, rng: np.random.Generator) -> list[Pod]:

@@ -1,0 +1,1 @@
+"""Analysis of recorded runs: KPIs, frames and the run summary (pandas lives here)."""

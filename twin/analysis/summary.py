@@ -1,0 +1,80 @@
+"""The run summary: the `summary.json` document, the events table and the text a person
+reads (key events on a timeline, each invariant's verdict, recovery time)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pandas as pd
+
+from twin.analysis.kpis import kpis
+from twin.invariants import Verdict
+
+TIMELINE_KINDS = ("Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
+                  "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved")
+
+
+def summary_document(name: str, seed: int, openshift: str, duration: float, records: Sequence,
+                     verdicts: list[Verdict]) -> dict:
+    return {
+        "scenario": name,
+        "seed": seed,
+        "openshift": openshift,
+        "simulated_seconds": float(duration),
+        "invariants": [v.as_dict() for v in verdicts],
+        "kpis": kpis(records, duration),
+    }
+
+
+def summary_json(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def events_frame(records: Sequence) -> pd.DataFrame:
+    rows = [{"time": r.time, "seq": r.seq, "kind": r.kind, "subject": r.subject,
+             "details": json.dumps(r.details, sort_keys=True)} for r in records]
+    return pd.DataFrame(rows, columns=["time", "seq", "kind", "subject", "details"])
+
+
+def summary_text(document: dict, records: Sequence) -> str:
+    lines = [f"scenario {document['scenario']} (OpenShift {document['openshift']}, seed {document['seed']}, "
+             f"{document['simulated_seconds'] / 60:.0f} min simulated)", "", "timeline:"]
+    lines += [_event_line(r) for r in _timeline(records)]
+    lines += ["", "invariants:"]
+    lines += [f"  {'holds' if v['holds'] else 'FAILS'}  {v['name']}: {v['detail']}" for v in document["invariants"]]
+    figures = document["kpis"]
+    recovery = figures["registry_recovery_seconds"]
+    lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
+    lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
+    return "\n".join(lines)
+
+
+def _timeline(records: Sequence) -> list:
+    shown, last_failure = [], {}
+    for r in records:
+        if r.kind in TIMELINE_KINDS:
+            shown.append(r)
+        elif r.kind == "SchedulingFailed" and r.subject.startswith("openshift-image-registry/image-registry"):
+            if last_failure.get(r.subject) != r.details["message"]:
+                last_failure[r.subject] = r.details["message"]
+                shown.append(r)
+    return shown
+
+
+def _event_line(r) -> str:
+    minutes, seconds = divmod(r.time, 60)
+    text = {
+        "Fault": lambda: f"fault {r.subject} {_fields(r.details)}",
+        "RegistryReady": lambda: f"registry Ready replicas: {r.details['ready']}",
+        "OperatorCondition": lambda: f"operator {r.subject}={r.details['status']} ({r.details['reason']})",
+        "DeploymentProgressing": lambda: f"{r.subject} Progressing={r.details['status']} ({r.details['reason']})",
+        "SchedulingFailed": lambda: f"{r.subject} Pending: {r.details['message']}",
+        "Eviction": lambda: f"eviction of {r.subject}: {r.details['code']}",
+        "ZoneState": lambda: f"zone {r.subject}: {r.details['state']}",
+    }.get(r.kind, lambda: f"{r.kind} {r.subject} {_fields(r.details)}".rstrip())()
+    return f"  {int(minutes):4d}:{seconds:05.2f}  {text}"
+
+
+def _fields(details: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in details.items())

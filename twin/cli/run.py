@@ -1,0 +1,86 @@
+"""`twin run`: simulate a scenario and judge its invariants; `twin scenarios`: list the
+built-in library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from twin.analysis.summary import events_frame, summary_document, summary_json, summary_text
+from twin.cli.inputs import version_option
+from twin.errors import InputError
+from twin.invariants import check
+from twin.run import run_scenario
+from twin.scenarios.load import library_names, load_scenario
+
+EXAMPLES = """examples:
+  twin run zone-failure
+  twin run zone-failure-3-replicas --openshift 4.22 --out runs/zf3-422
+  twin run my-scenario.yaml --seed 7 --out out/
+"""
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "run", help="simulate a scenario and check its invariants",
+        description="Run a scenario (a YAML file or a built-in name, see `twin scenarios`) in simulated time, print "
+                    "a summary and, with --out, write summary.json and events.csv. Exit code 0 when every "
+                    "invariant holds, 1 when one fails, 2 on bad input.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file or built-in name")
+    parser.add_argument("--seed", type=int, help="override the scenario's seed")
+    parser.add_argument("--openshift", metavar="VERSION", help="override the scenario's OpenShift version (4.21-4.23)")
+    parser.add_argument("--out", metavar="DIR", help="write summary.json and events.csv here")
+    parser.add_argument("--quiet", action="store_true", help="print nothing; rely on the exit code and --out")
+    parser.set_defaults(run=run)
+    listing = commands.add_parser("scenarios", help="list the built-in scenarios",
+                                  description="List the built-in scenario library with descriptions.")
+    listing.set_defaults(run=list_scenarios)
+
+
+def run(args) -> int:
+    scenario = load_scenario(args.scenario)
+    openshift = version_option(args.openshift).name if args.openshift else None
+    out = prepare_out(args.out)
+    result = run_scenario(scenario, args.seed, openshift)
+    verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
+    document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts)
+    if out is not None:
+        write_outputs(out, document, result.records)
+    if not args.quiet:
+        print(summary_text(document, result.records))
+    return 0 if all(v.holds for v in verdicts) else 1
+
+
+def prepare_out(out: str | None) -> Path | None:
+    if out is None:
+        return None
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise InputError("--out", "", f"expected a directory, got the file {out!r}")
+    return path
+
+
+def write_outputs(out: Path, document: dict, records) -> None:
+    """Both files are written to temporary names and renamed, so a failure never leaves
+    half a file behind."""
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "summary.json", summary_json(document))
+    _atomic_write(out / "events.csv", events_frame(records).to_csv(index=False, lineterminator="\n"))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    os.replace(temp, path)
+
+
+def list_scenarios(args) -> int:
+    for name in library_names():
+        scenario = load_scenario(name)
+        print(f"{name}\n    {scenario.spec.description}")
+    return 0

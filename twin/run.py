@@ -1,0 +1,107 @@
+"""Scenario -> World -> Result: assemble the simulation for a scenario, run it, and
+judge the invariants (`spec/architecture.md`, layer "run")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from twin.errors import InputError
+from twin.model.objects import ZONE_KEY, Node
+from twin.model.registry import openshift_version
+from twin.model.registry.render import NAMESPACE
+from twin.model.workloads import PodRecord, PodStatus
+from twin.scenarios.clusters import ClusterShape, _worker
+from twin.scenarios.load import Scenario
+from twin.scenarios.workloads import workload_deployments
+from twin.sim.daemonsets import NodeCADaemonSet
+from twin.sim.deployments import DeploymentController
+from twin.sim.disruption import DisruptionController
+from twin.sim.faults import REGISTRY_ZONE, FaultTimeline
+from twin.sim.indexes import PodsByOwner
+from twin.sim.kubelet import Kubelets
+from twin.sim.node_lifecycle import NodeLifecycleController, TaintEvictionController
+from twin.sim.observers import DeploymentWatch, RegistryWatch
+from twin.sim.operator import RegistryOperator
+from twin.sim.recorder import Record
+from twin.sim.replicasets import ReplicaSetController
+from twin.sim.scheduling import SchedulerLoop
+from twin.sim.world import World, WorldParams
+
+KUBERNETES_MINOR = {"4.21": 34, "4.22": 35, "4.23": 36}
+
+
+@dataclass
+class RunResult:
+    scenario: str
+    seed: int
+    openshift: str
+    duration: float
+    records: list[Record]
+    world: World
+
+
+def build_world(scenario: Scenario, seed: int, openshift: str) -> tuple[World, FaultTimeline]:
+    spec = scenario.spec
+    version = openshift_version(openshift)
+    params = WorldParams(kubernetes_minor=KUBERNETES_MINOR[openshift],
+                         default_pull_seconds=spec.images.default_pull_seconds, pull_seconds=dict(spec.images.pull_seconds))
+    world = World(seed, params)
+    for node in scenario.nodes:
+        world.add_node(node)
+    for pod in scenario.pods:
+        world.put_pod(PodRecord(pod, PodStatus(phase="Running", ready=True, ready_since=0.0, started=0.0)))
+    pods = PodsByOwner(world.store)
+    kubelets = Kubelets(world)
+    SchedulerLoop(world)
+    ReplicaSetController(world, pods)
+    DeploymentController(world, pods)
+    disruption = DisruptionController(world)
+    NodeLifecycleController(world)
+    TaintEvictionController(world)
+    NodeCADaemonSet(world, pods)
+    RegistryWatch(world)
+    DeploymentWatch(world)
+    RegistryOperator(world, version)
+    world.store.put("Config", "cluster", scenario.config)
+    for deployment in workload_deployments(spec.workloads):
+        world.store.put("Deployment", deployment.key, deployment)
+    faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
+    return world, faults
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | None = None) -> RunResult:
+    seed = scenario.spec.seed if seed is None else seed
+    openshift = openshift or scenario.spec.openshift
+    check_fault_targets(scenario)
+    world, faults = build_world(scenario, seed, openshift)
+    world.env.process(faults.run(list(scenario.spec.faults)))
+    world.run(until=scenario.spec.duration)
+    return RunResult(scenario.spec.name, seed, openshift, scenario.spec.duration, world.recorder.records, world)
+
+
+def check_fault_targets(scenario: Scenario) -> None:
+    """Faults must name nodes and zones of the cluster (or nodes they add)."""
+    nodes = {n.name for n in scenario.nodes}
+    zones = {n.labels.get(ZONE_KEY) for n in scenario.nodes} | {REGISTRY_ZONE}
+    for i, fault in enumerate(scenario.spec.faults):
+        target, path = fault.target, f"faults[{i}].{fault.kind}"
+        if fault.kind == "add_node":
+            nodes.add(target.name)
+        elif hasattr(target, "node") and target.node not in nodes:
+            raise InputError(scenario.source, f"{path}.node", f"expected a node of the cluster, got {target.node!r}")
+        elif hasattr(target, "zone") and target.zone not in zones:
+            expected = f"expected a zone of the cluster or 'registry', got {target.zone!r}"
+            raise InputError(scenario.source, f"{path}.zone", expected)
+
+
+def _node_factory(scenario: Scenario):
+    shape = ClusterShape()
+
+    def new_node(name: str, zone: str, labels: dict) -> Node:
+        node = _worker(shape, zone, 0)
+        return replace(node, name=name, labels={**node.labels, "kubernetes.io/hostname": name, **labels})
+
+    return new_node
+
+
+__all__ = ["NAMESPACE", "RunResult", "build_world", "run_scenario"]

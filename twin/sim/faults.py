@@ -1,0 +1,120 @@
+"""Faults and changes on a timeline: node crash / recovery, network partition / heal,
+zone outage / recovery, cordon / uncordon, drain, node added / removed, and edits of the
+registry Config (a JSON merge patch)."""
+
+from __future__ import annotations
+
+import copy
+
+from twin.model.objects import WORKER_ROLE_KEY, ZONE_KEY
+from twin.model.registry import parse_registry_config
+from twin.scenarios.spec import Fault
+from twin.sim.disruption import DisruptionController, cordon, drain
+from twin.sim.kubelet import Kubelets
+from twin.sim.world import World
+
+REGISTRY_ZONE = "registry"
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch: mappings merge, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+class FaultTimeline:
+    def __init__(self, world: World, kubelets: Kubelets, disruption: DisruptionController, config_body: dict,
+                 new_node) -> None:
+        self.world = world
+        self.kubelets = kubelets
+        self.disruption = disruption
+        self.config_body = config_body
+        self.new_node = new_node  # (name, zone, labels) -> Node
+        self.registry_zone: str | None = None
+
+    def run(self, faults: list[Fault]):
+        for fault in faults:
+            yield self.world.env.timeout(max(fault.at - self.world.now, 0.0))
+            self.apply(fault)
+
+    def apply(self, fault: Fault) -> None:
+        target = fault.target
+        details = target.model_dump()
+        if fault.kind in ("zone_outage", "zone_recovery"):
+            details["zone"] = self.zone(target.zone, fault.kind == "zone_outage")
+        self.world.recorder.record("Fault", fault.kind, **details)
+        getattr(self, fault.kind)(target, details)
+
+    # ----- nodes and zones ---------------------------------------------------------------
+    def node_crash(self, target, details) -> None:
+        self.kubelets.node_crashed(target.node)
+
+    def node_recovery(self, target, details) -> None:
+        self.kubelets.node_back(target.node)
+
+    def network_partition(self, target, details) -> None:
+        self.kubelets.node_partitioned(target.node)
+
+    def partition_heal(self, target, details) -> None:
+        self.kubelets.node_back(target.node)
+
+    def zone_outage(self, target, details) -> None:
+        for name in self.zone_nodes(details["zone"]):
+            self.kubelets.node_crashed(name)
+
+    def zone_recovery(self, target, details) -> None:
+        for name in self.zone_nodes(details["zone"]):
+            self.kubelets.node_back(name)
+
+    def zone(self, name: str, outage: bool) -> str:
+        """A zone by name; "registry" is the zone of the first running registry replica at
+        the outage (and the same zone at the recovery)."""
+        if name != REGISTRY_ZONE:
+            return name
+        if outage or self.registry_zone is None:
+            self.registry_zone = self.zone_of_registry()
+        return self.registry_zone
+
+    def zone_of_registry(self) -> str:
+        pods = sorted((r for r in self.world.store.list("Pod")
+                       if r.pod.labels.get("docker-registry") == "default" and r.pod.node_name and r.status.deleted is None),
+                      key=lambda r: r.key)
+        if not pods:
+            raise RuntimeError("zone 'registry': no registry replica is running")
+        return self.world.node(pods[0].pod.node_name).labels.get(ZONE_KEY, "")
+
+    def zone_nodes(self, zone: str) -> list[str]:
+        return [n.name for n in self.world.store.list("Node") if n.labels.get(ZONE_KEY) == zone]
+
+    def cordon(self, target, details) -> None:
+        cordon(self.world, target.node)
+
+    def uncordon(self, target, details) -> None:
+        cordon(self.world, target.node, on=False)
+
+    def drain(self, target, details) -> None:
+        self.world.env.process(drain(self.world, self.disruption, target.node))
+
+    def add_node(self, target, details) -> None:
+        labels = {WORKER_ROLE_KEY: "", **target.labels}
+        self.world.add_node(self.new_node(target.name, target.zone, labels))
+
+    def remove_node(self, target, details) -> None:
+        """The Node object is deleted; pod garbage collection then force-deletes its pods."""
+        for record in self.world.pods_on(target.node):
+            self.world.remove_pod(record.key)
+        self.world.store.delete("Node", target.node)
+        self.world.runtime.pop(target.node, None)
+        self.world.recorder.record("NodeRemoved", target.node)
+
+    # ----- the registry Config -------------------------------------------------------------
+    def config_edit(self, target, details) -> None:
+        self.config_body = merge_patch(self.config_body, target.patch)
+        self.world.store.put("Config", "cluster", parse_registry_config(self.config_body, "config_edit"))

@@ -1,0 +1,166 @@
+"""The node-lifecycle and taint-eviction controllers in simulated time
+(`spec/lifecycle.md` §b).
+
+Every 5 s a monitor pass feeds the heartbeats the API server has seen since the last
+pass, then applies what `monitor_pass` decides: Ready conditions, NoSchedule taints,
+MarkPodsNotReady, zone states. While some zone's NoExecute queue has nodes waiting, a
+tainting pass runs every 100 ms. The taint-eviction controller deletes the pods of nodes
+with NoExecute taints once their tolerationSeconds have run out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from twin.model.controllers.node_lifecycle import (
+    NO_EXECUTE_TAINTING_PERIOD,
+    NODE_MONITOR_PERIOD,
+    LifecycleState,
+    NodeHealth,
+    NodeLifecycleConfig,
+    monitor_pass,
+    observe_heartbeat,
+    tainting_pass,
+    with_no_execute_taint,
+)
+from twin.model.controllers.taint_eviction import no_execute_taints, reconcile_node
+from twin.model.objects import Node
+from twin.model.workloads import PodRecord
+from twin.sim.apply import apply_actions
+from twin.sim.loops import WorkQueue, run_controller
+from twin.sim.world import World
+
+
+class NodeLifecycleController:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.config = NodeLifecycleConfig.for_kubernetes(world.params.kubernetes_minor)
+        self.state = LifecycleState()
+        self.seen: dict[str, float] = {}  # last heartbeat time fed per node
+        self.tainting = world.env.event()
+        world.env.process(self.monitor())
+        world.env.process(self.taint_loop())
+
+    # ----- monitor passes -----------------------------------------------------------------
+    def monitor(self):
+        env = self.world.env
+        while True:
+            self.feed_heartbeats()
+            self.apply(monitor_pass(self.state, self.nodes(), env.now, self.config))
+            yield env.timeout(NODE_MONITOR_PERIOD)
+
+    def nodes(self) -> dict[str, Node]:
+        return {n.name: n for n in self.world.store.list("Node")}
+
+    def feed_heartbeats(self) -> None:
+        """Lease renewals and status posts the API server received since the last pass
+        (stamped at this pass, as upstream). A node seen for the first time whose
+        kubelet is connected has posted Ready=True already."""
+        now, health = self.world.now, dict(self.state.health)
+        for name, runtime in self.world.runtime.items():
+            beat = runtime.last_heartbeat(now)
+            if name not in health and runtime.connected:
+                health[name] = observe_heartbeat(NodeHealth.registered(now), now, True)
+                self.seen[name] = beat
+            elif name in health and beat > self.seen.get(name, -1.0):
+                self.seen[name] = beat
+                health[name] = observe_heartbeat(health[name], now, True)
+        self.state = replace(self.state, health=health)
+
+    def apply(self, result) -> None:
+        world = self.world
+        before = self.state
+        self.state = result.state
+        for name, health in result.state.health.items():
+            node = world.node(name)
+            if node is None:
+                continue
+            taints = result.taints.get(name, node.taints)
+            if node.ready != health.ready or taints != node.taints:
+                world.put_node(replace(node, ready=health.ready, taints=taints))
+                self.record_node(node, health.ready, taints)
+        for name in result.went_not_ready:
+            self.mark_pods_not_ready(name)
+        for zone, state in result.state.zone_states.items():
+            if before.zone_states.get(zone) != state:
+                world.recorder.record("ZoneState", zone.split(":\x00:")[-1] or "(none)", state=state)
+        if any(q.names for q in self.state.queues.values()) and not self.tainting.triggered:
+            self.tainting.succeed()
+
+    def record_node(self, old: Node, ready: str | None, taints) -> None:
+        if old.ready != ready:
+            self.world.recorder.record("NodeCondition", old.name, ready=ready)
+        if taints != old.taints:
+            self.world.recorder.record("NodeTaints", old.name, taints=[f"{t.key}:{t.effect}" for t in taints])
+
+    def mark_pods_not_ready(self, name: str) -> None:
+        for record in self.world.pods_on(name):
+            if record.status.ready:
+                self.world.update_status(record.key, ready=False, ready_since=self.world.now)
+                self.world.recorder.record("PodNotReady", record.key, reason="NodeNotReady", node=name)
+
+    # ----- NoExecute tainting every 100 ms ---------------------------------------------------
+    def taint_loop(self):
+        env = self.world.env
+        while True:
+            if not any(q.names for q in self.state.queues.values()):
+                self.tainting = env.event()
+                yield self.tainting
+            now = _next_tick(env.now)
+            yield env.timeout(now - env.now)
+            ready = {n.name: n.ready for n in self.world.store.list("Node")}
+            queues, swaps = tainting_pass(self.state.queues, env.now, ready)
+            self.state = replace(self.state, queues=queues)
+            for swap in swaps:
+                node = self.world.node(swap.node)
+                if node is not None:
+                    taints = with_no_execute_taint(node.taints, swap.taint)
+                    self.world.put_node(replace(node, taints=taints))
+                    self.record_node(node, node.ready, taints)
+            yield env.timeout(NO_EXECUTE_TAINTING_PERIOD / 2)
+
+
+def _next_tick(now: float) -> float:
+    return math.ceil(round(now / NO_EXECUTE_TAINTING_PERIOD, 6)) * NO_EXECUTE_TAINTING_PERIOD
+
+
+
+
+class TaintEvictionController:
+    """Deletes pods from nodes with NoExecute taints when their tolerations run out."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.queue = WorkQueue(world)
+        self.since: dict[str, float] = {}  # node -> when its current NoExecute taints appeared
+        world.store.subscribe("Node", self.on_node)
+        world.store.subscribe("Pod", self.on_pod)
+        world.env.process(run_controller(world, "taint-eviction-controller", self.queue, self.reconcile))
+        for node in world.store.list("Node"):  # the informer's initial list
+            self.on_node(None, node)
+
+    def on_node(self, old: Node | None, new: Node | None) -> None:
+        if new is None:
+            self.since.pop(old.name, None)
+            return
+        before = no_execute_taints(old.taints) if old else ()
+        after = no_execute_taints(new.taints)
+        if after and before != after:
+            self.since[new.name] = self.world.now
+            self.queue.add(new.name)
+        elif not after:
+            self.since.pop(new.name, None)
+
+    def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        if new is not None and new.pod.node_name in self.since:
+            self.queue.add(new.pod.node_name)
+
+    def reconcile(self, name: str, now: float):
+        node = self.world.node(name)
+        if node is None or name not in self.since:
+            return None
+        pods = [r.pod for r in self.world.pods_on(name) if r.status.deleted is None]
+        result = reconcile_node(pods, node.taints, self.since[name], now)
+        apply_actions(self.world, result.actions)
+        return replace(result, actions=())

@@ -1,0 +1,59 @@
+"""Observers: record facts the invariants and KPIs read, without changing anything."""
+
+from __future__ import annotations
+
+from twin.model.registry.render import NAMESPACE
+from twin.model.workloads import PodRecord
+from twin.sim.world import World
+
+
+def is_registry_pod(record: PodRecord) -> bool:
+    return record.pod.namespace == NAMESPACE and record.pod.labels.get("docker-registry") == "default"
+
+
+class RegistryWatch:
+    """Records `RegistryReady` (Ready, non-terminating registry pods) whenever the count
+    changes, and `RegistryDesired` whenever the Config's replicas change."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.ready: set[str] = set()
+        self.desired: int | None = None
+        world.store.subscribe("Pod", self.on_pod)
+        world.store.subscribe("Config", self.on_config)
+
+    def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        record = new or old
+        if not is_registry_pod(record):
+            return
+        before = len(self.ready)
+        if new is not None and new.status.ready and new.status.deleted is None:
+            self.ready.add(record.key)
+        else:
+            self.ready.discard(record.key)
+        if len(self.ready) != before:
+            self.world.recorder.record("RegistryReady", "image-registry", ready=len(self.ready))
+
+    def on_config(self, old, new) -> None:
+        replicas = None if new is None else (new.replicas if new.management_state != "Removed" else 0)
+        if replicas != self.desired:
+            self.desired = replicas
+            self.world.recorder.record("RegistryDesired", "image-registry", replicas=replicas)
+
+
+class DeploymentWatch:
+    """Records `DeploymentProgressing` whenever a Deployment's Progressing condition
+    changes status or reason."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        world.store.subscribe("Deployment", self.on_deployment)
+
+    def on_deployment(self, old, new) -> None:
+        if new is None:
+            return
+        before = old.status.condition("Progressing") if old else None
+        after = new.status.condition("Progressing")
+        if after is not None and (before is None or (before.status, before.reason) != (after.status, after.reason)):
+            self.world.recorder.record("DeploymentProgressing", new.key, status=after.status, reason=after.reason,
+                                       generation=new.generation)
