@@ -12,7 +12,7 @@ from twin.model.controllers.actions import Reconciled
 from twin.sim.apply import apply_actions
 from twin.sim.world import World
 
-MAX_ROUNDS_PER_INSTANT = 500
+MAX_ROUNDS_PER_INSTANT = 100_000  # rounds can scale with the objects changed at one instant
 
 
 class ControllerLivelock(RuntimeError):

@@ -16,6 +16,7 @@ from dataclasses import replace
 from twin.model.controllers.node_lifecycle import (
     NO_EXECUTE_TAINTING_PERIOD,
     NODE_MONITOR_PERIOD,
+    TRUE,
     LifecycleState,
     NodeHealth,
     NodeLifecycleConfig,
@@ -33,8 +34,12 @@ from twin.sim.world import World
 
 
 class NodeLifecycleController:
-    def __init__(self, world: World) -> None:
+    """`skip_quiet_passes`: skip monitor passes that provably change nothing (see
+    `quiet`); a test checks that runs with and without the shortcut record the same."""
+
+    def __init__(self, world: World, skip_quiet_passes: bool = True) -> None:
         self.world = world
+        self.skip_quiet_passes = skip_quiet_passes
         self.config = NodeLifecycleConfig.for_kubernetes(world.params.kubernetes_minor)
         self.state = LifecycleState()
         self.seen: dict[str, float] = {}  # last heartbeat time fed per node
@@ -45,10 +50,29 @@ class NodeLifecycleController:
     # ----- monitor passes -----------------------------------------------------------------
     def monitor(self):
         env = self.world.env
+        quiet_before = False
         while True:
             self.feed_heartbeats()
-            self.apply(monitor_pass(self.state, self.nodes(), env.now, self.config))
+            nodes = self.nodes()
+            if not (self.skip_quiet_passes and quiet_before and self.quiet(nodes)):
+                result = monitor_pass(self.state, nodes, env.now, self.config)
+                quiet_before = self.changes_nothing(result)
+                self.apply(result)
             yield env.timeout(NODE_MONITOR_PERIOD)
+
+    def changes_nothing(self, result) -> bool:
+        return not result.taints and not result.went_not_ready and result.state.zone_states == self.state.zone_states
+
+    def quiet(self, nodes: dict[str, Node]) -> bool:
+        """A pass would change nothing: the last pass changed nothing, the same nodes are
+        all Ready with fresh heartbeats, and no node waits for a NoExecute taint. Only the
+        probe times would move, and `feed_heartbeats` has moved them already."""
+        health = self.state.health
+        return (set(nodes) == set(health)
+                and all(h.ready == TRUE for h in health.values())
+                and all(n.ready == TRUE for n in nodes.values())
+                and all(r.connected for r in self.world.runtime.values())
+                and not any(q.names for q in self.state.queues.values()))
 
     def nodes(self) -> dict[str, Node]:
         return {n.name: n for n in self.world.store.list("Node")}
@@ -102,13 +126,16 @@ class NodeLifecycleController:
 
     # ----- NoExecute tainting every 100 ms ---------------------------------------------------
     def taint_loop(self):
+        """Tainting passes run on a 100 ms grid; ticks at which no zone can take a token
+        are skipped (a refused token changes nothing), so the loop sleeps until the first
+        useful tick or until a monitor pass queues a node."""
         env = self.world.env
         while True:
-            if not any(q.names for q in self.state.queues.values()):
-                self.tainting = env.event()
-                yield self.tainting
-            now = _next_tick(env.now)
-            yield env.timeout(now - env.now)
+            self.tainting = env.event()
+            due = self.next_useful_tick()
+            if due is None or due > env.now:
+                yield self.tainting if due is None else (self.tainting | env.timeout(due - env.now))
+                continue
             ready = {n.name: n.ready for n in self.world.store.list("Node")}
             queues, swaps = tainting_pass(self.state.queues, env.now, ready)
             self.state = replace(self.state, queues=queues)
@@ -121,8 +148,26 @@ class NodeLifecycleController:
             yield env.timeout(NO_EXECUTE_TAINTING_PERIOD / 2)
 
 
-def _next_tick(now: float) -> float:
-    return math.ceil(round(now / NO_EXECUTE_TAINTING_PERIOD, 6)) * NO_EXECUTE_TAINTING_PERIOD
+    def next_useful_tick(self) -> float | None:
+        """The first 100 ms tick, not before now, at which some zone with waiting nodes
+        has a token and a due head; None when no zone ever will (empty or rate 0)."""
+        ticks = [self.first_tick(queue) for queue in self.state.queues.values() if queue.waiting]
+        ticks = [t for t in ticks if t is not None]
+        return min(ticks) if ticks else None
+
+    def first_tick(self, queue) -> float | None:
+        token = queue.limiter.ready_at()
+        if token is None:
+            return None
+        tick = _grid(max(self.world.now, token, queue.waiting[0].process_at))
+        while not queue.limiter.try_take(tick)[0]:  # float rounding at the boundary
+            tick = _grid(tick + NO_EXECUTE_TAINTING_PERIOD / 2)
+        return tick
+
+
+def _grid(time: float) -> float:
+    """The 100 ms tick at or after `time`."""
+    return math.ceil(round(time / NO_EXECUTE_TAINTING_PERIOD, 6)) * NO_EXECUTE_TAINTING_PERIOD
 
 
 

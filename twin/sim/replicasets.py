@@ -3,7 +3,7 @@ ReplicaSet and pod changes."""
 
 from __future__ import annotations
 
-from twin.model.controllers.replicaset import reconcile_replicaset
+from twin.model.controllers.replicaset import reconcile_replicaset, settled
 from twin.model.hashing import SAFE_ALPHANUMS
 from twin.model.workloads import PodRecord, ReplicaSet
 from twin.sim.indexes import PodsByOwner
@@ -34,6 +34,9 @@ class ReplicaSetController:
         rs = self.world.store.get("ReplicaSet", key)
         if rs is None:
             return self.orphans(key)
+        quick = settled(rs, self.pods.counts(key))
+        if quick is not None:
+            return quick
         return reconcile_replicaset(rs, self.pods.pods(key), now, lambda: self.pod_name(rs))
 
     def orphans(self, key: str):

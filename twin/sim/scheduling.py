@@ -115,7 +115,9 @@ class SchedulerLoop:
             self.release_due()
             entry = self.queue.pop_active()
             if entry is not None:
-                self.attempt(entry)
+                while entry is not None:  # one scheduling cycle after another, each seeing the last
+                    self.attempt(entry)
+                    entry = self.queue.pop_active()
                 yield env.timeout(0)
                 continue
             due = self.next_due()

@@ -96,6 +96,10 @@ class CountRegistry:
     def put(self, index: CountIndex) -> None:
         self._indexes[index.key] = index
 
+    def drop(self, which) -> None:
+        """Forget the indexes whose key satisfies `which`."""
+        self._indexes = {key: index for key, index in self._indexes.items() if not which(key)}
+
     def on_pod(self, pod: Pod, n: int, delta: int) -> None:
         for index in self._indexes.values():
             index.apply(pod, n, delta)

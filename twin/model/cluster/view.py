@@ -60,6 +60,12 @@ class ClusterView:
         self._cache: dict[Hashable, Any] = {}
         self._counts.clear()
 
+    def _taints_changed(self) -> None:
+        """Only taints, `unschedulable` or Ready changed: keep what depends on labels and
+        resources alone, and the count indexes whose eligible nodes ignore taints."""
+        self._cache = {key: value for key, value in self._cache.items() if _label_derived(key)}
+        self._counts.drop(lambda key: key.eligibility[2] is not None)
+
     def add_node(self, node: Node) -> None:
         self._set_nodes(self.nodes + [node])
 
@@ -73,7 +79,7 @@ class ClusterView:
         nodes[n] = node
         if old.labels == node.labels and old.allocatable == node.allocatable:
             self.nodes = nodes
-            self._node_changed()
+            self._taints_changed()
         else:
             self._set_nodes(nodes)
 
@@ -185,3 +191,14 @@ class ClusterView:
 def _has_pod_affinity(pod: Pod) -> bool:
     aff = pod.affinity
     return aff.pod_affinity is not None or aff.pod_anti_affinity is not None
+
+
+LABEL_DERIVED = frozenset({"column", "has-keys", "required-affinity", "term", "per-node"})
+
+
+def _label_derived(key: Hashable) -> bool:
+    """Cache entries computed from node labels, names, order or resources only (never
+    from taints or `unschedulable`)."""
+    if key in ("tree-order", "tree-order-twice"):
+        return True
+    return isinstance(key, tuple) and bool(key) and key[0] in LABEL_DERIVED

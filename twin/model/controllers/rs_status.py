@@ -66,5 +66,6 @@ def availability_requeue(rss: Sequence[ReplicaSet], pods: Sequence[PodRecord], n
 
     Example: minReadySeconds 10, a pod Ready since 95, now 100 -> 6.
     """
-    waits = [rs_availability_requeue(rs, [p for p in pods_of(rs, pods) if is_active(p)], now) for rs in rss]
+    waits = [rs_availability_requeue(rs, [p for p in pods_of(rs, pods) if is_active(p)], now)
+             for rs in rss if rs.min_ready_seconds > 0]
     return min((w for w in waits if w is not None), default=None)
