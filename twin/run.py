@@ -81,14 +81,15 @@ def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | N
 
 def check_fault_targets(scenario: Scenario) -> None:
     """Faults must name nodes and zones of the cluster (or nodes they add)."""
-    nodes = {n.name for n in scenario.nodes}
+    nodes = {n.name for n in scenario.nodes} | {REGISTRY_ZONE}
     zones = {n.labels.get(ZONE_KEY) for n in scenario.nodes} | {REGISTRY_ZONE}
     for i, fault in enumerate(scenario.spec.faults):
         target, path = fault.target, f"faults[{i}].{fault.kind}"
         if fault.kind == "add_node":
             nodes.add(target.name)
         elif hasattr(target, "node") and target.node not in nodes:
-            raise InputError(scenario.source, f"{path}.node", f"expected a node of the cluster, got {target.node!r}")
+            expected = f"expected a node of the cluster or 'registry', got {target.node!r}"
+            raise InputError(scenario.source, f"{path}.node", expected)
         elif hasattr(target, "zone") and target.zone not in zones:
             expected = f"expected a zone of the cluster or 'registry', got {target.zone!r}"
             raise InputError(scenario.source, f"{path}.zone", expected)

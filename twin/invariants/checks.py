@@ -77,7 +77,8 @@ def registry_availability(records: Sequence, params) -> Verdict:
     if low:
         detail = f"{low[0][1]} Ready replica(s) at t={low[0][0]:.0f}s, below {floor}"
         return Verdict("registry_availability", False, detail, evidence)
-    return Verdict("registry_availability", True, f"never below {floor} Ready replica(s) (lowest {lowest})", evidence)
+    windows = " outside the allowed windows" if params.allowed_windows else ""
+    return Verdict("registry_availability", True, f"never below {floor} Ready replica(s){windows} (lowest {lowest})", evidence)
 
 
 def _allowed(time: float, windows) -> bool:
@@ -102,10 +103,12 @@ def rollout_completes(records: Sequence, params) -> Verdict:
 
 
 def pdb_respected(records: Sequence, params) -> Verdict:
-    """Voluntary disruptions (evictions) never take a PDB below its desired healthy pods."""
+    """Voluntary disruptions (evictions of Ready pods) never take a PDB below its desired
+    healthy pods; evicting a pod that is not Ready costs no budget."""
     evictions = [r for r in records if r.kind == "Eviction"]
     allowed = [r for r in evictions if r.details["code"] == 200]
-    bad = [r for r in allowed if any(h - 1 < d for h, d in zip(r.details["healthy_before"], r.details["desired_healthy"]))]
+    bad = [r for r in allowed if r.details.get("ready")
+           and any(h - 1 < d for h, d in zip(r.details["healthy_before"], r.details["desired_healthy"]))]
     refused = sum(r.details["code"] == 429 for r in evictions)
     evidence = {"evictions": len(allowed), "refused_429": refused}
     if bad:

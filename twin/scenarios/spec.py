@@ -167,7 +167,7 @@ class InvariantSpec(Strict):
     ]
     within: Seconds | None = None
     min_ready: int | None = None
-    allowed_windows: list[tuple[Seconds, Seconds]] = Field(default_factory=list)
+    allowed_windows: list[Annotated[list[Seconds], Field(min_length=2, max_length=2)]] = Field(default_factory=list)
 
 
 class ScenarioFile(Strict):

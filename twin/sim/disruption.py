@@ -76,7 +76,7 @@ class DisruptionController:
         pdbs = self.world.store.list("PodDisruptionBudget")
         pairs = [(p, self.status(p)) for p in matching_pdbs(record, pdbs)]
         decision = evict(record, pairs, now)
-        self.world.recorder.record("Eviction", key, code=decision.code, reason=decision.reason,
+        self.world.recorder.record("Eviction", key, code=decision.code, reason=decision.reason, ready=record.status.ready,
                                    healthy_before=[s.current_healthy for _, s in pairs],
                                    desired_healthy=[s.desired_healthy for _, s in pairs])
         if decision.status is not None:

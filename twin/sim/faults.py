@@ -13,7 +13,7 @@ from twin.sim.disruption import DisruptionController, cordon, drain
 from twin.sim.kubelet import Kubelets
 from twin.sim.world import World
 
-REGISTRY_ZONE = "registry"
+REGISTRY_ZONE = REGISTRY_NODE = "registry"  # the zone / node of a running registry replica
 
 
 def merge_patch(target, patch):
@@ -49,6 +49,9 @@ class FaultTimeline:
         details = target.model_dump()
         if fault.kind in ("zone_outage", "zone_recovery"):
             details["zone"] = self.zone(target.zone, fault.kind == "zone_outage")
+        if getattr(target, "node", None) == REGISTRY_NODE:
+            target = target.model_copy(update={"node": self.node_of_registry()})
+            details["node"] = target.node
         self.world.recorder.record("Fault", fault.kind, **details)
         getattr(self, fault.kind)(target, details)
 
@@ -83,12 +86,17 @@ class FaultTimeline:
         return self.registry_zone
 
     def zone_of_registry(self) -> str:
+        return self.world.node(self.node_of_registry()).labels.get(ZONE_KEY, "")
+
+    def node_of_registry(self) -> str:
+        """The node of the first Ready registry replica (by pod name) whose node is not
+        cordoned, so that two `drain: {node: registry}` in a row drain two nodes."""
         pods = sorted((r for r in self.world.store.list("Pod")
-                       if r.pod.labels.get("docker-registry") == "default" and r.pod.node_name and r.status.deleted is None),
-                      key=lambda r: r.key)
+                       if r.pod.labels.get("docker-registry") == "default" and r.pod.node_name and r.status.deleted is None
+                       and r.status.ready and not self.world.node(r.pod.node_name).unschedulable), key=lambda r: r.key)
         if not pods:
-            raise RuntimeError("zone 'registry': no registry replica is running")
-        return self.world.node(pods[0].pod.node_name).labels.get(ZONE_KEY, "")
+            raise RuntimeError("'registry': no registry replica is running on a schedulable node")
+        return pods[0].pod.node_name
 
     def zone_nodes(self, zone: str) -> list[str]:
         return [n.name for n in self.world.store.list("Node") if n.labels.get(ZONE_KEY) == zone]
