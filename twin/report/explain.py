@@ -46,13 +46,6 @@ def _filters(result: ScheduleResult, n: int) -> dict:
     return out
 
 
-def fit_error_message(result: ScheduleResult) -> str:
-    """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
-    ..., 3 node(s) had untolerated taint(s)." (reasons sorted by text)."""
-    parts = sorted(f"{count} {reason}" for reason, count in result.failure_reasons().items())
-    return f"0/{len(result.node_names)} nodes are available: {', '.join(parts)}."
-
-
 def explain_table(result: ScheduleResult) -> str:
     """A fixed-width table of the document, one row per node, best total first."""
     doc = explain_document(result)
@@ -61,7 +54,7 @@ def explain_table(result: ScheduleResult) -> str:
     rows.sort(key=lambda r: (r[0] is None, -(r[0] or 0), r[1][0]))
     header = ["NODE", "STATUS", "TOTAL", *[_short(s) for s in score_names], "REASON"]
     lines = _columns([header] + [r[1] for r in rows])
-    verdict = f"selected {doc['selected']}" if doc["selected"] else fit_error_message(result)
+    verdict = f"selected {doc['selected']}" if doc["selected"] else result.fit_error()
     return "\n".join([f"{doc['pod']}: {verdict}", *lines])
 
 

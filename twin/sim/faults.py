@@ -14,6 +14,7 @@ from twin.sim.kubelet import Kubelets
 from twin.sim.world import World
 
 REGISTRY_ZONE = REGISTRY_NODE = "registry"  # the zone / node of a running registry replica
+RECOVERIES = ("node_recovery", "partition_heal", "uncordon")
 
 
 def merge_patch(target, patch):
@@ -38,6 +39,7 @@ class FaultTimeline:
         self.config_body = config_body
         self.new_node = new_node  # (name, zone, labels) -> Node
         self.registry_zone: str | None = None
+        self.registry_node: str | None = None
 
     def run(self, faults: list[Fault]):
         for fault in faults:
@@ -50,7 +52,7 @@ class FaultTimeline:
         if fault.kind in ("zone_outage", "zone_recovery"):
             details["zone"] = self.zone(target.zone, fault.kind == "zone_outage")
         if getattr(target, "node", None) == REGISTRY_NODE:
-            target = target.model_copy(update={"node": self.node_of_registry()})
+            target = target.model_copy(update={"node": self.registry_node_for(fault.kind)})
             details["node"] = target.node
         self.world.recorder.record("Fault", fault.kind, **details)
         getattr(self, fault.kind)(target, details)
@@ -84,6 +86,14 @@ class FaultTimeline:
         if outage or self.registry_zone is None:
             self.registry_zone = self.zone_of_registry()
         return self.registry_zone
+
+    def registry_node_for(self, kind: str) -> str:
+        """"registry" as a node: a recovery (node_recovery, partition_heal, uncordon)
+        means the node the last fault took; anything else picks a registry node anew."""
+        if kind in RECOVERIES and self.registry_node is not None:
+            return self.registry_node
+        self.registry_node = self.node_of_registry()
+        return self.registry_node
 
     def zone_of_registry(self) -> str:
         return self.world.node(self.node_of_registry()).labels.get(ZONE_KEY, "")

@@ -17,7 +17,6 @@ from twin.invariants.skew import spread_skews
 from twin.model.registry.render import NAMESPACE as REGISTRY_NAMESPACE
 from twin.model.scheduling import Scheduler, SchedulerConfig
 from twin.model.workloads import PodRecord
-from twin.report.explain import fit_error_message
 from twin.sim.world import World
 
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -171,5 +170,5 @@ class SchedulerLoop:
         entry.failed_at = entry.entered_pool = self.world.now
         self.queue.pool[entry.key] = entry
         reasons = dict(result.failure_reasons())
-        self.world.recorder.record("SchedulingFailed", entry.key, message=fit_error_message(result),
+        self.world.recorder.record("SchedulingFailed", entry.key, message=result.fit_error(),
                                    reasons=reasons, attempts=entry.attempts)

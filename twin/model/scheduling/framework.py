@@ -50,6 +50,12 @@ class ScheduleResult:
                 return status, name
         return PASS, None
 
+    def fit_error(self) -> str:
+        """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
+        ..., 3 node(s) had untolerated taint(s)." (reasons sorted by text)."""
+        parts = sorted(f"{count} {reason}" for reason, count in self.failure_reasons().items())
+        return f"0/{len(self.node_names)} nodes are available: {', '.join(parts)}."
+
     def failure_reasons(self) -> Counter:
         """reason text -> number of nodes, as in "0/6 nodes are available: ..."."""
         reasons: Counter = Counter()

@@ -1,0 +1,92 @@
+"""Timelines the twin must reproduce (`spec/lifecycle.md` §b, the issue's fidelity check)."""
+
+from __future__ import annotations
+
+import pytest
+from build import first, simulate
+
+CRASH_AT = 600.0
+
+
+def crash(tmp_path, openshift="4.23"):
+    faults = [{"at": CRASH_AT, "node_crash": {"node": "registry"}}]
+    return simulate(tmp_path, openshift=openshift, faults=faults).records
+
+
+def crashed_node(records) -> str:
+    return first(records, "Fault", "node_crash").details["node"]
+
+
+def test_a_crashed_node_turns_unknown_about_50_seconds_after_its_last_heartbeat(tmp_path):
+    records = crash(tmp_path)
+    unknown = first(records, "NodeCondition", crashed_node(records), ready="Unknown")
+    # the last lease renewal is up to 10 s before the crash; passes run every 5 s
+    assert CRASH_AT + 40 < unknown.time <= CRASH_AT + 55
+
+
+def test_before_kubernetes_1_32_the_grace_period_is_40_seconds(tmp_path):
+    records = crash(tmp_path, openshift="4.21")  # Kubernetes 1.34: still 50 s
+    unknown = first(records, "NodeCondition", crashed_node(records), ready="Unknown")
+    assert unknown.time > CRASH_AT + 40  # 4.21-4.23 all run Kubernetes >= 1.32
+
+
+def test_the_unreachable_no_execute_taint_follows_at_the_next_pass(tmp_path):
+    records = crash(tmp_path)
+    node = crashed_node(records)
+    unknown = first(records, "NodeCondition", node, ready="Unknown")
+    tainted = next(r for r in records if r.kind == "NodeTaints" and r.subject == node
+                   and "node.kubernetes.io/unreachable:NoExecute" in r.details["taints"])
+    assert unknown.time < tainted.time <= unknown.time + 5.0 + 0.1
+
+
+def test_pods_are_deleted_300_seconds_after_the_no_execute_taint(tmp_path):
+    records = crash(tmp_path)
+    node = crashed_node(records)
+    tainted = next(r for r in records if r.kind == "NodeTaints" and r.subject == node
+                   and "node.kubernetes.io/unreachable:NoExecute" in r.details["taints"])
+    evicted = first(records, "PodTerminating", reason="DeletionByTaintManager", node=node)
+    assert evicted.time == pytest.approx(tainted.time + 300.0)
+
+
+def test_the_replacement_is_created_about_5_9_minutes_after_the_crash(tmp_path):
+    records = crash(tmp_path)
+    evicted = first(records, "PodTerminating", reason="DeletionByTaintManager", node=crashed_node(records))
+    replacement = first(records, "PodCreated", after=evicted.time)
+    assert replacement.time == evicted.time
+    assert 5.5 * 60 < replacement.time - CRASH_AT < 6.2 * 60
+
+
+def test_pods_of_an_unreachable_node_stay_terminating_until_it_returns(tmp_path):
+    faults = [{"at": CRASH_AT, "network_partition": {"node": "registry"}},
+              {"at": 1000.0, "partition_heal": {"node": "registry"}}]
+    records = simulate(tmp_path, faults=faults, duration="25m").records
+    node = first(records, "Fault", "network_partition").details["node"]
+    evicted = first(records, "PodTerminating", node=node, reason="DeletionByTaintManager")
+    deleted = first(records, "PodDeleted", evicted.subject)
+    assert evicted.time < 1000.0
+    assert deleted.time == pytest.approx(1000.0)
+
+
+def test_a_single_zone_cluster_never_evicts_when_all_its_nodes_fail(tmp_path):
+    cluster = {"generate": {"zones": 1, "workers_per_zone": 3, "control_plane": 0}}
+    faults = [{"at": CRASH_AT, "zone_outage": {"zone": "us-east-1a"}}]
+    records = simulate(tmp_path, cluster=cluster, faults=faults).records
+    assert first(records, "ZoneState", "us-east-1a", state="FullDisruption") is not None
+    assert first(records, "PodTerminating", reason="DeletionByTaintManager") is None
+
+
+def test_registry_pods_become_ready_after_pull_start_and_the_15_second_readiness_delay(tmp_path):
+    records = simulate(tmp_path, images={"default_pull_seconds": 20}).records
+    bound = next(r for r in records if r.kind == "PodBound" and "/image-registry-" in r.subject)
+    ready = first(records, "PodReady", bound.subject)
+    assert ready.time - bound.time == pytest.approx(20 + 1 + 15)
+
+
+def test_pods_restart_on_a_recovered_node_without_pulling_their_image_again(tmp_path):
+    faults = [{"at": CRASH_AT, "node_crash": {"node": "registry"}},
+              {"at": CRASH_AT + 100, "node_recovery": {"node": "registry"}}]
+    records = simulate(tmp_path, faults=faults, images={"default_pull_seconds": 30}).records
+    node = first(records, "Fault", "node_crash").details["node"]
+    pod = first(records, "PodBound", node=node, daemonset=False).subject
+    assert first(records, "PodReady", pod).time == pytest.approx(30 + 1 + 15)  # pulled once
+    assert first(records, "PodReady", pod, after=CRASH_AT).time == pytest.approx(CRASH_AT + 100 + 1 + 15)
