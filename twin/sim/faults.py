@@ -30,6 +30,10 @@ def merge_patch(target, patch):
     return result
 
 
+class NoRegistryTarget(LookupError):
+    """A fault aimed at "registry" found no registry replica to aim at."""
+
+
 class FaultTimeline:
     def __init__(self, world: World, kubelets: Kubelets, disruption: DisruptionController, config_body: dict,
                  new_node) -> None:
@@ -47,6 +51,12 @@ class FaultTimeline:
             self.apply(fault)
 
     def apply(self, fault: Fault) -> None:
+        try:
+            self.apply_resolved(fault)
+        except NoRegistryTarget as exc:
+            self.world.recorder.record("FaultSkipped", fault.kind, reason=str(exc))
+
+    def apply_resolved(self, fault: Fault) -> None:
         target = fault.target
         details = target.model_dump()
         if fault.kind in ("zone_outage", "zone_recovery"):
@@ -105,7 +115,7 @@ class FaultTimeline:
                        if r.pod.labels.get("docker-registry") == "default" and r.pod.node_name and r.status.deleted is None
                        and r.status.ready and not self.world.node(r.pod.node_name).unschedulable), key=lambda r: r.key)
         if not pods:
-            raise RuntimeError("'registry': no registry replica is running on a schedulable node")
+            raise NoRegistryTarget("no Ready registry replica on a schedulable node")
         return pods[0].pod.node_name
 
     def zone_nodes(self, zone: str) -> list[str]:

@@ -59,3 +59,9 @@ from twin.strategies.pods import (  # noqa: F401
     spread_constraints,
 )
 from twin.strategies.registry import openshift_versions, registry_configs  # noqa: F401
+from twin.strategies.scenarios import (  # noqa: F401
+    cluster_nodes,
+    fault_timelines,
+    registry_config_bodies,
+    scenarios,
+)
