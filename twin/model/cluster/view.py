@@ -57,13 +57,14 @@ class ClusterView:
             self._bind_index(pod, self.node_index[pod.node_name])
 
     def _node_changed(self) -> None:
-        self._cache: dict[Hashable, Any] = {}
+        self._label_cache: dict[Hashable, Any] = {}  # from labels, names, order, resources
+        self._cache: dict[Hashable, Any] = {}  # the rest (taints, unschedulable, ...)
         self._counts.clear()
 
     def _taints_changed(self) -> None:
         """Only taints, `unschedulable` or Ready changed: keep what depends on labels and
         resources alone, and the count indexes whose eligible nodes ignore taints."""
-        self._cache = {key: value for key, value in self._cache.items() if _label_derived(key)}
+        self._cache = {}
         self._counts.drop(lambda key: key.eligibility[2] is not None)
 
     def add_node(self, node: Node) -> None:
@@ -148,9 +149,10 @@ class ClusterView:
 
     def cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """A value derived from the nodes only, kept until a node changes."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        cache = self._label_cache if _label_derived(key) else self._cache
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def per_node(self, key: Hashable, compute: Callable[[np.ndarray], np.ndarray], dtype=np.int64) -> np.ndarray:
         """An array over nodes computed by `compute(node indices)` from per-node pod state,

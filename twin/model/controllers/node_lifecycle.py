@@ -145,8 +145,15 @@ def monitor_pass(
 def _node_step(before: NodeHealth, node: Node, queue: NoExecuteQueue, now: float, config: NodeLifecycleConfig):
     """One node of the pass: (health after, its zone's queue after, its taints after)."""
     after = evaluate_health(before, now, config.monitor_grace_period, config.startup_grace_period)
+    if after.ready == TRUE and before.ready == TRUE and node.name not in queue.members and not _controller_tainted(node):
+        return after, queue, node.taints  # a healthy node: the steps below would change nothing
     queue, taints = process_taint_based_eviction(queue, node.name, node.taints, before.ready, after.ready, now)
     return after, queue, with_no_schedule_taints(taints, after.ready)
+
+
+def _controller_tainted(node: Node) -> bool:
+    """Carries a not-ready or unreachable taint (of either effect)."""
+    return any(t.key in (NOT_READY_TAINT_KEY, UNREACHABLE_TAINT_KEY) for t in node.taints)
 
 
 def _was_ready(health: NodeHealth | None) -> bool:
