@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/twin place
+	$(BIN)/twin run zone-failure
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -23,6 +23,7 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scheduling.py
+	$(BIN)/python bench/bench_simulation.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

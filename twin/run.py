@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from twin.errors import InputError
-from twin.model.objects import ZONE_KEY, Node
+from twin.model.objects import Node
 from twin.model.registry import openshift_version
 from twin.model.registry.render import NAMESPACE
 from twin.model.workloads import PodRecord, PodStatus
+from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, _worker
-from twin.scenarios.load import Scenario
+from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import workload_deployments
 from twin.sim.daemonsets import NodeCADaemonSet
 from twin.sim.deployments import DeploymentController
 from twin.sim.disruption import DisruptionController
-from twin.sim.faults import REGISTRY_ZONE, FaultTimeline
+from twin.sim.faults import FaultTimeline
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
 from twin.sim.node_lifecycle import NodeLifecycleController, TaintEvictionController
@@ -72,27 +72,11 @@ def build_world(scenario: Scenario, seed: int, openshift: str) -> tuple[World, F
 def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | None = None) -> RunResult:
     seed = scenario.spec.seed if seed is None else seed
     openshift = openshift or scenario.spec.openshift
-    check_fault_targets(scenario)
+    check_scenario(scenario)
     world, faults = build_world(scenario, seed, openshift)
     world.env.process(faults.run(list(scenario.spec.faults)))
     world.run(until=scenario.spec.duration)
     return RunResult(scenario.spec.name, seed, openshift, scenario.spec.duration, world.recorder.records, world)
-
-
-def check_fault_targets(scenario: Scenario) -> None:
-    """Faults must name nodes and zones of the cluster (or nodes they add)."""
-    nodes = {n.name for n in scenario.nodes} | {REGISTRY_ZONE}
-    zones = {n.labels.get(ZONE_KEY) for n in scenario.nodes} | {REGISTRY_ZONE}
-    for i, fault in enumerate(scenario.spec.faults):
-        target, path = fault.target, f"faults[{i}].{fault.kind}"
-        if fault.kind == "add_node":
-            nodes.add(target.name)
-        elif hasattr(target, "node") and target.node not in nodes:
-            expected = f"expected a node of the cluster or 'registry', got {target.node!r}"
-            raise InputError(scenario.source, f"{path}.node", expected)
-        elif hasattr(target, "zone") and target.zone not in zones:
-            expected = f"expected a zone of the cluster or 'registry', got {target.zone!r}"
-            raise InputError(scenario.source, f"{path}.zone", expected)
 
 
 def _node_factory(scenario: Scenario):

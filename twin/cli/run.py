@@ -42,6 +42,8 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    if args.seed is not None and args.seed < 0:
+        raise InputError("--seed", "", f"expected a non-negative integer, got {args.seed}")
     scenario = load_scenario(args.scenario)
     openshift = version_option(args.openshift).name if args.openshift else None
     out = prepare_out(args.out)

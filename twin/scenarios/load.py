@@ -4,7 +4,6 @@ every problem reported as an `InputError` naming the file and the field path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -17,21 +16,15 @@ from twin.model.kube_io.load import load_nodes, load_pods
 from twin.model.objects import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, Node, Pod, Taint
 from twin.model.quantity import QuantityError, milli_value, value
 from twin.model.registry import RegistryConfig, parse_registry_config
+from twin.model.registry.config import API_VERSION
+from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, generate_cluster
+from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
 
 LIBRARY = "library"
+CONFIG_IDENTITY = {"apiVersion": API_VERSION, "kind": "Config", "metadata": {"name": "cluster"}}
 DEFAULT_CONFIG = Path(str(resources.files("twin.scenarios").joinpath("examples", "rosa-default-config.yaml")))
-
-
-@dataclass(frozen=True)
-class Scenario:
-    spec: ScenarioFile
-    source: str
-    nodes: tuple[Node, ...]
-    pods: tuple[Pod, ...]
-    config: RegistryConfig
-    config_body: dict  # the Config CR as written, for merge-patch edits
 
 
 def library_names() -> list[str]:
@@ -63,7 +56,9 @@ def load_scenario(ref: str) -> Scenario:
         config = registry_config(body, source, "registry.config")
     else:
         config = registry_config(body, str(config_file(spec, path.parent)), "")
-    return Scenario(spec, source, tuple(nodes), tuple(pods), config, body)
+    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), config, body)
+    check_scenario(scenario)
+    return scenario
 
 
 def parse_spec(body, source: str) -> ScenarioFile:
@@ -113,7 +108,7 @@ def config_body(spec: ScenarioFile, base: Path, source: str) -> dict:
     if registry.config is not None and registry.config_file is not None:
         raise InputError(source, "registry", "expected config or config_file, not both")
     if registry.config is not None:
-        return registry.config
+        return {**CONFIG_IDENTITY, **registry.config}
     file = config_file(spec, base)
     documents = read_documents(file)
     if len(documents) != 1 or not isinstance(documents[0], dict):

@@ -10,7 +10,8 @@
       generate: {zones: 3, workers_per_zone: 2, control_plane: 3}
       # or: nodes: nodes.yaml  (and optionally pods: pods.yaml), paths relative to the file
     registry:
-      config: {spec: {replicas: 2, storage: {s3: {}}}}   # a Config CR inline, or config_file: ...
+      config: {spec: {replicas: 2, storage: {s3: {}}}}   # a Config CR inline (kind and
+                                                         # metadata optional), or config_file
     workloads:
       - {name: web, namespace: apps, replicas: 30, requests: {cpu: 200m, memory: 256Mi}}
     images: {default_pull_seconds: 10, pull_seconds: {"quay.io/x:1": 30}}
@@ -23,10 +24,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from twin.model.quantity import parse_quantity
 from twin.model.registry.duration import parse_go_duration
 
 
@@ -35,6 +38,8 @@ def seconds(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number of seconds, got {value!r}")
         if value < 0:
             raise ValueError(f"expected a duration that is not negative, got {value!r}")
         return float(value)
@@ -79,6 +84,8 @@ class ClusterSpec(Strict):
     def one_source(self):
         if (self.generate is None) == (self.nodes is None):
             raise ValueError("expected exactly one of generate or nodes")
+        if self.pods is not None and self.nodes is None:
+            raise ValueError("pods: expected only together with nodes (a generated cluster starts empty)")
         return self
 
 
@@ -87,11 +94,16 @@ class RegistrySpec(Strict):
     config_file: str | None = None
 
 
+def quantity(value: Any) -> Any:
+    parse_quantity(value)
+    return value
+
+
 class WorkloadSpec(Strict):
     name: str
     namespace: str = "apps"
     replicas: int = Field(ge=0)
-    requests: dict[str, str | int] = Field(default_factory=dict)
+    requests: dict[str, Annotated[str | int, BeforeValidator(quantity)]] = Field(default_factory=dict)
     image: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     topology_spread_constraints: list[dict[str, Any]] = Field(default_factory=list)
@@ -170,12 +182,17 @@ class InvariantSpec(Strict):
     allowed_windows: list[Annotated[list[Seconds], Field(min_length=2, max_length=2)]] = Field(default_factory=list)
 
 
+def version_text(value: Any) -> Any:
+    """`openshift: 4.22` unquoted is a YAML number; read it as the text it looks like."""
+    return repr(value) if isinstance(value, float) else value
+
+
 class ScenarioFile(Strict):
     name: str
     description: str = ""
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     duration: Seconds = 3600.0
-    openshift: Literal["4.21", "4.22", "4.23"] = "4.23"
+    openshift: Annotated[Literal["4.21", "4.22", "4.23"], BeforeValidator(version_text)] = "4.23"
     cluster: ClusterSpec = Field(default_factory=lambda: ClusterSpec(generate=GeneratedCluster()))
     registry: RegistrySpec = Field(default_factory=RegistrySpec)
     workloads: list[WorkloadSpec] = Field(default_factory=list)

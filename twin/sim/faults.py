@@ -4,10 +4,9 @@ registry Config (a JSON merge patch)."""
 
 from __future__ import annotations
 
-import copy
-
 from twin.model.objects import WORKER_ROLE_KEY, ZONE_KEY
 from twin.model.registry import parse_registry_config
+from twin.scenarios.checks import merge_patch
 from twin.scenarios.spec import Fault
 from twin.sim.disruption import DisruptionController, cordon, drain
 from twin.sim.kubelet import Kubelets
@@ -15,19 +14,6 @@ from twin.sim.world import World
 
 REGISTRY_ZONE = REGISTRY_NODE = "registry"  # the zone / node of a running registry replica
 RECOVERIES = ("node_recovery", "partition_heal", "uncordon")
-
-
-def merge_patch(target, patch):
-    """RFC 7386 JSON merge patch: mappings merge, null deletes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 class NoRegistryTarget(LookupError):

@@ -8,7 +8,7 @@ import copy
 from twin.model.objects import HOSTNAME_KEY, NO_SCHEDULE, ZONE_KEY, Node, Taint
 from twin.model.registry import parse_registry_config
 from twin.scenarios.clusters import ClusterShape, generate_cluster
-from twin.scenarios.load import Scenario
+from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import ScenarioFile
 from twin.strategies.base import _chance, _int, _pick, _strategy
 

@@ -1,0 +1,19 @@
+"""`Scenario`: a validated scenario file plus the objects it describes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.model.objects import Node, Pod
+from twin.model.registry import RegistryConfig
+from twin.scenarios.spec import ScenarioFile
+
+
+@dataclass(frozen=True)
+class Scenario:
+    spec: ScenarioFile
+    source: str
+    nodes: tuple[Node, ...]
+    pods: tuple[Pod, ...]
+    config: RegistryConfig
+    config_body: dict  # the Config CR as written, for merge-patch edits
