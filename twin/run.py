@@ -43,7 +43,8 @@ class RunResult:
 def build_world(scenario: Scenario, seed: int, openshift: str) -> tuple[World, FaultTimeline]:
     spec = scenario.spec
     version = openshift_version(openshift)
-    params = WorldParams(kubernetes_minor=KUBERNETES_MINOR[openshift],
+    minor = int(spec.kubernetes.split(".")[1]) if spec.kubernetes else KUBERNETES_MINOR[openshift]
+    params = WorldParams(kubernetes_minor=minor,
                          default_pull_seconds=spec.images.default_pull_seconds, pull_seconds=dict(spec.images.pull_seconds))
     world = World(seed, params)
     for node in scenario.nodes:

@@ -24,10 +24,20 @@ def test_a_crashed_node_turns_unknown_about_50_seconds_after_its_last_heartbeat(
     assert CRASH_AT + 40 < unknown.time <= CRASH_AT + 55
 
 
-def test_before_kubernetes_1_32_the_grace_period_is_40_seconds(tmp_path):
-    records = crash(tmp_path, openshift="4.21")  # Kubernetes 1.34: still 50 s
-    unknown = first(records, "NodeCondition", crashed_node(records), ready="Unknown")
-    assert unknown.time > CRASH_AT + 40  # 4.21-4.23 all run Kubernetes >= 1.32
+def silence(tmp_path, **changes) -> float:
+    """Seconds from the crashed node's last Lease renewal to Ready=Unknown."""
+    result = simulate(tmp_path, faults=[{"at": CRASH_AT, "node_crash": {"node": "registry"}}], **changes)
+    node = crashed_node(result.records)
+    unknown = first(result.records, "NodeCondition", node, ready="Unknown")
+    return unknown.time - result.world.runtime[node].last_heartbeat(CRASH_AT)
+
+
+def test_from_kubernetes_1_32_a_node_is_unknown_between_50_and_55_seconds_after_its_last_heartbeat(tmp_path):
+    assert 50 < silence(tmp_path, openshift="4.21") <= 55  # OpenShift 4.21 runs Kubernetes 1.34
+
+
+def test_up_to_kubernetes_1_31_the_grace_period_is_40_seconds(tmp_path):
+    assert 40 < silence(tmp_path, kubernetes="1.31") <= 45
 
 
 def test_the_unreachable_no_execute_taint_follows_at_the_next_pass(tmp_path):
@@ -90,3 +100,12 @@ def test_pods_restart_on_a_recovered_node_without_pulling_their_image_again(tmp_
     pod = first(records, "PodBound", node=node, daemonset=False).subject
     assert first(records, "PodReady", pod).time == pytest.approx(30 + 1 + 15)  # pulled once
     assert first(records, "PodReady", pod, after=CRASH_AT).time == pytest.approx(CRASH_AT + 100 + 1 + 15)
+
+
+def test_a_scheduling_failure_records_each_nodes_failing_plugin(tmp_path):
+    records = simulate(tmp_path, openshift="4.22", faults=[{"at": 300, "zone_outage": {"zone": "registry"}}],
+                       registry={"config": {"spec": {"replicas": 3, "storage": {"s3": {}}}}}).records
+    failure = first(records, "SchedulingFailed")
+    assert failure is not None
+    assert failure.details["nodes"]["master-0"].startswith("TaintToleration: ")
+    assert any(v.startswith("PodTopologySpread: ") for v in failure.details["nodes"].values())

@@ -193,6 +193,7 @@ class ScenarioFile(Strict):
     seed: int = Field(0, ge=0)
     duration: Seconds = 3600.0
     openshift: Annotated[Literal["4.21", "4.22", "4.23"], BeforeValidator(version_text)] = "4.23"
+    kubernetes: Annotated[str, BeforeValidator(version_text), Field(pattern=r"^1\.\d+$")] | None = None
     cluster: ClusterSpec = Field(default_factory=lambda: ClusterSpec(generate=GeneratedCluster()))
     registry: RegistrySpec = Field(default_factory=RegistrySpec)
     workloads: list[WorkloadSpec] = Field(default_factory=list)

@@ -24,6 +24,15 @@ MAX_IN_UNSCHEDULABLE = 300.0
 SKEW_CHECKED_NAMESPACES = (REGISTRY_NAMESPACE,)  # brute force is O(pods): registry pods only
 
 
+def diagnosis(result) -> dict[str, str]:
+    """Per node, the failing plugin and its reasons, as kube-scheduler records them."""
+    out = {}
+    for n, name in enumerate(result.node_names):
+        status, plugin = result.node_status(n)
+        out[name] = f"{plugin}: {'; '.join(status.reasons)}" if plugin else "Success"
+    return out
+
+
 def backoff_seconds(attempts: int) -> float:
     """1, 2, 4, 8, 10, 10, ... seconds after the 1st, 2nd, ... failed attempt."""
     return min(INITIAL_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
@@ -171,4 +180,4 @@ class SchedulerLoop:
         self.queue.pool[entry.key] = entry
         reasons = dict(result.failure_reasons())
         self.world.recorder.record("SchedulingFailed", entry.key, message=result.fit_error(),
-                                   reasons=reasons, attempts=entry.attempts)
+                                   reasons=reasons, attempts=entry.attempts, nodes=diagnosis(result))
