@@ -25,19 +25,21 @@ def test_a_crashed_node_turns_unknown_about_50_seconds_after_its_last_heartbeat(
 
 
 def silence(tmp_path, **changes) -> float:
-    """Seconds from the crashed node's last Lease renewal to Ready=Unknown."""
+    """Seconds from the crashed node's last Lease renewal to Ready=Unknown: the monitor
+    stamps a renewal at the pass that sees it (up to 5 s later) and declares the node
+    Unknown at the first pass more than the grace period after that stamp."""
     result = simulate(tmp_path, faults=[{"at": CRASH_AT, "node_crash": {"node": "registry"}}], **changes)
     node = crashed_node(result.records)
     unknown = first(result.records, "NodeCondition", node, ready="Unknown")
     return unknown.time - result.world.runtime[node].last_heartbeat(CRASH_AT)
 
 
-def test_from_kubernetes_1_32_a_node_is_unknown_between_50_and_55_seconds_after_its_last_heartbeat(tmp_path):
-    assert 50 < silence(tmp_path, openshift="4.21") <= 55  # OpenShift 4.21 runs Kubernetes 1.34
+def test_from_kubernetes_1_32_a_node_is_unknown_50_to_60_seconds_after_its_last_heartbeat(tmp_path):
+    assert 50 < silence(tmp_path, openshift="4.21") <= 60  # OpenShift 4.21 runs Kubernetes 1.34
 
 
 def test_up_to_kubernetes_1_31_the_grace_period_is_40_seconds(tmp_path):
-    assert 40 < silence(tmp_path, kubernetes="1.31") <= 45
+    assert 40 < silence(tmp_path, kubernetes="1.31") <= 50
 
 
 def test_the_unreachable_no_execute_taint_follows_at_the_next_pass(tmp_path):
