@@ -1,0 +1,29 @@
+"""The built-in scenarios tell the stories the README promises, on 4.22 and 4.23."""
+
+from __future__ import annotations
+
+import pytest
+
+from twin.invariants import check
+from twin.run import run_scenario
+from twin.scenarios.load import library_names, load_scenario
+
+FAILS_ON_4_22 = {"zone-failure-3-replicas": "zone_failure_recovery", "tainted-edge-zone": "rollout_completes"}
+
+
+def verdicts(name: str, openshift: str) -> dict[str, bool]:
+    scenario = load_scenario(name)
+    records = run_scenario(scenario, openshift=openshift).records
+    return {spec.name: check(spec.name, records, spec).holds for spec in scenario.spec.invariants}
+
+
+@pytest.mark.parametrize("name", library_names())
+def test_every_built_in_scenario_holds_all_its_invariants_on_4_23(name):
+    assert all(verdicts(name, "4.23").values())
+
+
+@pytest.mark.parametrize("name", library_names())
+def test_on_4_22_only_the_known_failure_modes_fail(name):
+    failed = {invariant for invariant, holds in verdicts(name, "4.22").items() if not holds}
+    expected = {FAILS_ON_4_22[name]} if name in FAILS_ON_4_22 else set()
+    assert failed == expected

@@ -1,0 +1,52 @@
+"""The operator in simulated time: managementState, storage, the pruner's arguments."""
+
+from __future__ import annotations
+
+from build import first, simulate
+
+REMOVED = {"at": 300, "config_edit": {"patch": {"spec": {"managementState": "Removed"}}}}
+MANAGED = {"at": 600, "config_edit": {"patch": {"spec": {"managementState": "Managed"}}}}
+
+
+def config(storage_state: str) -> dict:
+    return {"config": {"spec": {"replicas": 2, "storage": {"managementState": storage_state, "s3": {"bucket": "b"}}}}}
+
+
+def test_removed_deletes_the_operands_and_the_storage_the_operator_manages(tmp_path):
+    records = simulate(tmp_path, registry=config("Managed"), faults=[REMOVED]).records
+    assert first(records, "DeploymentDeleted", after=300) is not None
+    assert first(records, "StorageRemoved", after=300) is not None
+    assert first(records, "OperatorCondition", "Removed", after=300, status="True") is not None
+
+
+def test_removed_keeps_storage_the_operator_does_not_manage(tmp_path):
+    records = simulate(tmp_path, registry=config("Unmanaged"), faults=[REMOVED]).records
+    assert first(records, "StorageRemoved") is None
+    assert first(records, "StorageKept", after=300) is not None
+
+
+def test_the_pruner_prunes_the_registry_only_while_its_service_exists(tmp_path):
+    records = simulate(tmp_path, faults=[REMOVED, MANAGED]).records
+    args = [(r.time, r.details["args"][0]) for r in records if r.kind == "PrunerArgs"]
+    assert args[-3:] == [(0.0, "--prune-registry=true"), (300.0, "--prune-registry=false"),
+                         (600.0, "--prune-registry=true")]
+
+
+def test_unmanaged_leaves_the_deployment_alone_when_the_config_changes(tmp_path):
+    faults = [{"at": 300, "config_edit": {"patch": {"spec": {"managementState": "Unmanaged"}}}},
+              {"at": 400, "config_edit": {"patch": {"spec": {"replicas": 4}}}}]
+    records = simulate(tmp_path, faults=faults).records
+    assert first(records, "OperandApplied", after=300) is None
+    assert first(records, "OperatorCondition", "Available", after=300, reason="Unmanaged") is not None
+
+
+def test_an_unavailable_registry_turns_degraded_only_after_the_versions_inertia(tmp_path):
+    faults = [{"at": 300, "config_edit": {"patch": {"spec": {"nodeSelector": {"pool": "nowhere"}}}}}]
+    for openshift, inertia in (("4.21", 60), ("4.22", 120), ("4.23", 300)):
+        records = simulate(tmp_path, openshift=openshift, faults=faults, duration="30m",
+                           registry={"config": {"spec": {"replicas": 1, "rolloutStrategy": "Recreate",
+                                                         "storage": {"s3": {}}}}}).records
+        unavailable = first(records, "OperatorCondition", "Available", after=300, status="False")
+        degraded = first(records, "OperatorCondition", "Degraded", after=300, reason="Unavailable")
+        assert degraded.time - unavailable.time > inertia
+        assert degraded.time - unavailable.time < inertia + 15
