@@ -88,8 +88,9 @@ class Probe:
 
 @dataclass(frozen=True, slots=True)
 class Container:
-    """A container: its explicit requests (a missing key stays missing), image, probes
-    and the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`)."""
+    """A container: its explicit requests (a missing key stays missing), image, probes,
+    the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`) and its
+    literal env (`valueFrom` entries are not modelled)."""
 
     name: str
     requests: Resources = field(default_factory=dict)
@@ -97,6 +98,7 @@ class Container:
     readiness: Probe | None = None
     liveness: Probe | None = None
     pre_stop_seconds: int = 0
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

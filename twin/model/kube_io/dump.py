@@ -190,11 +190,13 @@ def pod_spec(pod: obj.Pod) -> dict:
 
 def container(c: obj.Container) -> dict:
     """A container with `resources.requests` for exactly the resources it states, its
-    image, probes and a `sleep` preStop hook when set."""
+    image, env, probes and a `sleep` preStop hook when set."""
     resources = {"requests": resource_list(c.requests)} if c.requests else {}
     out: dict[str, Any] = {"name": c.name, "resources": resources}
     if c.image:
         out["image"] = c.image
+    if c.env:
+        out["env"] = [{"name": name, "value": value} for name, value in c.env]
     for key, value in (("readinessProbe", c.readiness), ("livenessProbe", c.liveness)):
         if value is not None:
             out[key] = probe(value)

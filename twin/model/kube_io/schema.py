@@ -255,9 +255,15 @@ class LifecycleSchema(Schema):
     pre_stop: HandlerSchema | None = None
 
 
+class EnvVarSchema(Schema):
+    name: str
+    value: str = ""  # valueFrom is not modelled
+
+
 class ContainerSchema(Schema):
     name: str
     image: str = ""
+    env: list[EnvVarSchema] = Field(default_factory=list)
     resources: ResourceRequirementsSchema | None = None
     readiness_probe: ProbeSchema | None = None
     liveness_probe: ProbeSchema | None = None
@@ -271,6 +277,7 @@ class ContainerSchema(Schema):
             self.readiness_probe.to_domain() if self.readiness_probe else None,
             self.liveness_probe.to_domain() if self.liveness_probe else None,
             pre_stop,
+            tuple((e.name, e.value) for e in self.env),
         )
 
 

@@ -187,11 +187,27 @@ def registry_env(config: RegistryConfig) -> list[dict[str, str]]:
         ("REGISTRY_HEALTH_STORAGEDRIVER_THRESHOLD", "1"),
         ("REGISTRY_OPENSHIFT_METRICS_ENABLED", "true"),
         ("REGISTRY_OPENSHIFT_SERVER_ADDR", SERVER_ADDR),
+        *_storage_env(config),
         *_optional_env(config),
         *_request_env("READ", config.read),
         *_request_env("WRITE", config.write),
     ]
     return [{"name": name, "value": value} for name, value in pairs]
+
+
+STORAGE_DRIVERS = {
+    "emptyDir": "filesystem", "pvc": "filesystem", "s3": "s3", "ibmcos": "s3", "gcs": "gcs",
+    "swift": "swift", "azure": "azure", "oss": "oss",
+}
+"""The distribution driver behind each backend (CIRO `pkg/storage/<backend>/`, each
+driver's `ConfigEnv` sets `REGISTRY_STORAGE`; IBM COS goes through the s3 driver)."""
+
+
+def _storage_env(config: RegistryConfig) -> list[tuple[str, str]]:
+    """`REGISTRY_STORAGE=<driver>` for the configured backend; the driver's own settings
+    (bucket, region, credentials) are not modelled. None while no backend is set."""
+    backends = config.storage.backends
+    return [("REGISTRY_STORAGE", STORAGE_DRIVERS[backends[0]])] if backends else []
 
 
 def _optional_env(config: RegistryConfig) -> list[tuple[str, str]]:

@@ -1,0 +1,152 @@
+"""The registry pod's read/write limiters (`spec/registry-operator.md` §4.2), as a pure
+computation over batches of requests.
+
+Each limiter is a FIFO multi-server queue with a bounded wait queue and a deterministic
+patience. Because waiters are served first come first served (§4.2 step 5) and a waiter
+that gives up never takes a slot, a request's fate is decided by the requests that came
+before it: it starts at the earliest time a running slot frees (Kiefer–Wolfowitz), it is
+rejected at once when the queue is full, and it is rejected at `arrival + maxWaitInQueue`
+when that is earlier than its start. So the fate is computed when the request arrives,
+with two small heaps per limiter (when each busy slot frees; when each waiter leaves the
+queue) and no event per request.
+
+Blob bytes the pod streams itself (`disableRedirect`, filesystem storage, pushes) take
+time that depends on the pod's bandwidth share; the share is fixed when the transfer
+starts, counting the transfers already known to be running then (a documented
+approximation: a transfer does not speed up when others finish).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twin.model.registry.requests import Limiter
+from twin.model.registry.settings import Limits, RegistrySettings
+
+Transfer = Callable[[float, int], float]
+"""Seconds to stream `bytes` when `n` transfers share the pod (this one included)."""
+
+
+@dataclass(slots=True)
+class LimiterQueue:
+    """One limiter's state: `busy` holds when each occupied running slot frees,
+    `waiting` when each queued request leaves the queue (admitted or given up)."""
+
+    limits: Limits
+    busy: list[float] = field(default_factory=list)
+    waiting: list[float] = field(default_factory=list)
+
+    def admit(self, arrival: float, service: float | None) -> tuple[float, float]:
+        """(start, end) of an admitted request, or (nan, rejection time). `service` None
+        means the duration depends on the start (a transfer): the caller finishes it with
+        `occupy`."""
+        limits = self.limits
+        busy, waiting = self.busy, self.waiting
+        while busy and busy[0] <= arrival:
+            heapq.heappop(busy)
+        while waiting and waiting[0] <= arrival:
+            heapq.heappop(waiting)
+        if len(busy) < limits.max_running:
+            start = arrival
+        elif len(waiting) >= limits.max_in_queue:
+            return np.nan, arrival  # queue full (maxInQueue 0: no queue at all)
+        else:
+            start = busy[0]
+            if limits.max_wait > 0 and start - arrival > limits.max_wait:
+                heapq.heappush(waiting, arrival + limits.max_wait)
+                return np.nan, arrival + limits.max_wait  # gave up waiting
+            heapq.heappop(busy)
+            heapq.heappush(waiting, start)
+        if service is not None:
+            heapq.heappush(busy, start + service)
+        return start, (start + service) if service is not None else np.nan
+
+    def occupy(self, end: float) -> None:
+        heapq.heappush(self.busy, end)
+
+    def counts_at(self, t: float) -> tuple[int, int]:
+        """(running, queued) at time `t` as far as the requests admitted so far go."""
+        return sum(1 for free in self.busy if free > t), sum(1 for leave in self.waiting if leave > t)
+
+
+@dataclass(frozen=True, slots=True)
+class Fates:
+    """Per request: `start` (nan when rejected with 429), `end` (response written, or the
+    rejection time)."""
+
+    start: np.ndarray
+    end: np.ndarray
+
+    @property
+    def rejected(self) -> np.ndarray:
+        return np.isnan(self.start)
+
+
+class PodAdmission:
+    """Both limiters of one registry pod and the transfers it is streaming."""
+
+    def __init__(self, settings: RegistrySettings, transfer: Transfer | None = None) -> None:
+        self.settings = settings
+        self.queues = (LimiterQueue(settings.read), LimiterQueue(settings.write))
+        self.transfer = transfer
+        self.streams: list[tuple[float, float]] = []  # (start, end) of streaming transfers
+        self.last_arrival = -np.inf
+
+    def admit(self, arrival: np.ndarray, limiter: np.ndarray, base: np.ndarray,
+              stream_bytes: np.ndarray | None = None) -> Fates:
+        """Fates of a batch sorted by arrival, all at or after earlier batches' arrivals.
+        `base`: seconds of CPU and storage work; `stream_bytes`: bytes the pod streams."""
+        n = len(arrival)
+        if n and arrival[0] < self.last_arrival:
+            raise ValueError("requests must be admitted in arrival order")
+        if n:
+            self.last_arrival = float(arrival[-1])
+        streams = np.zeros(n) if stream_bytes is None else stream_bytes
+        if self._no_limits() and not streams.any():
+            return Fates(arrival.astype(float), arrival + base)
+        return self._admit_one_by_one(arrival, limiter, base, streams)
+
+    def _no_limits(self) -> bool:
+        return self.settings.read.unlimited and self.settings.write.unlimited
+
+    def _admit_one_by_one(self, arrival, limiter, base, streams) -> Fates:
+        start = np.empty(len(arrival))
+        end = np.empty(len(arrival))
+        queues = [_unlimited_or(q) for q in self.queues]
+        for i, (a, lim, b, nbytes) in enumerate(zip(arrival.tolist(), limiter.tolist(), base.tolist(), streams.tolist())):
+            queue = queues[lim]
+            if queue is None:
+                s = a
+                e = a + b + (self._stream(a, a + b, nbytes) if nbytes else 0.0)
+            elif not nbytes:
+                s, e = queue.admit(a, b)
+            else:
+                s, e = queue.admit(a, None)
+                if s == s:  # admitted: the transfer follows the CPU and storage work
+                    e = s + b + self._stream(a, s + b, nbytes)
+                    queue.occupy(e)
+            start[i] = s
+            end[i] = e
+        return Fates(start, end)
+
+    def _stream(self, now: float, begin: float, nbytes: float) -> float:
+        """Seconds of the transfer starting at `begin` (≥ `now`, the arrival being
+        decided), sharing the pod with the transfers already running then; records it."""
+        if self.transfer is None:
+            raise ValueError("streamed bytes need a transfer model")
+        self.streams = [(s, e) for s, e in self.streams if e > now]
+        sharing = 1 + sum(1 for s, e in self.streams if s <= begin < e)
+        seconds = self.transfer(nbytes, sharing)
+        self.streams.append((begin, begin + seconds))
+        return seconds
+
+    def counts_at(self, t: float) -> dict[Limiter, tuple[int, int]]:
+        return {Limiter(i): q.counts_at(t) for i, q in enumerate(self.queues)}
+
+
+def _unlimited_or(queue: LimiterQueue) -> LimiterQueue | None:
+    return None if queue.limits.unlimited else queue

@@ -1,0 +1,75 @@
+"""What a running registry pod does with requests, read from its container's env the way
+the registry binary reads its configuration (`spec/registry-operator.md` §4.2–§4.4).
+
+Reading the pod rather than the Config CR means behaviour follows the rollout: during a
+rolling update old and new pods serve with their own settings, as on a real cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from twin.model.objects import Pod
+from twin.model.registry.duration import parse_go_duration
+
+REDIRECTING_DRIVERS = frozenset({"s3", "gcs", "azure", "swift", "oss"})
+"""Object-store drivers that can sign URLs; filesystem (emptyDir, PVC) streams (§4.4)."""
+
+REQUESTS_PREFIX = "REGISTRY_OPENSHIFT_REQUESTS_"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """One limiter (§4.2). `max_running <= 0`: no limiter at all; `max_in_queue == 0`:
+    no queue; `max_wait == 0`: wait forever."""
+
+    max_running: int = 0
+    max_in_queue: int = 0
+    max_wait: float = 0.0
+
+    @property
+    def unlimited(self) -> bool:
+        return self.max_running <= 0
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySettings:
+    read: Limits = Limits()
+    write: Limits = Limits()
+    read_only: bool = False
+    redirect: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RegistrySettings:
+        """>>> s = RegistrySettings.from_env({"REGISTRY_STORAGE": "s3",
+        ...     "REGISTRY_OPENSHIFT_REQUESTS_READ_MAXRUNNING": "8",
+        ...     "REGISTRY_OPENSHIFT_REQUESTS_READ_MAXINQUEUE": "32",
+        ...     "REGISTRY_OPENSHIFT_REQUESTS_READ_MAXWAITINQUEUE": "1s"})
+        >>> s.read, s.write.unlimited, s.redirect
+        (Limits(max_running=8, max_in_queue=32, max_wait=1.0), True, True)
+        """
+        driver = env.get("REGISTRY_STORAGE", "filesystem")
+        return cls(
+            read=_limits(env, "READ"),
+            write=_limits(env, "WRITE"),
+            read_only="REGISTRY_STORAGE_MAINTENANCE_READONLY" in env,
+            redirect=driver in REDIRECTING_DRIVERS and env.get("REGISTRY_STORAGE_REDIRECT_DISABLE") != "true",
+        )
+
+    @classmethod
+    def of_pod(cls, pod: Pod) -> RegistrySettings:
+        """The settings of the pod's `registry` container (its first container otherwise)."""
+        containers = [c for c in pod.containers if c.name == "registry"] or list(pod.containers[:1])
+        return cls.from_env(dict(containers[0].env) if containers else {})
+
+
+def _limits(env: Mapping[str, str], kind: str) -> Limits:
+    """Unset variables are zero, as the binary's config defaults are (§4.2)."""
+    prefix = f"{REQUESTS_PREFIX}{kind}_"
+    wait = env.get(prefix + "MAXWAITINQUEUE", "0s")
+    return Limits(
+        max_running=int(env.get(prefix + "MAXRUNNING", "0")),
+        max_in_queue=int(env.get(prefix + "MAXINQUEUE", "0")),
+        max_wait=parse_go_duration(wait) / 1e9 if wait not in ("", "0") else 0.0,
+    )
