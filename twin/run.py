@@ -20,11 +20,12 @@ from twin.sim.faults import FaultTimeline
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
 from twin.sim.node_lifecycle import NodeLifecycleController, TaintEvictionController
-from twin.sim.observers import DeploymentWatch, RegistryWatch
+from twin.sim.observers import DeploymentWatch, RegistryWatch, WorkloadWatch
 from twin.sim.operator import RegistryOperator
 from twin.sim.recorder import Record
 from twin.sim.replicasets import ReplicaSetController
 from twin.sim.scheduling import SchedulerLoop
+from twin.sim.traffic.setup import Traffic, install_traffic
 from twin.sim.world import World, WorldParams
 
 KUBERNETES_MINOR = {"4.21": 34, "4.22": 35, "4.23": 36}
@@ -38,9 +39,11 @@ class RunResult:
     duration: float
     records: list[Record]
     world: World
+    traffic: Traffic | None = None
 
 
-def build_world(scenario: Scenario, seed: int, openshift: str) -> tuple[World, FaultTimeline]:
+def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: float | None = None
+                ) -> tuple[World, FaultTimeline, Traffic]:
     spec = scenario.spec
     version = openshift_version(openshift)
     minor = int(spec.kubernetes.split(".")[1]) if spec.kubernetes else KUBERNETES_MINOR[openshift]
@@ -62,22 +65,30 @@ def build_world(scenario: Scenario, seed: int, openshift: str) -> tuple[World, F
     NodeCADaemonSet(world, pods)
     RegistryWatch(world)
     DeploymentWatch(world)
+    WorkloadWatch(world)
     RegistryOperator(world, version)
     world.store.put("Config", "cluster", scenario.config)
     for deployment in workload_deployments(spec.workloads):
         world.store.put("Deployment", deployment.key, deployment)
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
-    return world, faults
+    t = spec.traffic
+    traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
+                              scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None)
+    return world, faults, traffic
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | None = None) -> RunResult:
+def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | None = None,
+                 metrics_every: float | None = None) -> RunResult:
+    """`metrics_every`: scrape the registry pods at this interval and keep each scrape's
+    exposition text (otherwise the scenario's scrape interval, samples only)."""
     seed = scenario.spec.seed if seed is None else seed
     openshift = openshift or scenario.spec.openshift
     check_scenario(scenario)
-    world, faults = build_world(scenario, seed, openshift)
+    world, faults, traffic = build_world(scenario, seed, openshift, metrics_every)
     world.env.process(faults.run(list(scenario.spec.faults)))
     world.run(until=scenario.spec.duration)
-    return RunResult(scenario.spec.name, seed, openshift, scenario.spec.duration, world.recorder.records, world)
+    traffic.engine.finish()
+    return RunResult(scenario.spec.name, seed, openshift, scenario.spec.duration, world.recorder.records, world, traffic)
 
 
 def _node_factory(scenario: Scenario):

@@ -23,7 +23,7 @@ from twin.scenarios import spec as spec_module
 from twin.scenarios.load import load_scenario
 
 BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-drain", "scale-2-to-6-on-2-workers",
-             "tainted-edge-zone", "removed-and-back", "node-crash")
+             "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 
@@ -88,7 +88,7 @@ def test_run_zone_failure_exits_0_and_prints_the_summary(zone_failure):
 def test_run_zone_failure_writes_summary_json_following_the_contract(zone_failure):
     _, _, _, out = zone_failure
     doc = summary(out)
-    assert set(doc) == {"scenario", "seed", "openshift", "simulated_seconds", "invariants", "kpis"}
+    assert set(doc) == {"scenario", "seed", "openshift", "simulated_seconds", "invariants", "kpis", "requests"}
     assert doc["scenario"] == "zone-failure"
     assert doc["seed"] == 1
     assert doc["openshift"] == "4.23"
@@ -105,6 +105,9 @@ def test_run_zone_failure_writes_summary_json_following_the_contract(zone_failur
     assert isinstance(kpis["registry_recovery_seconds"], (int, float)) and kpis["registry_recovery_seconds"] > 0
     assert isinstance(kpis["min_ready_replicas"], int) and kpis["min_ready_replicas"] >= 1
     assert isinstance(kpis["pending_pod_seconds"], (int, float)) and kpis["pending_pod_seconds"] >= 0
+    requests = doc["requests"]
+    assert {"issued", "outcomes", "rejected_429_fraction", "latency_seconds", "pulls", "max_queued"} <= set(requests)
+    assert set(requests["outcomes"]) == {"ok", "redirect", "not_allowed", "too_many", "unavailable", "failed"}
 
 
 def test_run_zone_failure_writes_events_csv_with_the_documented_header_and_the_faults(zone_failure):
@@ -182,5 +185,6 @@ def test_an_existing_out_directory_keeps_its_other_files(capsys, tmp_path):
     assert code == 0
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert (tmp_path / "older" / "summary.json").read_text() == "{}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "notes.txt", "older", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "notes.txt", "older", "queues.parquet", "requests.parquet",
+                                                            "summary.json"]
     assert summary(tmp_path)["scenario"] == "zone-failure"

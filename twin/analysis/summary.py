@@ -16,8 +16,9 @@ TIMELINE_KINDS = ("Fault", "ZoneState", "RegistryReady", "OperatorCondition", "D
 
 
 def summary_document(name: str, seed: int, openshift: str, duration: float, records: Sequence,
-                     verdicts: list[Verdict]) -> dict:
-    return {
+                     verdicts: list[Verdict], requests: dict | None = None) -> dict:
+    """`requests`: the request-level KPIs (`analysis.requests.request_kpis`)."""
+    document = {
         "scenario": name,
         "seed": seed,
         "openshift": openshift,
@@ -25,6 +26,9 @@ def summary_document(name: str, seed: int, openshift: str, duration: float, reco
         "invariants": [v.as_dict() for v in verdicts],
         "kpis": kpis(records, duration),
     }
+    if requests is not None:
+        document["requests"] = requests
+    return document
 
 
 def summary_json(document: dict) -> str:
@@ -47,7 +51,27 @@ def summary_text(document: dict, records: Sequence) -> str:
     recovery = figures["registry_recovery_seconds"]
     lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
+    if "requests" in document:
+        lines += ["", "requests:", *request_lines(document["requests"])]
     return "\n".join(lines)
+
+
+def request_lines(r: dict) -> list[str]:
+    """The request KPIs a planner reads first."""
+    o = r["outcomes"]
+    lines = [f"  issued {r['issued']}: ok {o['ok']}, redirected {o['redirect']}, 429 {o['too_many']}, "
+             f"405 {o['not_allowed']}, 503 {o['unavailable']}, failed {o['failed']}, open at end {r['open_at_end']}",
+             f"  429: {r['rejected_429_fraction']:.2%} of requests, peak {r['peak_429_per_second']}/s; "
+             f"max queued {r['max_queued']}, max running {r['max_running']} (per pod, sampled)"]
+    for kind, q in r["latency_seconds"].items():
+        lines.append(f"  {kind}: p50 {q['p50'] * 1000:.1f} ms, p99 {q['p99'] * 1000:.1f} ms ({q['requests']} answered)")
+    p = r["pulls"]
+    if p["pulls"]:
+        lines.append(f"  image pulls at pod start: {p['pulls']}, p50 {p['p50_seconds']} s, p99 {p['p99_seconds']} s, "
+                     f"max {p['max_seconds']} s, {p['failed_attempts']} failed attempt(s)")
+    if r["workloads_recovery_seconds"] is not None:
+        lines.append(f"  workloads Ready again {r['workloads_recovery_seconds']:.0f} s after the zone outage")
+    return lines
 
 
 def _timeline(records: Sequence) -> list:

@@ -8,11 +8,13 @@ import os
 import tempfile
 from pathlib import Path
 
+from twin.analysis.requests import metrics_frame, queue_frame, request_kpis, timeline_frame
 from twin.analysis.summary import events_frame, summary_document, summary_json, summary_text
 from twin.cli.inputs import version_option
 from twin.errors import InputError
 from twin.invariants import check
 from twin.run import run_scenario
+from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
 EXAMPLES = """examples:
@@ -35,6 +37,9 @@ def register(commands) -> None:
     parser.add_argument("--openshift", metavar="VERSION", help="override the scenario's OpenShift version (4.21-4.23)")
     parser.add_argument("--out", metavar="DIR", help="write summary.json and events.csv here")
     parser.add_argument("--quiet", action="store_true", help="print nothing; rely on the exit code and --out")
+    parser.add_argument("--metrics-every", metavar="DURATION", type=_duration,
+                        help="scrape every registry pod at this interval (e.g. 30s) as Prometheus would, and write "
+                             "each scrape to metrics/<pod>/<time>.prom plus metrics.parquet (needs --out)")
     parser.set_defaults(run=run)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios",
                                   description="List the built-in scenario library with descriptions.")
@@ -47,11 +52,16 @@ def run(args) -> int:
     scenario = load_scenario(args.scenario)
     openshift = version_option(args.openshift).name if args.openshift else None
     out = prepare_out(args.out)
-    result = run_scenario(scenario, args.seed, openshift)
+    if args.metrics_every is not None and out is None:
+        raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
+    result = run_scenario(scenario, args.seed, openshift, metrics_every=args.metrics_every)
     verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
-    document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts)
+    stats = result.traffic.engine.stats
+    document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
+                                request_kpis(result.records, stats))
     if out is not None:
         write_outputs(out, document, result.records)
+        write_request_outputs(out, result.traffic)
     if not args.quiet:
         print(summary_text(document, result.records))
     return 0 if all(v.holds for v in verdicts) else 1
@@ -72,6 +82,45 @@ def write_outputs(out: Path, document: dict, records) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "summary.json", summary_json(document))
     _atomic_write(out / "events.csv", events_frame(records).to_csv(index=False, lineterminator="\n"))
+
+
+def write_request_outputs(out: Path, traffic) -> None:
+    """requests.parquet (outcomes per interval), queues.parquet (per pod), and the
+    scrapes when kept: metrics/<pod>/<time>.prom and metrics.parquet."""
+    stats = traffic.engine.stats
+    _atomic_parquet(out / "requests.parquet", timeline_frame(stats))
+    _atomic_parquet(out / "queues.parquet", queue_frame(stats))
+    if traffic.scrapes.keep:
+        _atomic_parquet(out / "metrics.parquet", metrics_frame(traffic.scrapes.samples))
+        for time, pod, body in traffic.scrapes.texts:
+            folder = out / "metrics" / pod.split("/")[-1]
+            folder.mkdir(parents=True, exist_ok=True)
+            _atomic_bytes(folder / f"t{int(round(time * 1000)):012d}ms.prom", body)
+
+
+def _atomic_parquet(path: Path, frame) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    frame.to_parquet(temp, index=False)
+    os.replace(temp, path)
+
+
+def _atomic_bytes(path: Path, body: bytes) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(body)
+    os.replace(temp, path)
+
+
+def _duration(text: str) -> float:
+    """A positive Go-style duration or number of seconds, for --metrics-every."""
+    try:
+        value = seconds(float(text) if text.replace(".", "", 1).isdigit() else text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    return value
 
 
 def _atomic_write(path: Path, text: str) -> None:

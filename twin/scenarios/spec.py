@@ -24,39 +24,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from twin.model.quantity import parse_quantity
-from twin.model.registry.duration import parse_go_duration
-
-
-def seconds(value: Any) -> float:
-    """A duration: a number of seconds, or Go-style text such as 90s, 10m, 1h30m."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"expected a finite number of seconds, got {value!r}")
-        if value < 0:
-            raise ValueError(f"expected a duration that is not negative, got {value!r}")
-        return float(value)
-    try:
-        nanos = parse_go_duration(value)
-    except ValueError:
-        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}") from None
-    if nanos < 0:
-        raise ValueError(f"expected a duration that is not negative, got {value!r}")
-    return nanos / 1e9
-
-
-Seconds = Annotated[float, BeforeValidator(seconds)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+from twin.scenarios.fields import Seconds, Strict
+from twin.scenarios.traffic_spec import TrafficSpec
 
 
 class NodeShape(Strict):
@@ -129,6 +103,10 @@ class ConfigEdit(Strict):
     patch: dict[str, Any]
 
 
+class Storage(Strict):
+    """The registry's object store (no settings: an outage hits every replica)."""
+
+
 class AddNode(Strict):
     name: str
     zone: str
@@ -137,7 +115,7 @@ class AddNode(Strict):
 
 FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
-    "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit",
+    "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
 )
 
 
@@ -155,6 +133,8 @@ class Fault(Strict):
     add_node: AddNode | None = None
     remove_node: NodeTarget | None = None
     config_edit: ConfigEdit | None = None
+    storage_outage: Storage | None = None
+    storage_recovery: Storage | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):
@@ -175,9 +155,12 @@ class Fault(Strict):
 class InvariantSpec(Strict):
     name: Literal[
         "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
-        "no_binding_to_unready_nodes",
+        "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
+        "pull_latency", "rejection_rate", "workloads_running_after_zone_failure",
     ]
     within: Seconds | None = None
+    quantile: Annotated[float, Field(gt=0, le=1)] | None = None
+    max_fraction: Annotated[float, Field(ge=0, le=1)] | None = None
     min_ready: int | None = None
     allowed_windows: list[Annotated[list[Seconds], Field(min_length=2, max_length=2)]] = Field(default_factory=list)
 
@@ -198,6 +181,7 @@ class ScenarioFile(Strict):
     registry: RegistrySpec = Field(default_factory=RegistrySpec)
     workloads: list[WorkloadSpec] = Field(default_factory=list)
     images: ImagesSpec = Field(default_factory=ImagesSpec)
+    traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
 

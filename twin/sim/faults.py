@@ -28,6 +28,7 @@ class FaultTimeline:
         self.disruption = disruption
         self.config_body = config_body
         self.new_node = new_node  # (name, zone, labels) -> Node
+        self.storage = None  # the storage health the registry pods check, when traffic runs
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -132,3 +133,12 @@ class FaultTimeline:
     def config_edit(self, target, details) -> None:
         self.config_body = merge_patch(self.config_body, target.patch)
         self.world.store.put("Config", "cluster", parse_registry_config(self.config_body, "config_edit"))
+
+    # ----- the registry's storage -------------------------------------------------------------
+    def storage_outage(self, target, details) -> None:
+        if self.storage is not None:
+            self.storage.set_healthy(False)
+
+    def storage_recovery(self, target, details) -> None:
+        if self.storage is not None:
+            self.storage.set_healthy(True)

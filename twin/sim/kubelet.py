@@ -13,12 +13,17 @@ from twin.model.kubelet import images_to_pull, startup_timeline, termination_tim
 from twin.model.workloads import PodRecord
 from twin.sim.world import World
 
+SHUTDOWN_TIMEOUT = 29.0
+"""The registry's `http.Server.Shutdown` timeout after SIGTERM (`spec/registry-operator.md` §2.3)."""
+
 
 class Kubelets:
     def __init__(self, world: World) -> None:
         self.world = world
         self.incarnation: dict[str, int] = {}
         self.local: dict[str, dict] = {}  # the kubelet's own view of each pod's status
+        self.traffic = None  # the traffic engine, told when registry containers start and stop
+        self.puller = None  # pulls images from the integrated registry request by request
         world.store.subscribe("Pod", self.on_pod)
 
     def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
@@ -47,6 +52,12 @@ class Kubelets:
         if node is None or not node.alive:
             return  # started when the node comes back
         missing = images_to_pull(record.pod, node.images)
+        if self.puller is not None:
+            for image in [m for m in missing if self.puller.wants(m)]:
+                yield from self.puller.pull(key, node, image, lambda: self.current(key, token))
+                if not self.current(key, token):
+                    return
+            missing = [m for m in missing if not self.puller.wants(m)]
         plan = startup_timeline(record.pod, world.params.pull_time(missing), world.params.container_start_seconds)
         begun = world.now
         yield world.env.timeout(plan.started)
@@ -54,6 +65,8 @@ class Kubelets:
             return
         node.images.update(missing)
         self.post(key, phase="Running", started=world.now)
+        if self.traffic is not None:
+            self.traffic.container_started(world.pod(key))
         yield world.env.timeout(begun + plan.ready - world.now)
         if self.current(key, token):
             self.post(key, ready=True, ready_since=world.now)
@@ -84,11 +97,42 @@ class Kubelets:
         node = self.runtime_of(record)
         if node is None or not node.alive or not node.connected:
             return  # stays Terminating until the node returns
-        plan = termination_timeline(record.pod, record.status.grace_seconds or 0, world.params.shutdown_seconds)
+        grace = record.status.grace_seconds or 0
+        plan = termination_timeline(record.pod, grace, world.params.shutdown_seconds)
         self.incarnation[key] = self.incarnation.get(key, 0) + 1  # stop a start-up in progress
-        yield world.env.timeout(plan.exited)
+        exited = self.drained_exit(key, plan, grace)
+        yield world.env.timeout(exited)
         if node.alive and node.connected:
+            self.stopped(key)
             world.remove_pod(key)
+
+    def drained_exit(self, key: str, plan, grace: float) -> float:
+        """A serving registry exits once its open requests finish after SIGTERM, at most
+        `SHUTDOWN_TIMEOUT` later, killed at the grace period (§2.3). Its endpoints went at
+        the deletion, so what is open now is all it will serve."""
+        busy = None if self.traffic is None else self.traffic.busy_until(key)
+        if busy is None:
+            return plan.exited
+        drain = min(max(busy - (self.world.now + plan.sigterm), 0.0), SHUTDOWN_TIMEOUT)
+        return min(plan.sigterm + drain, float(grace))
+
+    def stopped(self, key: str) -> None:
+        if self.traffic is not None:
+            self.traffic.container_stopped(key)
+
+    def restart_container(self, key: str, delay: float) -> None:
+        """The container is killed (a failed liveness probe) and started again after
+        `delay` (the crash-loop back-off), with one more restart."""
+        record = self.world.pod(key)
+        self.incarnation[key] = self.incarnation.get(key, 0) + 1
+        self.stopped(key)
+        self.post(key, ready=False, ready_since=self.world.now, restarts=record.status.restarts + 1)
+        self.world.env.process(self.start_after(key, self.incarnation[key], delay))
+
+    def start_after(self, key: str, token: int, delay: float):
+        yield self.world.env.timeout(delay)
+        if self.incarnation.get(key) == token and self.current(key, token):
+            self.start(key)
 
     # ----- the node's physical state ---------------------------------------------------
     def node_crashed(self, name: str) -> None:
@@ -97,6 +141,7 @@ class Kubelets:
         node.silent_since = self.world.now
         for record in self.world.pods_on(name):
             self.incarnation[record.key] = self.incarnation.get(record.key, 0) + 1  # containers die
+            self.stopped(record.key)
 
     def node_partitioned(self, name: str) -> None:
         node = self.world.runtime[name]

@@ -57,3 +57,26 @@ class DeploymentWatch:
         if after is not None and (before is None or (before.status, before.reason) != (after.status, after.reason)):
             self.world.recorder.record("DeploymentProgressing", new.key, status=after.status, reason=after.reason,
                                        generation=new.generation)
+
+
+class WorkloadWatch:
+    """Records `WorkloadReady` (Ready, non-terminating pods of the scenario's workloads:
+    neither the registry nor DaemonSet pods) whenever the count changes."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.ready: set[str] = set()
+        world.store.subscribe("Pod", self.on_pod)
+
+    def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        record = new or old
+        owner = record.pod.controller_owner()
+        if is_registry_pod(record) or owner is None or owner.kind != "ReplicaSet":
+            return
+        before = len(self.ready)
+        if new is not None and new.status.ready and new.status.deleted is None:
+            self.ready.add(record.key)
+        else:
+            self.ready.discard(record.key)
+        if len(self.ready) != before:
+            self.world.recorder.record("WorkloadReady", "workloads", ready=len(self.ready))

@@ -32,6 +32,7 @@ class NodeRuntime:
     connected: bool = True
     silent_since: float | None = None
     images: set[str] = field(default_factory=set)
+    layers: set[int] = field(default_factory=set)  # blob ids in the node's layer cache
 
     def last_heartbeat(self, now: float) -> float:
         """The latest lease renewal the API server has seen."""

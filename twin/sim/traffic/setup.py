@@ -1,0 +1,42 @@
+"""Put the request path into a world: the engine, the kubelets' image puller, the
+storage health gate with its probes, and the scraper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.model.registry.catalogue import Catalogue
+from twin.model.registry.traffic import TrafficParams
+from twin.model.registry.versions import OpenShiftVersion
+from twin.sim.observers import is_registry_pod
+from twin.sim.traffic.engine import TrafficEngine
+from twin.sim.traffic.probes import StorageHealth
+from twin.sim.traffic.pulls import ImagePuller
+from twin.sim.traffic.scrapes import Scraper, Scrapes
+from twin.sim.world import World
+
+
+@dataclass
+class Traffic:
+    engine: TrafficEngine
+    health: StorageHealth
+    scrapes: Scrapes
+
+
+def install_traffic(world: World, kubelets, faults, params: TrafficParams, version: OpenShiftVersion, *,
+                    warm_up: float, scrape_interval: float, keep_scrapes: bool = False) -> Traffic:
+    catalogue = Catalogue.generate(params.catalogue, world.streams("traffic.catalogue"))
+    engine = TrafficEngine(world, params, catalogue, version, warm_up)
+    kubelets.traffic = engine
+    kubelets.puller = ImagePuller(world, engine, catalogue, warm_up)
+    health = StorageHealth(world, kubelets, engine)
+    engine.on_start.append(health.container_started)
+    faults.storage = health
+    scrapes = Scrapes(scrape_interval, keep_scrapes)
+    if keep_scrapes:
+        Scraper(world, engine, scrapes)
+    for record in world.store.list("Pod"):  # registry pods given as running at the start
+        if is_registry_pod(record) and record.status.phase == "Running" and record.pod.node_name:
+            engine.container_started(record)
+            engine.on_pod(None, record)
+    return Traffic(engine, health, scrapes)

@@ -1,0 +1,117 @@
+"""The twin's own request-level figures, streamed into counters and sketches as batches
+finish (no per-request records): requests issued and their outcomes by client, kind and
+code; client-seen latency quantiles by kind; limiter peaks per pod; and a time series of
+each pod's running and queued requests."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from twin.model.registry.batch import Arrivals, Client, Served
+from twin.model.registry.requests import WRITES, Kind, Outcome
+from twin.model.registry.summaries import BINS, grouped_bins, quantile_values
+
+CODE_CLASSES = ("failed", "ok", "redirect", "not_allowed", "too_many", "unavailable")
+CLASS_EDGES = np.array([0, 200, 300, 405, 429, 503])
+"""`code >= edge` picks the class: <200 failed, 2xx ok, 3xx redirect, 405, 429, 503."""
+_WRITE = np.array([k in WRITES for k in Kind])
+GROUPS = len(Client) * len(Kind)
+
+
+class RequestStats:
+    def __init__(self, series_every: float = 10.0) -> None:
+        self.series_every = series_every
+        self.next_sample = 0.0
+        self.issued_counts = np.zeros(GROUPS, np.int64)
+        self.outcomes: Counter[tuple[int, int, int]] = Counter()
+        self.latency = np.zeros((GROUPS, BINS), np.int64)  # arrival to response, 2xx and 3xx only
+        self.series: list[tuple[float, str, int, int]] = []
+        self.open_at_end: Counter[tuple[int, int]] = Counter()
+        self.peaks: dict[str, dict] = {}
+        self.read_only: dict[str, Counter] = {}
+        self.per_interval: dict[int, np.ndarray] = {}  # interval index -> counts by CODE_CLASSES
+
+    def issued(self, a: Arrivals) -> None:
+        self.issued_counts += np.bincount(_group(a.client, a.kind), minlength=GROUPS)
+
+    def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
+        keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
+        values, counts = np.unique(keys, return_counts=True)
+        for key, count in zip(values.tolist(), counts.tolist()):
+            group, code = key >> 16, key & 0xFFFF
+            self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
+        if read_only:
+            self._count_read_only(done, pod)
+        self._timeline(done)
+        answered = (done.code >= 200) & (done.code < 400)
+        if answered.any():
+            counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], (done.end - done.time)[answered], GROUPS)
+            self.latency += counts
+
+    def due(self, t: float) -> bool:
+        return t + 1e-9 >= self.next_sample
+
+    def sample(self, t: float, servers: dict) -> None:
+        """Every `series_every` seconds: each pod's admitted and queued requests."""
+        self.next_sample = t + self.series_every
+        for key in sorted(servers):
+            running, queued = servers[key].in_flight(t)
+            self.series.append((t, key, running, queued))
+            self.keep_peaks(key, servers[key])
+
+    def keep_peaks(self, key: str, server) -> None:
+        """Merge a server's limiter peaks into the pod's (a pod's container may restart)."""
+        mine = self.peaks.setdefault(key, {})
+        for limiter, seen in server.peaks.items():
+            mine[limiter] = mine[limiter].merge(seen) if limiter in mine else seen
+
+    def close(self, t: float, servers: dict, unanswered: Served, retries: list) -> None:
+        """Requests still open at the end of the run, by (client, kind)."""
+        for key in sorted(servers):
+            self.keep_peaks(key, servers[key])
+            self._count_open(servers[key].pending)
+        self._count_open(unanswered)
+
+    def _count_open(self, served: Served) -> None:
+        for client, kind in zip(served.client.tolist(), served.kind.tolist()):
+            self.open_at_end[(client, kind)] += 1
+
+    def _count_read_only(self, done: Served, pod: str) -> None:
+        writes = _WRITE[done.kind]
+        counts = self.read_only.setdefault(pod, Counter())
+        counts["succeeded"] += int((writes & (done.code >= 200) & (done.code < 300)).sum())
+        counts["refused"] += int((writes & (done.code == Outcome.NOT_ALLOWED)).sum())
+
+    def read_only_writes(self, pod: str) -> dict:
+        counts = self.read_only.get(pod, Counter())
+        return {"succeeded": counts["succeeded"], "refused": counts["refused"]}
+
+    def _timeline(self, done: Served) -> None:
+        """Outcomes per `series_every` interval of their end time, by code class."""
+        interval = (done.end // self.series_every).astype(np.int64)
+        klass = np.searchsorted(CLASS_EDGES, done.code, side="right") - 1
+        first, width = int(interval.min()), len(CODE_CLASSES)
+        span = int(interval.max()) - first + 1
+        counts = np.bincount((interval - first) * width + klass, minlength=span * width).reshape(span, width)
+        for i in np.flatnonzero(counts.any(axis=1)).tolist():
+            self.per_interval.setdefault(first + i, np.zeros(width, np.int64))[:] += counts[i]
+
+    def totals(self) -> dict:
+        """Issued, finished and open requests keyed "client/kind" and "client/kind/code"."""
+        def name(group: int) -> str:
+            return f"{Client(group // len(Kind)).name.lower()}/{Kind(group % len(Kind)).name.lower()}"
+        issued = {name(g): int(n) for g, n in enumerate(self.issued_counts.tolist()) if n}
+        outcomes = {f"{Client(c).name.lower()}/{Kind(k).name.lower()}/{code}": n
+                    for (c, k, code), n in sorted(self.outcomes.items())}
+        still_open = {f"{Client(c).name.lower()}/{Kind(k).name.lower()}": n for (c, k), n in sorted(self.open_at_end.items())}
+        return {"issued": issued, "outcomes": outcomes, "open": still_open}
+
+    @staticmethod
+    def quantiles_of(counts: np.ndarray, quantiles=(0.5, 0.99)) -> tuple[float, ...]:
+        return quantile_values(counts, quantiles)
+
+
+def _group(client: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    return client.astype(np.int64) * len(Kind) + kind.astype(np.int64)
