@@ -73,7 +73,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
     t = spec.traffic
     traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
-                              scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None)
+                              scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
+                              phase_edges=tuple(f.at for f in spec.faults))
     return world, faults, traffic
 
 

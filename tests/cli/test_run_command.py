@@ -23,7 +23,8 @@ from twin.scenarios import spec as spec_module
 from twin.scenarios.load import load_scenario
 
 BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-drain", "scale-2-to-6-on-2-workers",
-             "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load")
+             "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load",
+             "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 
@@ -185,6 +186,6 @@ def test_an_existing_out_directory_keeps_its_other_files(capsys, tmp_path):
     assert code == 0
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert (tmp_path / "older" / "summary.json").read_text() == "{}\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "notes.txt", "older", "queues.parquet", "requests.parquet",
-                                                            "summary.json"]
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["events.csv", "notes.txt", "older", "queues.parquet", "requests.parquet", "summary.json"]
     assert summary(tmp_path)["scenario"] == "zone-failure"

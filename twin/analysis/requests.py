@@ -13,13 +13,13 @@ from twin.invariants.requests import workload_recovery_seconds
 from twin.invariants.series import faults
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import Kind
-from twin.sim.traffic.stats import CODE_CLASSES, RequestStats
+from twin.sim.traffic.stats import CODE_CLASSES, SERIES_COLUMNS, RequestStats
 
 CODE_CLASS = {"ok": range(200, 300), "redirect": range(300, 400), "not_allowed": (405,), "too_many": (429,),
               "unavailable": (503,)}
 
 
-def request_kpis(records: Sequence, stats: RequestStats) -> dict:
+def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dict:
     totals = stats.totals()
     return {
         "issued": int(stats.issued_counts.sum()),
@@ -30,11 +30,18 @@ def request_kpis(records: Sequence, stats: RequestStats) -> dict:
         "rejected_429_fraction": _fraction(totals["outcomes"], "too_many"),
         "peak_429_per_second": _peak_rate(stats, "too_many"),
         "latency_seconds": _latency(stats),
-        "max_queued": max((q for _, _, _, q in stats.series), default=0),
-        "max_running": max((r for _, _, r, _ in stats.series), default=0),
+        "phases": phases(stats, duration),
+        "max_queued": _series_peak(stats, ("read_queued_peak", "write_queued_peak")),
+        "max_running": _series_peak(stats, ("read_running_peak", "write_running_peak")),
         "pulls": pull_kpis(records),
         "workloads_recovery_seconds": _workload_recovery(records),
     }
+
+
+def _series_peak(stats: RequestStats, columns: tuple[str, ...]) -> dict[str, int]:
+    """The highest value per limiter over the run, from the per-interval peaks."""
+    index = [SERIES_COLUMNS.index(c) for c in columns]
+    return {c.split("_")[0]: max((row[i] for row in stats.series), default=0) for c, i in zip(columns, index)}
 
 
 def pull_kpis(records: Sequence) -> dict:
@@ -47,6 +54,23 @@ def pull_kpis(records: Sequence) -> dict:
         figures.update({f"p{int(q * 100)}_seconds": round(float(np.quantile(times, q)), 3) for q in (0.5, 0.99)})
         figures["max_seconds"] = round(float(times.max()), 3)
     return figures
+
+
+def phases(stats: RequestStats, duration: float) -> list[dict]:
+    """The run cut at its faults: per phase, outcomes by class and the p50/p99 of the
+    answered requests by kind (to compare before, during and after a change)."""
+    edges = [0.0, *stats.phase_edges.tolist(), float(duration)]
+    out = []
+    for i, (start, end) in enumerate(zip(edges, edges[1:])):
+        latency = {}
+        for kind in Kind:
+            counts = stats.phase_latency[i, kind]
+            if counts.sum():
+                p50, p99 = stats.quantiles_of(counts, (0.5, 0.99))
+                latency[kind.name.lower()] = {"requests": int(counts.sum()), "p50": round(p50, 6), "p99": round(p99, 6)}
+        outcomes = dict(zip(CODE_CLASSES, stats.phase_outcomes[i].tolist()))
+        out.append({"from": start, "to": end, "outcomes": outcomes, "latency_seconds": latency})
+    return out
 
 
 def _by_class(outcomes: dict[str, int]) -> dict[str, int]:
@@ -96,8 +120,9 @@ def timeline_frame(stats: RequestStats) -> pd.DataFrame:
 
 
 def queue_frame(stats: RequestStats) -> pd.DataFrame:
-    """Each registry pod's admitted and queued requests, sampled every `series_every`."""
-    return pd.DataFrame(stats.series, columns=["time", "pod", "running", "queued"])
+    """Each registry pod's admitted and queued requests sampled every `series_every`, and
+    each limiter's peaks over the interval before the sample."""
+    return pd.DataFrame(stats.series, columns=list(SERIES_COLUMNS))
 
 
 def metrics_frame(samples: list) -> pd.DataFrame:

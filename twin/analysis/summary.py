@@ -61,10 +61,14 @@ def request_lines(r: dict) -> list[str]:
     o = r["outcomes"]
     lines = [f"  issued {r['issued']}: ok {o['ok']}, redirected {o['redirect']}, 429 {o['too_many']}, "
              f"405 {o['not_allowed']}, 503 {o['unavailable']}, failed {o['failed']}, open at end {r['open_at_end']}",
-             f"  429: {r['rejected_429_fraction']:.2%} of requests, peak {r['peak_429_per_second']}/s; "
-             f"max queued {r['max_queued']}, max running {r['max_running']} (per pod, sampled)"]
+             f"  429: {r['rejected_429_fraction']:.2%} of requests, peak {r['peak_429_per_second']}/s; per pod peaks: "
+             f"running read {r['max_running']['read']} write {r['max_running']['write']}, "
+             f"queued read {r['max_queued']['read']} write {r['max_queued']['write']}"]
     for kind, q in r["latency_seconds"].items():
         lines.append(f"  {kind}: p50 {q['p50'] * 1000:.1f} ms, p99 {q['p99'] * 1000:.1f} ms ({q['requests']} answered)")
+    if len(r["phases"]) > 1:
+        lines.append("  by phase (cut at the faults): 429 / answered, p99 manifest GET, p99 blob GET")
+        lines += [_phase_line(phase) for phase in r["phases"]]
     p = r["pulls"]
     if p["pulls"]:
         lines.append(f"  image pulls at pod start: {p['pulls']}, p50 {p['p50_seconds']} s, p99 {p['p99_seconds']} s, "
@@ -72,6 +76,15 @@ def request_lines(r: dict) -> list[str]:
     if r["workloads_recovery_seconds"] is not None:
         lines.append(f"  workloads Ready again {r['workloads_recovery_seconds']:.0f} s after the zone outage")
     return lines
+
+
+def _phase_line(phase: dict) -> str:
+    o = phase["outcomes"]
+    answered = o["ok"] + o["redirect"] + o["not_allowed"] + o["too_many"] + o["unavailable"]
+    p99 = {k: phase["latency_seconds"].get(k, {}).get("p99") for k in ("manifest_get", "blob_get")}
+    shown = {k: "n/a" if v is None else f"{v * 1000:.0f} ms" for k, v in p99.items()}
+    return (f"    {phase['from'] / 60:5.1f}-{phase['to'] / 60:5.1f} min: {o['too_many']} / {answered}, "
+            f"{shown['manifest_get']}, {shown['blob_get']}")
 
 
 def _timeline(records: Sequence) -> list:

@@ -58,7 +58,7 @@ def run(args) -> int:
     verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
     stats = result.traffic.engine.stats
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
-                                request_kpis(result.records, stats))
+                                request_kpis(result.records, stats, result.duration))
     if out is not None:
         write_outputs(out, document, result.records)
         write_request_outputs(out, result.traffic)

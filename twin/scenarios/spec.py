@@ -82,6 +82,9 @@ class WorkloadSpec(Strict):
     labels: dict[str, str] = Field(default_factory=dict)
     topology_spread_constraints: list[dict[str, Any]] = Field(default_factory=list)
     strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate"
+    copies: int = Field(1, ge=1)
+    """More than 1: that many Deployments named <name>-1, <name>-2, ..., with `{i}` in the
+    image replaced by the copy's number (many apps, each with its own image)."""
 
 
 class ImagesSpec(Strict):

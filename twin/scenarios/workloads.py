@@ -11,7 +11,15 @@ from twin.scenarios.spec import WorkloadSpec
 
 
 def workload_deployments(workloads: list[WorkloadSpec]) -> list[Deployment]:
-    return [deployment(w) for w in workloads]
+    return [deployment(copy) for w in workloads for copy in copies(w)]
+
+
+def copies(w: WorkloadSpec) -> list[WorkloadSpec]:
+    """`copies: n` expands into n workloads <name>-1..n, `{i}` in the image numbered."""
+    if w.copies == 1:
+        return [w]
+    return [w.model_copy(update={"name": f"{w.name}-{i}", "image": w.image.replace("{i}", str(i)), "copies": 1})
+            for i in range(1, w.copies + 1)]
 
 
 def deployment(w: WorkloadSpec) -> Deployment:

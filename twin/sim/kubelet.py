@@ -68,9 +68,14 @@ class Kubelets:
         if self.traffic is not None:
             self.traffic.container_started(world.pod(key))
         yield world.env.timeout(begun + plan.ready - world.now)
-        if self.current(key, token):
+        if self.current(key, token) and self.probe_passes(key):
             self.post(key, ready=True, ready_since=world.now)
             world.recorder.record("PodReady", key, node=record.pod.node_name)
+
+    def probe_passes(self, key: str) -> bool:
+        """The readiness probe's answer: a registry behind a closed storage gate answers
+        503 (its probe loop makes it Ready once the gate opens)."""
+        return self.traffic is None or key not in self.traffic.servers or self.traffic.gate_open(key)
 
     def current(self, key: str, token: int) -> bool:
         """The pod still exists, is not terminating, its node runs, and no newer start

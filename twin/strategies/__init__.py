@@ -65,3 +65,4 @@ from twin.strategies.scenarios import (  # noqa: F401
     registry_config_bodies,
     scenarios,
 )
+from twin.strategies.traffic import request_limits, traffic_config_bodies, traffic_scenarios  # noqa: F401

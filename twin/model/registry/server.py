@@ -52,6 +52,7 @@ class RegistryServer:
         self.gate_open = True
         self.pending = Served.empty()
         self.peaks = {Limiter.READ: Occupancy(), Limiter.WRITE: Occupancy()}
+        self.window = {Limiter.READ: Occupancy(), Limiter.WRITE: Occupancy()}
 
     def serve(self, arrivals: Arrivals, demand: ServiceDemand) -> Served:
         """Decide the fate of a batch sorted by arrival; the result is also kept pending."""
@@ -112,6 +113,13 @@ class RegistryServer:
             rows = through & (_LIMITER[p.kind] == limiter)
             seen = occupancy(p.time[rows], p.start[rows], p.end[rows])
             self.peaks[limiter] = self.peaks[limiter].merge(seen)
+            self.window[limiter] = self.window[limiter].merge(seen)
+
+    def take_window(self) -> dict[Limiter, Occupancy]:
+        """The peaks since the last call (for a time series of how full the limiters got)."""
+        self._update_peaks()
+        window, self.window = self.window, {Limiter.READ: Occupancy(), Limiter.WRITE: Occupancy()}
+        return window
 
 
 def _gated(a: Arrivals) -> Served:

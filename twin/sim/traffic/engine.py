@@ -42,7 +42,7 @@ RETRIED = np.array([Outcome.TOO_MANY, *Unreachable], dtype=np.int16)
 
 class TrafficEngine:
     def __init__(self, world: World, params: TrafficParams, catalogue: Catalogue, version: OpenShiftVersion,
-                 warm_up: float = 0.0, series_every: float = 10.0) -> None:
+                 warm_up: float = 0.0, series_every: float = 10.0, phase_edges: tuple[float, ...] = ()) -> None:
         self.world = world
         self.params = params
         self.catalogue = catalogue
@@ -59,7 +59,7 @@ class TrafficEngine:
         self.future = Arrivals.empty()  # background requests generated but not yet due
         self.generated_until = 0.0
         self.unanswered = Served.empty()  # connection failures, until their end
-        self.stats = RequestStats(series_every)
+        self.stats = RequestStats(series_every, phase_edges)
         self.watchers: dict[int, object] = {}
         self.next_tag = 0
         self.on_start: list = []  # called with the pod key when a registry container starts

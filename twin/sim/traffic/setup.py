@@ -24,9 +24,10 @@ class Traffic:
 
 
 def install_traffic(world: World, kubelets, faults, params: TrafficParams, version: OpenShiftVersion, *,
-                    warm_up: float, scrape_interval: float, keep_scrapes: bool = False) -> Traffic:
+                    warm_up: float, scrape_interval: float, keep_scrapes: bool = False,
+                    phase_edges: tuple[float, ...] = ()) -> Traffic:
     catalogue = Catalogue.generate(params.catalogue, world.streams("traffic.catalogue"))
-    engine = TrafficEngine(world, params, catalogue, version, warm_up)
+    engine = TrafficEngine(world, params, catalogue, version, warm_up, phase_edges=phase_edges)
     kubelets.traffic = engine
     kubelets.puller = ImagePuller(world, engine, catalogue, warm_up)
     health = StorageHealth(world, kubelets, engine)

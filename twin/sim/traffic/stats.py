@@ -10,9 +10,12 @@ from collections import Counter
 import numpy as np
 
 from twin.model.registry.batch import Arrivals, Client, Served
-from twin.model.registry.requests import WRITES, Kind, Outcome
+from twin.model.registry.requests import WRITES, Kind, Limiter, Outcome
 from twin.model.registry.summaries import BINS, grouped_bins, quantile_values
 
+SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
+                  "write_queued_peak")
+"""Running and queued at the sample, and each limiter's peaks since the previous sample."""
 CODE_CLASSES = ("failed", "ok", "redirect", "not_allowed", "too_many", "unavailable")
 CLASS_EDGES = np.array([0, 200, 300, 405, 429, 503])
 """`code >= edge` picks the class: <200 failed, 2xx ok, 3xx redirect, 405, 429, 503."""
@@ -21,13 +24,19 @@ GROUPS = len(Client) * len(Kind)
 
 
 class RequestStats:
-    def __init__(self, series_every: float = 10.0) -> None:
+    def __init__(self, series_every: float = 10.0, phase_edges: tuple[float, ...] = ()) -> None:
+        """`phase_edges`: times (the scenario's faults) that split the run into phases, each
+        with its own latency quantiles and outcome counts."""
+        self.phase_edges = np.array(sorted(set(phase_edges)), dtype=float)
+        phases = len(self.phase_edges) + 1
+        self.phase_latency = np.zeros((phases, len(Kind), BINS), np.int64)
+        self.phase_outcomes = np.zeros((phases, len(CODE_CLASSES)), np.int64)
         self.series_every = series_every
         self.next_sample = 0.0
         self.issued_counts = np.zeros(GROUPS, np.int64)
         self.outcomes: Counter[tuple[int, int, int]] = Counter()
         self.latency = np.zeros((GROUPS, BINS), np.int64)  # arrival to response, 2xx and 3xx only
-        self.series: list[tuple[float, str, int, int]] = []
+        self.series: list[tuple] = []  # SERIES_COLUMNS
         self.open_at_end: Counter[tuple[int, int]] = Counter()
         self.peaks: dict[str, dict] = {}
         self.read_only: dict[str, Counter] = {}
@@ -45,6 +54,7 @@ class RequestStats:
         if read_only:
             self._count_read_only(done, pod)
         self._timeline(done)
+        self._by_phase(done)
         answered = (done.code >= 200) & (done.code < 400)
         if answered.any():
             counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], (done.end - done.time)[answered], GROUPS)
@@ -58,7 +68,9 @@ class RequestStats:
         self.next_sample = t + self.series_every
         for key in sorted(servers):
             running, queued = servers[key].in_flight(t)
-            self.series.append((t, key, running, queued))
+            window = servers[key].take_window()
+            read, write = window[Limiter.READ], window[Limiter.WRITE]
+            self.series.append((t, key, running, queued, read.running, read.queued, write.running, write.queued))
             self.keep_peaks(key, servers[key])
 
     def keep_peaks(self, key: str, server) -> None:
@@ -77,6 +89,17 @@ class RequestStats:
     def _count_open(self, served: Served) -> None:
         for client, kind in zip(served.client.tolist(), served.kind.tolist()):
             self.open_at_end[(client, kind)] += 1
+
+    def _by_phase(self, done: Served) -> None:
+        phase = np.searchsorted(self.phase_edges, done.end, side="right")
+        klass = np.searchsorted(CLASS_EDGES, done.code, side="right") - 1
+        width = len(CODE_CLASSES)
+        self.phase_outcomes += np.bincount(phase * width + klass, minlength=self.phase_outcomes.size).reshape(-1, width)
+        answered = (done.code >= 200) & (done.code < 400)
+        if answered.any():
+            groups = phase[answered] * len(Kind) + done.kind[answered]
+            counts, _, _ = grouped_bins(groups, (done.end - done.time)[answered], self.phase_latency.shape[0] * len(Kind))
+            self.phase_latency += counts.reshape(self.phase_latency.shape)
 
     def _count_read_only(self, done: Served, pod: str) -> None:
         writes = _WRITE[done.kind]
