@@ -24,6 +24,8 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scheduling.py
 	$(BIN)/python bench/bench_simulation.py
+	$(BIN)/python bench/bench_requests.py
+	$(BIN)/python bench/bench_metrics.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -36,6 +36,25 @@ class Case:
 
 
 CASES = [
+    Case("a negative request rate is refused",
+         "name: x\ntraffic: {background: {pulls: {constant: -5}}}\n",
+         "traffic.background.pulls.constant", "expected a number >= 0, got -5"),
+    Case("a request rate that is not a number is refused",
+         "name: x\ntraffic: {background: {pulls: {constant: fast}}}\n",
+         "traffic.background.pulls.constant", "expected a number, got 'fast'"),
+    Case("a malformed retry delay is refused",
+         "name: x\ntraffic: {clients: {pull: {retry_after: 1x}}}\n",
+         "traffic.clients.pull.retry_after", "expected a duration such as 90s, 10m or 1h30m, got '1x'"),
+    Case("an unknown request kind is refused",
+         "name: x\ntraffic: {service: {cpu: {blob_fetch: 2ms}}}\n",
+         "traffic.service.cpu.blob_fetch", "expected manifest_get, manifest_head, blob_get, blob_head, upload_start, "
+         "upload_chunk, upload_commit, manifest_put, token_get or metrics_get, got 'blob_fetch'"),
+    Case("a storage latency whose p99 is below its median is refused",
+         "name: x\ntraffic: {service: {storage_latency: {Stat: {median: 50ms, p99: 10ms}}}}\n",
+         "traffic.service.storage_latency.Stat", "p99: expected p99 >= median > 0, got median 0.05 s and p99 0.01 s"),
+    Case("a zero pod bandwidth is refused",
+         "name: x\ntraffic: {service: {pod_bandwidth: 0}}\n",
+         "traffic.service.pod_bandwidth", "expected a positive whole number of bytes, got 0"),
     Case("an unknown top-level field is refused",
          "name: x\ncolour: blue\n",
          "colour", "Extra inputs are not permitted, got 'blue'"),

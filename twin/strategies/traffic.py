@@ -26,7 +26,7 @@ def _draw_request_limits(draw) -> dict:
     that they are reached."""
     if _chance(draw, 3):
         return {}
-    limits = {"maxRunning": _int(draw, -1, 8), "maxInQueue": _int(draw, 0, 16)}
+    limits = {"maxRunning": _int(draw, 0, 8), "maxInQueue": _int(draw, 0, 16)}  # negative: an apply error
     if _chance(draw, 2):
         limits["maxWaitInQueue"] = _pick(draw, ("100ms", "1s", "5s"))
     return limits

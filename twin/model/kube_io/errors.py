@@ -15,10 +15,18 @@ _TYPE_WORDS = {
 }
 
 
+_BOUNDS = {
+    "greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("<=", "le"),
+    "less_than": ("<", "lt"),
+}
+
+
 def field_path(loc: tuple[Any, ...]) -> str:
     """("spec", "taints", 0, "effect") -> "spec.taints[0].effect"."""
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic marks an invalid mapping key so; the key is already in the path
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         elif _is_plain_name(str(part)):
@@ -43,6 +51,11 @@ def describe(error: dict[str, Any]) -> str:
         return str(error.get("ctx", {}).get("error", error["msg"]))
     if kind in _TYPE_WORDS:
         return f"expected {_TYPE_WORDS[kind]}, got {value!r}"
+    if kind in _BOUNDS:
+        word, key = _BOUNDS[kind]
+        bound = error.get("ctx", {}).get(key)
+        return f"expected a number {word} {bound:g}, got {value!r}" if isinstance(bound, (int, float)) else \
+            f"expected a number {word} {bound}, got {value!r}"
     return f"{error['msg']}, got {value!r}"
 
 

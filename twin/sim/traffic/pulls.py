@@ -8,6 +8,10 @@ is fixed when a download starts). Any failure (429, 503, a broken or refused con
 fails the pull; the kubelet retries it after the image back-off: 10 s, doubling, at most
 300 s (`ErrImagePull` then `ImagePullBackOff`). Layers fetched before a failure stay.
 
+Pulls of different pods on a node run in parallel: OpenShift's kubelet config sets
+`serializeImagePulls: false` (machine-config-operator
+`templates/worker/01-worker-kubelet/_base/files/kubelet.yaml`).
+
 Before the scenario's warm-up ends, internal images arrive without requests: they stand
 for the cluster's state before the twin started.
 """

@@ -45,6 +45,7 @@ class Scraper:
         metrics = self.engine.metrics.get(key)
         if code != Outcome.OK or metrics is None:
             self.scrapes.failed.append((self.world.now, key, code))
+            self.world.recorder.record("ScrapeFailed", key, code=code)
             return
         if not self.scrapes.keep:
             return
