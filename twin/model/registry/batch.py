@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from enum import IntEnum
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -22,17 +23,24 @@ class Client(IntEnum):
 
 
 class Columns:
-    """Equal-length array fields with row selection and concatenation."""
+    """Equal-length array fields (the first is `time`) with row selection and concatenation."""
 
     def __len__(self) -> int:
-        return len(getattr(self, fields(self)[0].name))
+        return len(self.time)
 
     def take(self: T, rows) -> T:
-        return type(self)(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+        return type(self)(*(getattr(self, name)[rows] for name in _names(type(self))))
 
     @classmethod
     def concat(cls: type[T], parts: list[T]) -> T:
-        return cls(**{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+        if len(parts) == 1:
+            return parts[0]
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _names(cls)))
+
+
+@lru_cache(maxsize=None)
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,6 +101,8 @@ class RegistryServer:
     def in_flight(self, t: float) -> tuple[int, int]:
         """(admitted past the limiter, queued) at `t`, from the open requests."""
         p = self.pending
+        if not len(p):
+            return 0, 0
         admitted = (p.start <= t) & (p.end > t)
         leave = np.where(np.isnan(p.start), p.end, p.start)
         queued = (p.time <= t) & (leave > t) & (p.code != Outcome.UNAVAILABLE)
@@ -117,7 +119,8 @@ class RegistryServer:
 
     def take_window(self) -> dict[Limiter, Occupancy]:
         """The peaks since the last call (for a time series of how full the limiters got)."""
-        self._update_peaks()
+        if len(self.pending):
+            self._update_peaks()
         window, self.window = self.window, {Limiter.READ: Occupancy(), Limiter.WRITE: Occupancy()}
         return window
 

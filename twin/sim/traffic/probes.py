@@ -16,6 +16,8 @@ container the gate already answers 503 for changes nothing that is measured).
 
 from __future__ import annotations
 
+import math
+
 from twin.model.objects import Probe
 from twin.sim.world import World
 
@@ -32,10 +34,21 @@ class StorageHealth:
         self.engine = engine
         self.healthy = True
         self.crash_loops: dict[str, int] = {}
+        self.changed = world.env.event()  # fires when the storage turns healthy or unhealthy
 
     def set_healthy(self, healthy: bool) -> None:
         self.healthy = healthy
         self.world.recorder.record("StorageHealth", "storage", healthy=healthy)
+        changed, self.changed = self.changed, self.world.env.event()
+        changed.succeed()
+
+    def quiet(self, key: str, failures: dict) -> bool:
+        """Healthy storage, an open gate, no failed probe, and a pod that is Ready or still
+        starting: every check and probe would pass, so the loop may sleep."""
+        record = self.world.pod(key)
+        starting = record.status.started is None or not record.status.ready and record.status.restarts == 0
+        return (self.healthy and self.engine.gate_open(key) and not any(failures.values())
+                and (record.status.ready or starting))
 
     def container_started(self, key: str) -> None:
         token = self.kubelets.incarnation.get(key)
@@ -49,6 +62,12 @@ class StorageHealth:
         clocks = _Clocks(world.now, container.readiness, container.liveness)
         failures = {"readiness": 0, "liveness": 0}
         while True:
+            if self.quiet(key, failures):  # nothing can change until the storage does
+                yield self.changed
+                if self.kubelets.incarnation.get(key) != token or world.pod(key) is None:
+                    return
+                clocks.skip_to(world.now)
+                continue
             what, at = clocks.next()
             yield world.env.timeout(at - world.now)
             if self.kubelets.incarnation.get(key) != token or world.pod(key) is None:
@@ -100,6 +119,12 @@ class _Clocks:
         }
         self.period = {"health": HEALTH_INTERVAL, "readiness": float(self.readiness.period_seconds),
                        "liveness": float(self.liveness.period_seconds)}
+
+    def skip_to(self, now: float) -> None:
+        """Move every timer to its first tick at or after `now`, keeping its phase."""
+        for what, due in self.due.items():
+            if due < now:
+                self.due[what] = due + math.ceil((now - due) / self.period[what]) * self.period[what]
 
     def next(self) -> tuple[str, float]:
         what = min(self.due, key=lambda k: (self.due[k], k))
