@@ -11,6 +11,16 @@ def is_registry_pod(record: PodRecord) -> bool:
     return record.pod.namespace == NAMESPACE and record.pod.labels.get("docker-registry") == "default"
 
 
+def count_ready(ready: set[str], key: str, new: PodRecord | None) -> bool:
+    """Keep `ready` the set of Ready, non-terminating pods; True when its size changed."""
+    before = len(ready)
+    if new is not None and new.status.ready and new.status.deleted is None:
+        ready.add(key)
+    else:
+        ready.discard(key)
+    return len(ready) != before
+
+
 class RegistryWatch:
     """Records `RegistryReady` (Ready, non-terminating registry pods) whenever the count
     changes, and `RegistryDesired` whenever the Config's replicas change."""
@@ -24,14 +34,7 @@ class RegistryWatch:
 
     def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
         record = new or old
-        if not is_registry_pod(record):
-            return
-        before = len(self.ready)
-        if new is not None and new.status.ready and new.status.deleted is None:
-            self.ready.add(record.key)
-        else:
-            self.ready.discard(record.key)
-        if len(self.ready) != before:
+        if is_registry_pod(record) and count_ready(self.ready, record.key, new):
             self.world.recorder.record("RegistryReady", "image-registry", ready=len(self.ready))
 
     def on_config(self, old, new) -> None:
@@ -73,10 +76,5 @@ class WorkloadWatch:
         owner = record.pod.controller_owner()
         if is_registry_pod(record) or owner is None or owner.kind != "ReplicaSet":
             return
-        before = len(self.ready)
-        if new is not None and new.status.ready and new.status.deleted is None:
-            self.ready.add(record.key)
-        else:
-            self.ready.discard(record.key)
-        if len(self.ready) != before:
+        if count_ready(self.ready, record.key, new):
             self.world.recorder.record("WorkloadReady", "workloads", ready=len(self.ready))
