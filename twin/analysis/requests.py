@@ -107,7 +107,7 @@ def _latency(stats: RequestStats) -> dict:
 
 def _workload_recovery(records: Sequence) -> float | None:
     outages = faults(records, "zone_outage")
-    if not outages:
+    if not outages or not any(r.kind == "WorkloadReady" for r in records):
         return None
     seconds = workload_recovery_seconds(records, outages[0].time)
     return None if seconds is None else round(seconds, 3)

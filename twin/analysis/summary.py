@@ -51,8 +51,10 @@ def summary_text(document: dict, records: Sequence) -> str:
     recovery = figures["registry_recovery_seconds"]
     lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
-    if "requests" in document:
+    if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
+    elif "requests" in document:
+        lines += ["", "requests: none (no traffic section and no image from the registry)"]
     return "\n".join(lines)
 
 
