@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from twin.model.registry.requests import Limiter
 from twin.model.registry.settings import Limits, RegistrySettings
 
 Transfer = Callable[[float, int], float]
@@ -34,43 +33,12 @@ Transfer = Callable[[float, int], float]
 @dataclass(slots=True)
 class LimiterQueue:
     """One limiter's state: `busy` holds when each occupied running slot frees,
-    `waiting` when each queued request leaves the queue (admitted or given up)."""
+    `waiting` when each queued request leaves the queue (admitted or given up). The
+    admission rules themselves are `PodAdmission._admit_one_by_one`."""
 
     limits: Limits
     busy: list[float] = field(default_factory=list)
     waiting: list[float] = field(default_factory=list)
-
-    def admit(self, arrival: float, service: float | None) -> tuple[float, float]:
-        """(start, end) of an admitted request, or (nan, rejection time). `service` None
-        means the duration depends on the start (a transfer): the caller finishes it with
-        `occupy`."""
-        limits = self.limits
-        busy, waiting = self.busy, self.waiting
-        while busy and busy[0] <= arrival:
-            heapq.heappop(busy)
-        while waiting and waiting[0] <= arrival:
-            heapq.heappop(waiting)
-        if len(busy) < limits.max_running:
-            start = arrival
-        elif len(waiting) >= limits.max_in_queue:
-            return np.nan, arrival  # queue full (maxInQueue 0: no queue at all)
-        else:
-            start = busy[0]
-            if limits.max_wait > 0 and start - arrival > limits.max_wait:
-                heapq.heappush(waiting, arrival + limits.max_wait)
-                return np.nan, arrival + limits.max_wait  # gave up waiting
-            heapq.heappop(busy)
-            heapq.heappush(waiting, start)
-        if service is not None:
-            heapq.heappush(busy, start + service)
-        return start, (start + service) if service is not None else np.nan
-
-    def occupy(self, end: float) -> None:
-        heapq.heappush(self.busy, end)
-
-    def counts_at(self, t: float) -> tuple[int, int]:
-        """(running, queued) at time `t` as far as the requests admitted so far go."""
-        return sum(1 for free in self.busy if free > t), sum(1 for leave in self.waiting if leave > t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +125,6 @@ class PodAdmission:
         seconds = self.transfer(nbytes, sharing)
         self.streams.append((begin, begin + seconds))
         return seconds
-
-    def counts_at(self, t: float) -> dict[Limiter, tuple[int, int]]:
-        return {Limiter(i): q.counts_at(t) for i, q in enumerate(self.queues)}
 
 
 def _unrolled(queue: LimiterQueue) -> tuple:

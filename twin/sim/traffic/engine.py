@@ -12,14 +12,12 @@ arrived. A ticker advances at least every `tick` seconds, no longer than the sho
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from twin.model.registry.batch import Arrivals, Client, Served
 from twin.model.registry.catalogue import Catalogue
 from twin.model.registry.metrics import Completed, RegistryMetrics
-from twin.model.registry.requests import Kind, Limiter, Outcome
+from twin.model.registry.requests import Kind, Outcome
 from twin.model.registry.server import RegistryServer
 from twin.model.registry.service import sample_service
 from twin.model.registry.settings import RegistrySettings
@@ -29,6 +27,7 @@ from twin.model.workloads import PodRecord
 from twin.sim.observers import is_registry_pod
 from twin.sim.traffic.routing import Unreachable, failure_delay
 from twin.sim.traffic.stats import RequestStats
+from twin.sim.traffic.totals import leave_records
 from twin.sim.world import World
 
 PUSH_KINDS = np.array([k in (Kind.BLOB_HEAD, Kind.UPLOAD_START, Kind.UPLOAD_CHUNK, Kind.UPLOAD_COMMIT, Kind.MANIFEST_PUT)
@@ -287,20 +286,7 @@ class TrafficEngine:
         self.advance(self.world.now)
         self.flush()
         self.stats.close(self.world.now, self.servers, self.unanswered, self.retries)
-        record = self.world.recorder.record
-        record("RequestTotals", "image-registry", **self.stats.totals())
-        for key in sorted(self.stats.peaks):
-            settings = self.settings_of[key]
-            record("LimiterPeak", key, **{name: _peak(limits, self.stats.peaks[key][limiter])
-                                          for name, limiter, limits in (("read", Limiter.READ, settings.read),
-                                                                        ("write", Limiter.WRITE, settings.write))})
-        for key in sorted(k for k, s in self.settings_of.items() if s.read_only):
-            record("ReadOnlyWrites", key, **self.stats.read_only_writes(key))
-
-
-def _peak(limits, seen) -> dict:
-    return {"max_running": limits.max_running, "max_in_queue": limits.max_in_queue, "max_wait": limits.max_wait,
-            "running": seen.running, "queued": seen.queued, "longest_wait": round(seen.longest_wait, 9)}
+        leave_records(self.world.recorder, self.stats, self.settings_of)
 
 
 def _idle(profile) -> bool:
@@ -319,4 +305,3 @@ def _completed(done: Served) -> Completed:
                      transfer=done.transfer, request_bytes=done.request_bytes, response_bytes=done.response_bytes)
 
 
-__all__ = ["TrafficEngine", "replace"]
