@@ -61,7 +61,7 @@ class PodAdmission:
         self.settings = settings
         self.queues = (LimiterQueue(settings.read), LimiterQueue(settings.write))
         self.transfer = transfer
-        self.streams: list[tuple[float, float]] = []  # (start, end) of streaming transfers
+        self.stream_ends: list[float] = []  # heap: when each streaming transfer ends
         self.last_arrival = -np.inf
 
     def admit(self, arrival: np.ndarray, limiter: np.ndarray, base: np.ndarray,
@@ -91,7 +91,7 @@ class PodAdmission:
         for i, (a, lim, b, nbytes) in enumerate(zip(arrival.tolist(), limiter.tolist(), base.tolist(), streams.tolist())):
             busy, waiting, running, room, patience = state[lim]
             if running <= 0:  # no limiter at all
-                s, e = a, a + b + (self._stream(a, a + b, nbytes) if nbytes else 0.0)
+                s, e = a, a + b + (self._stream(a + b, nbytes) if nbytes else 0.0)
             else:
                 while busy and busy[0] <= a:
                     pop(busy)
@@ -99,7 +99,7 @@ class PodAdmission:
                     pop(waiting)
                 if len(busy) < running:
                     s = a
-                    e = a + b + (self._stream(a, a + b, nbytes) if nbytes else 0.0)
+                    e = a + b + (self._stream(a + b, nbytes) if nbytes else 0.0)
                     push(busy, e)
                 elif len(waiting) >= room:
                     s, e = nan, a
@@ -109,21 +109,24 @@ class PodAdmission:
                 else:
                     s = busy[0]
                     push(waiting, s)
-                    e = s + b + (self._stream(a, s + b, nbytes) if nbytes else 0.0)
+                    e = s + b + (self._stream(s + b, nbytes) if nbytes else 0.0)
                     replace_top(busy, e)
             start[i] = s
             end[i] = e
         return Fates(start, end)
 
-    def _stream(self, now: float, begin: float, nbytes: float) -> float:
-        """Seconds of the transfer starting at `begin` (≥ `now`, the arrival being
-        decided), sharing the pod with the transfers already running then; records it."""
+    def _stream(self, begin: float, nbytes: float) -> float:
+        """Seconds of the transfer starting at `begin`, sharing the pod with the transfers known to run past `begin`; records
+        it. A heap of end times keeps this O(log n) when an unlimited pod is overloaded
+        and thousands of transfers overlap (transfers already decided to start after
+        `begin` count too: starts are close to arrival order)."""
         if self.transfer is None:
             raise ValueError("streamed bytes need a transfer model")
-        self.streams = [(s, e) for s, e in self.streams if e > now]
-        sharing = 1 + sum(1 for s, e in self.streams if s <= begin < e)
-        seconds = self.transfer(nbytes, sharing)
-        self.streams.append((begin, begin + seconds))
+        ends = self.stream_ends
+        while ends and ends[0] <= begin:
+            heapq.heappop(ends)
+        seconds = self.transfer(nbytes, len(ends) + 1)
+        heapq.heappush(ends, begin + seconds)
         return seconds
 
 
