@@ -10,7 +10,8 @@ import pytest
 
 TWIN = Path(__file__).parent.parent / "twin"
 # higher may import lower, never the reverse
-LAYERS = ["model", "invariants", "scenarios", "sim", "run", "place", "analysis", "report", "cli"]
+LAYERS = ["model", "invariants", "scenarios", "sim", "run", "place", "analysis", "report", "sweep", "check", "api",
+          "pytest_plugin", "cli"]
 FREE = {"errors", "strategies", "__init__", "__main__"}
 
 

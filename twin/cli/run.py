@@ -8,12 +8,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from twin.analysis.requests import metrics_frame, queue_frame, request_kpis, timeline_frame
-from twin.analysis.summary import events_frame, summary_document, summary_json, summary_text
+from twin.analysis.outcome import evaluate
+from twin.analysis.requests import metrics_frame, queue_frame, timeline_frame
+from twin.analysis.summary import events_frame, summary_json, summary_text
 from twin.cli.inputs import version_option
 from twin.errors import InputError
-from twin.invariants import check
-from twin.run import run_scenario
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
@@ -54,11 +53,8 @@ def run(args) -> int:
     out = prepare_out(args.out)
     if args.metrics_every is not None and out is None:
         raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
-    result = run_scenario(scenario, args.seed, openshift, metrics_every=args.metrics_every)
-    verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
-    stats = result.traffic.engine.stats
-    document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
-                                request_kpis(result.records, stats, result.duration))
+    outcome = evaluate(scenario, args.seed, openshift, metrics_every=args.metrics_every)
+    result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
     if out is not None:
         write_outputs(out, document, result.records)
         write_request_outputs(out, result.traffic)

@@ -1,0 +1,40 @@
+"""One scenario run, judged: the simulation's result, each invariant's verdict and the
+summary document. `twin run`, sweeps, `twin check`, the pytest plugin and notebooks all
+go through `evaluate`, so they agree on what a run's verdict and KPIs are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from twin.analysis.requests import request_kpis
+from twin.analysis.summary import summary_document
+from twin.invariants import Verdict, check
+from twin.run import RunResult, run_scenario
+from twin.scenarios.scenario import Scenario
+
+
+@dataclass
+class Outcome:
+    result: RunResult
+    verdicts: list[Verdict]
+    document: dict  # the summary.json document
+
+    @property
+    def holds(self) -> bool:
+        return all(v.holds for v in self.verdicts)
+
+    @property
+    def failed(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.holds]
+
+
+def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None = None,
+             metrics_every: float | None = None, progress=None) -> Outcome:
+    """Run `scenario` and judge its invariants. `progress(now, duration)`, when given, is
+    called as simulated time passes (see `run_scenario`)."""
+    result = run_scenario(scenario, seed, openshift, metrics_every=metrics_every, progress=progress)
+    verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
+    stats = result.traffic.engine.stats
+    document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
+                                 request_kpis(result.records, stats, result.duration))
+    return Outcome(result, verdicts, document)
