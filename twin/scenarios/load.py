@@ -44,19 +44,31 @@ def resolve(ref: str) -> Path:
 
 
 def load_scenario(ref: str) -> Scenario:
+    body, base, source = read_scenario(ref)
+    return scenario_from_body(body, base, source)
+
+
+def read_scenario(ref: str) -> tuple[object, Path, str]:
+    """The scenario's YAML document as written, the folder its relative paths start from,
+    and the name errors give it (the path, or the built-in's name)."""
     path = resolve(ref)
     source = str(path) if ref not in library_names() else ref
     documents = read_documents(path)
     if len(documents) != 1:
         raise InputError(source, "", f"expected one YAML document, found {len(documents)}")
-    spec = parse_spec(documents[0], source)
-    nodes, pods = cluster_objects(spec, path.parent, source)
-    body = config_body(spec, path.parent, source)
+    return documents[0], path.parent, source
+
+
+def scenario_from_body(body, base: Path, source: str) -> Scenario:
+    """Validate a scenario document (relative paths from `base`) into a `Scenario`."""
+    spec = parse_spec(body, source)
+    nodes, pods = cluster_objects(spec, base, source)
+    config = config_body(spec, base, source)
     if spec.registry.config is not None:
-        config = registry_config(body, source, "registry.config")
+        registry = registry_config(config, source, "registry.config")
     else:
-        config = registry_config(body, str(config_file(spec, path.parent)), "")
-    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), config, body)
+        registry = registry_config(config, str(config_file(spec, base)), "")
+    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config)
     check_scenario(scenario)
     return scenario
 
