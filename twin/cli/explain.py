@@ -7,6 +7,7 @@ import argparse
 import numpy as np
 
 from twin.cli.inputs import cluster_inputs, write_json
+from twin.cli.terminal import add_quiet_option
 from twin.model.cluster import ClusterView
 from twin.model.kube_io.load import load_single_pod
 from twin.model.scheduling import SchedulerConfig, schedule_one
@@ -32,6 +33,7 @@ def register(commands) -> None:
                         help="more objects the cycle reads: Services, ReplicaSets, StatefulSets, Namespaces (repeatable)")
     parser.add_argument("--output", choices=("table", "json"), default="table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking stream (default 0)")
+    add_quiet_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -40,6 +42,8 @@ def run(args) -> int:
     pod = load_single_pod(args.pod)
     view = ClusterView(cluster.nodes, cluster.pods, cluster.services, cluster.workloads, cluster.namespaces)
     result = schedule_one(view, pod, SchedulerConfig(), np.random.default_rng(args.seed), score_all=True)
+    if args.quiet:
+        return 0
     if args.output == "json":
         write_json(explain_document(result))
     else:

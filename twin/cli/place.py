@@ -7,6 +7,7 @@ from importlib import resources
 
 from twin.cli.inputs import cluster_inputs, version_option, write_json
 from twin.cli.problems import raise_first_problem
+from twin.cli.terminal import add_quiet_option
 from twin.model.registry import load_registry_config
 from twin.place import place_registry
 from twin.report.placement import placement_document, placement_text
@@ -41,6 +42,7 @@ def register(commands) -> None:
     parser.add_argument("--openshift", default="4.23", metavar="VERSION", help="4.21, 4.22 or 4.23 (default 4.23)")
     parser.add_argument("--seed", type=int, default=0, help="seed for pod names and tie-breaking (default 0)")
     parser.add_argument("--output", choices=("table", "json"), default="table")
+    add_quiet_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -54,6 +56,8 @@ def run(args) -> int:
         cluster.namespaces, cluster.registry_claims(), seed=args.seed,
     )
     raise_first_problem(config_file, placement.problems)
+    if args.quiet:
+        return 0
     if args.output == "json":
         write_json(placement_document(placement, version.name))
     else:

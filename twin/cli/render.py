@@ -6,6 +6,7 @@ import argparse
 
 from twin.cli.inputs import cluster_inputs, version_option, write_json, write_yaml
 from twin.cli.problems import raise_first_problem
+from twin.cli.terminal import add_quiet_option
 from twin.model.kube_io.dump import list_manifest
 from twin.model.registry import load_registry_config, render_registry, validate
 
@@ -28,6 +29,7 @@ def register(commands) -> None:
                         help="PersistentVolumeClaims for pvc storage checks (repeatable)")
     parser.add_argument("--openshift", default="4.23", metavar="VERSION", help="4.21, 4.22 or 4.23 (default 4.23)")
     parser.add_argument("--output", choices=("yaml", "json"), default="yaml")
+    add_quiet_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -38,6 +40,8 @@ def run(args) -> int:
     raise_first_problem(args.config, validate(config, cluster.registry_claims()))
     rendered = render_registry(config, cluster.nodes, version)
     documents = [rendered.deployment, rendered.pdb]
+    if args.quiet:
+        return 0
     if args.output == "json":
         write_json(list_manifest(documents))
     else:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from twin.analysis.outcome import evaluate
 from twin.analysis.requests import metrics_frame, queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_json, summary_text
 from twin.cli.inputs import version_option
+from twin.cli.terminal import paint_verdicts, progress_line, use_colour
 from twin.errors import InputError
+from twin.report.junit import write_junit
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
@@ -20,6 +24,10 @@ EXAMPLES = """examples:
   twin run zone-failure
   twin run zone-failure-3-replicas --openshift 4.22 --out runs/zf3-422
   twin run my-scenario.yaml --seed 7 --out out/
+  twin run zone-failure --quiet --junit reports/zone-failure.xml
+"""
+SCENARIOS_EXAMPLES = """examples:
+  twin scenarios
 """
 
 
@@ -36,12 +44,14 @@ def register(commands) -> None:
     parser.add_argument("--openshift", metavar="VERSION", help="override the scenario's OpenShift version (4.21-4.23)")
     parser.add_argument("--out", metavar="DIR", help="write summary.json and events.csv here")
     parser.add_argument("--quiet", action="store_true", help="print nothing; rely on the exit code and --out")
+    parser.add_argument("--junit", metavar="FILE", help="write the verdicts as JUnit XML (one testcase per invariant)")
     parser.add_argument("--metrics-every", metavar="DURATION", type=_duration,
                         help="scrape every registry pod at this interval (e.g. 30s) as Prometheus would, and write "
                              "each scrape to metrics/<pod>/<time>.prom plus metrics.parquet (needs --out)")
     parser.set_defaults(run=run)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios",
-                                  description="List the built-in scenario library with descriptions.")
+                                  description="List the built-in scenario library with descriptions.",
+                                  epilog=SCENARIOS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     listing.set_defaults(run=list_scenarios)
 
 
@@ -53,14 +63,34 @@ def run(args) -> int:
     out = prepare_out(args.out)
     if args.metrics_every is not None and out is None:
         raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
-    outcome = evaluate(scenario, args.seed, openshift, metrics_every=args.metrics_every)
+    junit = prepare_junit(args.junit)
+    outcome, wall_seconds = judge(scenario, args, openshift)
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
     if out is not None:
         write_outputs(out, document, result.records)
         write_request_outputs(out, result.traffic)
+    if junit is not None:
+        write_junit(junit, document, wall_seconds)
     if not args.quiet:
-        print(summary_text(document, result.records))
+        print(paint_verdicts(summary_text(document, result.records), use_colour(sys.stdout)))
     return 0 if all(v.holds for v in verdicts) else 1
+
+
+def judge(scenario, args, openshift: str | None):
+    """The judged run and its wall seconds, with a progress line on a terminal's stderr."""
+    started = time.perf_counter()
+    with progress_line(scenario.spec.name, quiet=args.quiet) as progress:
+        outcome = evaluate(scenario, args.seed, openshift, metrics_every=args.metrics_every, progress=progress)
+    return outcome, time.perf_counter() - started
+
+
+def prepare_junit(junit: str | None) -> Path | None:
+    if junit is None:
+        return None
+    path = Path(junit)
+    if path.is_dir():
+        raise InputError("--junit", "", f"expected a file name, got the directory {junit!r}")
+    return path
 
 
 def prepare_out(out: str | None) -> Path | None:
