@@ -187,5 +187,6 @@ def test_an_existing_out_directory_keeps_its_other_files(capsys, tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine\n"
     assert (tmp_path / "older" / "summary.json").read_text() == "{}\n"
     written = sorted(p.name for p in tmp_path.iterdir())
-    assert written == ["events.csv", "notes.txt", "older", "queues.parquet", "requests.parquet", "summary.json"]
+    assert written == ["cluster.json", "events.csv", "latency.parquet", "notes.txt", "older", "queues.parquet",
+                       "requests.parquet", "summary.json"]
     assert summary(tmp_path)["scenario"] == "zone-failure"

@@ -125,6 +125,13 @@ def queue_frame(stats: RequestStats) -> pd.DataFrame:
     return pd.DataFrame(stats.series, columns=list(SERIES_COLUMNS))
 
 
+def latency_frame(stats: RequestStats) -> pd.DataFrame:
+    """Client-seen latency of the answered (2xx/3xx) requests per `latency_every` window of
+    their end time and kind: how many, p50 and p99 (DDSketch, as `latency_seconds`)."""
+    frame = pd.DataFrame(stats.latency_series((0.5, 0.99)), columns=["time", "kind", "requests", "p50", "p99"])
+    return frame.astype({"time": "float64", "kind": "str", "requests": "int64", "p50": "float64", "p99": "float64"})
+
+
 def metrics_frame(samples: list) -> pd.DataFrame:
     """Every scraped sample: time, pod, metric, labels, value."""
     rows = [(s.time, pod, s.metric, s.labels, s.value) for pod, s in samples]

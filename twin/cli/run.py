@@ -10,13 +10,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from twin.analysis.cluster import cluster_document, cluster_json
 from twin.analysis.outcome import evaluate
-from twin.analysis.requests import metrics_frame, queue_frame, timeline_frame
+from twin.analysis.requests import latency_frame, metrics_frame, queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_json, summary_text
 from twin.cli.inputs import version_option
 from twin.cli.terminal import paint_verdicts, progress_line, use_colour
 from twin.errors import InputError
 from twin.report.junit import write_junit
+from twin.report.run_report import write_report
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
@@ -25,7 +27,10 @@ EXAMPLES = """examples:
   twin run zone-failure-3-replicas --openshift 4.22 --out runs/zf3-422
   twin run my-scenario.yaml --seed 7 --out out/
   twin run zone-failure --quiet --junit reports/zone-failure.xml
+  twin run zone-failure-pull-storm --report
 """
+REPORTS = Path("reports")
+"""Where `--report` writes the run without --out: reports/<scenario name>/."""
 SCENARIOS_EXAMPLES = """examples:
   twin scenarios
 """
@@ -44,6 +49,9 @@ def register(commands) -> None:
     parser.add_argument("--openshift", metavar="VERSION", help="override the scenario's OpenShift version (4.21-4.23)")
     parser.add_argument("--out", metavar="DIR", help="write summary.json and events.csv here")
     parser.add_argument("--quiet", action="store_true", help="print nothing; rely on the exit code and --out")
+    parser.add_argument("--report", action="store_true",
+                        help="also write report.html (self-contained), report.md and plots/ into the run folder "
+                             "(--out, default reports/<scenario name>/); see `twin report`")
     parser.add_argument("--junit", metavar="FILE", help="write the verdicts as JUnit XML (one testcase per invariant)")
     parser.add_argument("--metrics-every", metavar="DURATION", type=_duration,
                         help="scrape every registry pod at this interval (e.g. 30s) as Prometheus would, and write "
@@ -60,19 +68,23 @@ def run(args) -> int:
         raise InputError("--seed", "", f"expected a non-negative integer, got {args.seed}")
     scenario = load_scenario(args.scenario)
     openshift = version_option(args.openshift).name if args.openshift else None
-    out = prepare_out(args.out)
+    out = prepare_out(args.out if args.out or not args.report else str(REPORTS / scenario.spec.name))
     if args.metrics_every is not None and out is None:
         raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
     junit = prepare_junit(args.junit)
     outcome, wall_seconds = judge(scenario, args, openshift)
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
     if out is not None:
-        write_outputs(out, document, result.records)
+        write_outputs(out, document, result.records, cluster_document(scenario))
         write_request_outputs(out, result.traffic)
     if junit is not None:
         write_junit(junit, document, wall_seconds)
     if not args.quiet:
         print(paint_verdicts(summary_text(document, result.records), use_colour(sys.stdout)))
+    if args.report:
+        files = write_report(out)
+        if not args.quiet:
+            print(f"\nreport: {files.html} ({files.markdown.name}, {len(files.plots)} plot files in plots/)")
     return 0 if all(v.holds for v in verdicts) else 1
 
 
@@ -102,20 +114,25 @@ def prepare_out(out: str | None) -> Path | None:
     return path
 
 
-def write_outputs(out: Path, document: dict, records) -> None:
-    """Both files are written to temporary names and renamed, so a failure never leaves
-    half a file behind."""
+def write_outputs(out: Path, document: dict, records, cluster: dict | None = None) -> None:
+    """The files are written to temporary names and renamed, so a failure never leaves
+    half a file behind. `cluster`: the nodes and initial pods (`cluster.json`, for the
+    report)."""
     out.mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "summary.json", summary_json(document))
     _atomic_write(out / "events.csv", events_frame(records).to_csv(index=False, lineterminator="\n"))
+    if cluster is not None:
+        _atomic_write(out / "cluster.json", cluster_json(cluster))
 
 
 def write_request_outputs(out: Path, traffic) -> None:
-    """requests.parquet (outcomes per interval), queues.parquet (per pod), and the
-    scrapes when kept: metrics/<pod>/<time>.prom and metrics.parquet."""
+    """requests.parquet (outcomes per interval), queues.parquet (per pod), latency.parquet
+    (p50/p99 per window and kind), and the scrapes when kept: metrics/<pod>/<time>.prom
+    and metrics.parquet."""
     stats = traffic.engine.stats
     _atomic_parquet(out / "requests.parquet", timeline_frame(stats))
     _atomic_parquet(out / "queues.parquet", queue_frame(stats))
+    _atomic_parquet(out / "latency.parquet", latency_frame(stats))
     if traffic.scrapes.keep:
         _atomic_parquet(out / "metrics.parquet", metrics_frame(traffic.scrapes.samples))
         for time, pod, body in traffic.scrapes.texts:

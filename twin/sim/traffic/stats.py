@@ -1,7 +1,8 @@
 """The twin's own request-level figures, streamed into counters and sketches as batches
 finish (no per-request records): requests issued and their outcomes by client, kind and
-code; client-seen latency quantiles by kind; limiter peaks per pod; and a time series of
-each pod's running and queued requests."""
+code; client-seen latency quantiles by kind (over the run, per phase and per
+`latency_every` window); limiter peaks per pod; and a time series of each pod's running
+and queued requests."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from twin.model.registry.batch import Arrivals, Client, Served
 from twin.model.registry.requests import WRITES, Kind, Limiter, Outcome
-from twin.model.registry.summaries import BINS, grouped_bins, quantile_values
+from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
 
 SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
                   "write_queued_peak")
@@ -21,10 +22,14 @@ CLASS_EDGES = np.array([0, 200, 300, 405, 429, 503])
 """`code >= edge` picks the class: <200 failed, 2xx ok, 3xx redirect, 405, 429, 503."""
 _WRITE = np.array([k in WRITES for k in Kind])
 GROUPS = len(Client) * len(Kind)
+LATENCY_EVERY = 60.0
+"""Seconds per window of the latency time series (`latency_series`)."""
+COMPACT_ENTRIES = 500_000  # merge the sparse latency chunks when they hold this many entries
 
 
 class RequestStats:
-    def __init__(self, series_every: float = 10.0, phase_edges: tuple[float, ...] = ()) -> None:
+    def __init__(self, series_every: float = 10.0, phase_edges: tuple[float, ...] = (),
+                 latency_every: float = LATENCY_EVERY) -> None:
         """`phase_edges`: times (the scenario's faults) that split the run into phases, each
         with its own latency quantiles and outcome counts."""
         self.phase_edges = np.array(sorted(set(phase_edges)), dtype=float)
@@ -41,6 +46,8 @@ class RequestStats:
         self.peaks: dict[str, dict] = {}
         self.read_only: dict[str, Counter] = {}
         self.per_interval: dict[int, np.ndarray] = {}  # interval index -> counts by CODE_CLASSES
+        self.latency_every = latency_every
+        self.window_latency = SparseCounts()  # key (window * len(Kind) + kind) * BINS + bin -> answered requests
 
     def issued(self, a: Arrivals) -> None:
         self.issued_counts += np.bincount(_group(a.client, a.kind), minlength=GROUPS)
@@ -57,8 +64,10 @@ class RequestStats:
         self._by_phase(done)
         answered = (done.code >= 200) & (done.code < 400)
         if answered.any():
-            counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], (done.end - done.time)[answered], GROUPS)
+            seconds = (done.end - done.time)[answered]
+            counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], seconds, GROUPS)
             self.latency += counts
+            self._by_window(done.end[answered], seconds, done.kind[answered])
 
     def due(self, t: float) -> bool:
         return t + 1e-9 >= self.next_sample
@@ -101,6 +110,36 @@ class RequestStats:
             counts, _, _ = grouped_bins(groups, (done.end - done.time)[answered], self.phase_latency.shape[0] * len(Kind))
             self.phase_latency += counts.reshape(self.phase_latency.shape)
 
+    def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray) -> None:
+        """Answered requests' latency bins per `latency_every` window of their end time and
+        kind, kept sparse: a sort of the batch's keys, or one bincount when the batch is
+        larger than the dense grid of the windows it spans."""
+        window = (end // self.latency_every).astype(np.int64)
+        first, span = int(window.min()), int(window.max() - window.min()) + 1
+        local = ((window - first) * len(Kind) + kind) * BINS + bin_index(seconds)
+        size = span * len(Kind) * BINS
+        if len(local) >= size:
+            counts = np.bincount(local, minlength=size)
+            keys = np.flatnonzero(counts)
+            counts = counts[keys]
+        else:
+            keys, counts = np.unique(local, return_counts=True)
+        self.window_latency.add(keys + first * len(Kind) * BINS, counts)
+
+    def latency_series(self, quantiles=(0.5, 0.99)) -> list[tuple]:
+        """(window start, kind, answered requests, *quantiles) per window and kind with
+        answered requests, the quantiles read as `quantile_values` reads a dense store."""
+        keys, counts = self.window_latency.merged()
+        groups, starts = np.unique(keys // BINS, return_index=True)
+        rows = []
+        for group, part in zip(groups.tolist(), np.split(np.arange(len(keys)), starts[1:])):
+            cumulative = np.cumsum(counts[part])
+            ranks = np.asarray(quantiles) * (cumulative[-1] - 1)
+            values = BIN_VALUES[keys[part][np.searchsorted(cumulative, ranks, side="right")] % BINS]
+            window, kind = divmod(group, len(Kind))
+            rows.append((window * self.latency_every, Kind(kind).name.lower(), int(cumulative[-1]), *values.tolist()))
+        return rows
+
     def _count_read_only(self, done: Served, pod: str) -> None:
         writes = _WRITE[done.kind]
         counts = self.read_only.setdefault(pod, Counter())
@@ -134,6 +173,34 @@ class RequestStats:
     @staticmethod
     def quantiles_of(counts: np.ndarray, quantiles=(0.5, 0.99)) -> tuple[float, ...]:
         return quantile_values(counts, quantiles)
+
+
+class SparseCounts:
+    """Counts by int64 key, appended in chunks and merged (keys sorted, each once) when the
+    chunks hold twice the entries of the last merge (at least `COMPACT_ENTRIES`), or when
+    read."""
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self.entries = 0
+        self.limit = COMPACT_ENTRIES
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self.chunks.append((keys, counts))
+        self.entries += len(keys)
+        if self.entries >= self.limit:
+            self.merged()
+
+    def merged(self) -> tuple[np.ndarray, np.ndarray]:
+        keys = np.concatenate([np.zeros(0, np.int64), *(k for k, _ in self.chunks)])
+        counts = np.concatenate([np.zeros(0, np.int64), *(c for _, c in self.chunks)]).astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else order
+        self.chunks = [(keys[starts], np.add.reduceat(counts, starts) if len(keys) else counts)]
+        self.entries = len(starts)
+        self.limit = max(COMPACT_ENTRIES, 2 * self.entries)
+        return self.chunks[0]
 
 
 def _group(client: np.ndarray, kind: np.ndarray) -> np.ndarray:

@@ -1,0 +1,163 @@
+"""`twin run --report` and `twin report`: the files they write, byte-for-byte rebuilds from
+the run folder, the traffic plots of a traffic scenario, and the HTML as a browser shows
+it (headless Chromium: every image decoded, no console error)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from helpers import twin
+
+from twin.cli import main
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TRAFFIC_PLOTS = ("request-latency", "rejection-rates", "queue-length")
+
+
+def run_with_report(folder: Path, scenario: str) -> Path:
+    assert main(["run", scenario, "--out", str(folder), "--report", "--quiet"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def zone_failure(tmp_path_factory):
+    return run_with_report(tmp_path_factory.mktemp("report") / "zone-failure", "zone-failure")
+
+
+@pytest.fixture(scope="module")
+def pull_storm(tmp_path_factory):
+    return run_with_report(tmp_path_factory.mktemp("report") / "pull-storm", "zone-failure-pull-storm")
+
+
+def report_files(folder: Path) -> dict[str, bytes]:
+    files = [folder / "report.html", folder / "report.md", *sorted((folder / "plots").iterdir())]
+    return {str(f.relative_to(folder)): f.read_bytes() for f in files}
+
+
+def figure_ids(folder: Path) -> set[str]:
+    return set(re.findall(r'<figure id="([^"]+)"', (folder / "report.html").read_text(encoding="utf-8")))
+
+
+# twin run --report
+
+
+def test_run_with_report_writes_the_html_the_markdown_and_every_plot_as_png_and_svg(zone_failure):
+    plots = sorted(p.name for p in (zone_failure / "plots").iterdir())
+    assert plots == ["placement-before-fault.png", "placement-before-fault.svg", "placement-end.png",
+                     "placement-end.svg", "ready-replicas.png", "ready-replicas.svg"]
+    markdown = (zone_failure / "report.md").read_text(encoding="utf-8")
+    assert all(f"(plots/{name})" in markdown for name in plots if name.endswith(".png"))
+    assert (zone_failure / "cluster.json").is_file() and (zone_failure / "latency.parquet").is_file()
+
+
+def test_twin_report_on_the_same_folder_rewrites_an_identical_report(capsys, zone_failure, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(zone_failure, copy)
+    for name in ("report.html", "report.md"):
+        (copy / name).unlink()
+    shutil.rmtree(copy / "plots")
+    code, out, err = twin(capsys, "report", str(copy))
+    assert (code, err) == (0, "")
+    assert out == f"report: {copy / 'report.html'} (report.md, 6 plot files in plots/)\n"
+    assert report_files(copy) == report_files(zone_failure)
+
+
+def test_the_html_is_self_contained_every_image_a_data_uri_and_no_script(zone_failure):
+    html = (zone_failure / "report.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<img src="([^"]*)"', html)
+    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "<script" not in html and "http://" not in html and "https://" not in html and "<link" not in html
+
+
+def test_a_run_without_traffic_has_no_traffic_plots_but_says_why(zone_failure):
+    assert not figure_ids(zone_failure) & set(TRAFFIC_PLOTS)
+    assert "No request traffic in this run" in (zone_failure / "report.html").read_text(encoding="utf-8")
+
+
+def test_the_pull_storm_report_has_the_latency_rejection_and_queue_plots(pull_storm):
+    assert figure_ids(pull_storm) == {"ready-replicas", "placement-before-fault", "placement-end", *TRAFFIC_PLOTS}
+    html = (pull_storm / "report.html").read_text(encoding="utf-8")
+    assert "Request latency by kind (p50, p99)" in html and "429, 405 and 503 answers per second" in html
+    assert all((pull_storm / "plots" / f"{plot}.{suffix}").is_file() for plot in TRAFFIC_PLOTS for suffix in ("png", "svg"))
+
+
+def test_the_latency_windows_add_up_to_the_answered_requests_of_the_summary(pull_storm):
+    latency = pd.read_parquet(pull_storm / "latency.parquet")
+    summary = json.loads((pull_storm / "summary.json").read_text(encoding="utf-8"))
+    assert set(latency["time"] % 60) == {0.0}
+    assert (latency["p50"] <= latency["p99"]).all()
+    assert latency.groupby("kind")["requests"].sum().to_dict() == {
+        kind: q["requests"] for kind, q in summary["requests"]["latency_seconds"].items()}
+
+
+def test_without_out_the_run_and_its_report_go_to_reports_under_the_scenario_name(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("tiny.yaml").write_text(textwrap.dedent("""\
+        name: tiny
+        description: One worker, two minutes.
+        duration: 2m
+        cluster: {generate: {zones: 1, workers_per_zone: 1, control_plane: 0}}
+        registry: {config: {spec: {replicas: 1, storage: {s3: {}}}}}
+        """))
+    code, out, err = twin(capsys, "run", "tiny.yaml", "--report")
+    assert (code, err) == (0, "")
+    assert out.endswith(f"\nreport: {Path('reports/tiny/report.html')} (report.md, 4 plot files in plots/)\n")
+    assert {"summary.json", "events.csv", "report.html", "report.md"} <= {p.name for p in Path("reports/tiny").iterdir()}
+
+
+# the report in a browser
+
+
+def chromium_or_skip() -> None:
+    """Skip without Debian's chromium, unless TWIN_REQUIRE_BROWSER is set (CI sets it)."""
+    reason = "Debian's chromium is not installed (.ci/run installs it)"
+    if not CHROMIUM.exists():
+        if os.environ.get("TWIN_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def open_in_chromium(html: Path) -> tuple[list[dict], list[str]]:
+    """The page's images (complete, naturalWidth) and its console errors and page errors."""
+    from playwright.sync_api import sync_playwright  # a dev dependency
+
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        images = page.evaluate("Array.from(document.images, i => ({complete: i.complete, width: i.naturalWidth}))")
+        browser.close()
+    return images, errors
+
+
+def test_without_chromium_the_browser_test_skips_unless_ci_requires_the_browser(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("TWIN_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Debian's chromium is not installed"):
+        chromium_or_skip()
+    monkeypatch.setenv("TWIN_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"\(.ci/run installs it\)"):
+        chromium_or_skip()
+
+
+@pytest.mark.parametrize("scenario", ["zone_failure", "pull_storm"])
+def test_in_chromium_every_image_of_the_report_is_decoded_and_the_console_has_no_error(scenario, request):
+    chromium_or_skip()
+    folder = request.getfixturevalue(scenario)
+    images, errors = open_in_chromium(folder / "report.html")
+    assert len(images) == len(figure_ids(folder))
+    assert all(image["complete"] and image["width"] > 0 for image in images), images
+    assert errors == []
