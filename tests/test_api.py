@@ -61,3 +61,13 @@ def test_a_traffic_run_has_request_frames():
     assert result.requests_kpis["rejected_429_fraction"] > 0
     assert result.requests["too_many"].sum() > 0
     assert {"pod", "queued", "read_queued_peak"} <= set(result.queues.columns)
+
+
+def test_write_gives_the_folder_twin_run_writes(tmp_path, zone_failure_422):
+    subprocess.run([sys.executable, "-m", "twin", "run", "zone-failure-3-replicas", "--openshift", "4.22",
+                    "--out", str(tmp_path / "cli"), "--quiet"], check=False)
+    folder = zone_failure_422.write(tmp_path / "api", report=True)
+    for name in ("summary.json", "events.csv", "cluster.json", "requests.parquet"):
+        assert (folder / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    assert (folder / "report.html").is_file()
+    assert twin.report(folder) == folder / "report.html"

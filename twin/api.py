@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,8 +23,16 @@ import pandas as pd
 from twin.analysis.outcome import Outcome, evaluate
 from twin.analysis.requests import queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_text
+from twin.report.run_outputs import write_run_folder
+from twin.report.run_report import write_report
 from twin.scenarios.load import library_names
+from twin.scenarios.scenario import Scenario
 from twin.scenarios.variation import ScenarioDocument
+
+
+def report(folder: str | Path) -> Path:
+    """(Re)write the report of a run folder; returns the path of report.html."""
+    return write_report(folder).html
 
 
 def scenarios() -> list[str]:
@@ -43,6 +52,7 @@ class Run:
     """A judged run and the frames an analyst reads."""
 
     outcome: Outcome
+    scenario: Scenario
 
     @property
     def summary(self) -> dict:
@@ -90,12 +100,20 @@ class Run:
         """What `twin run` prints."""
         return summary_text(self.summary, self.records)
 
+    def write(self, out: str | Path, report: bool = False) -> Path:
+        """The run folder `twin run --out` writes (and, with `report`, the HTML/Markdown
+        report and its plots); returns the folder."""
+        folder = write_run_folder(Path(out), self.outcome, self.scenario)
+        if report:
+            write_report(folder)
+        return folder
+
 
 def run(ref: str | ScenarioDocument, *, values: Mapping[str, Any] | None = None, seed: int | None = None,
         openshift: str | None = None, metrics_every: float | None = None) -> Run:
     """Run a scenario and judge its invariants (the same run `twin run` makes)."""
-    document = scenario(ref, values)
-    return Run(evaluate(document.scenario(), seed, openshift, metrics_every=metrics_every))
+    loaded = scenario(ref, values).scenario()
+    return Run(evaluate(loaded, seed, openshift, metrics_every=metrics_every), loaded)
 
 
 def compare(ref: str | ScenarioDocument, variants: Mapping[str, Mapping[str, Any]], *, seeds: int = 1) -> pd.DataFrame:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from twin.check import FAULT_KINDS, FILE_NAME, CheckResult, search
@@ -13,6 +11,7 @@ from twin.check.counterexample import value_lines, verdict_lines
 from twin.check.explore import DEFAULT_MAX_SHRINKS
 from twin.cli.inputs import version_option
 from twin.errors import InputError
+from twin.files import write_text
 from twin.scenarios.fields import seconds
 
 EXAMPLES = """examples:
@@ -64,7 +63,7 @@ def run(args) -> int:
     path = out / FILE_NAME
     if result.found:
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(path, result.text)
+        write_text(path, result.text)
     if not args.quiet:
         print("\n".join(report_lines(result, path)))
     return 1 if result.found else 0
@@ -99,12 +98,3 @@ def _out_folder(out: str) -> Path:
     if path.exists() and not path.is_dir():
         raise InputError("--out", "", f"expected a directory, got the file {out!r}")
     return path
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """A temporary file renamed over the target: never half a counterexample."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.chmod(temp, 0o644)  # mkstemp's 0600 would keep the file from the colleagues it is for
-    os.replace(temp, path)

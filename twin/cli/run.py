@@ -4,20 +4,17 @@ built-in library."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from twin.analysis.cluster import cluster_document, cluster_json
 from twin.analysis.outcome import evaluate
-from twin.analysis.requests import latency_frame, metrics_frame, queue_frame, timeline_frame
-from twin.analysis.summary import events_frame, summary_json, summary_text
+from twin.analysis.summary import summary_text
 from twin.cli.inputs import version_option
 from twin.cli.terminal import paint_verdicts, progress_line, use_colour
 from twin.errors import InputError
 from twin.report.junit import write_junit
+from twin.report.run_outputs import write_run_folder
 from twin.report.run_report import write_report
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
@@ -75,8 +72,7 @@ def run(args) -> int:
     outcome, wall_seconds = judge(scenario, args, openshift)
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
     if out is not None:
-        write_outputs(out, document, result.records, cluster_document(scenario))
-        write_request_outputs(out, result.traffic)
+        write_run_folder(out, outcome, scenario)
     if junit is not None:
         write_junit(junit, document, wall_seconds)
     if not args.quiet:
@@ -114,47 +110,6 @@ def prepare_out(out: str | None) -> Path | None:
     return path
 
 
-def write_outputs(out: Path, document: dict, records, cluster: dict | None = None) -> None:
-    """The files are written to temporary names and renamed, so a failure never leaves
-    half a file behind. `cluster`: the nodes and initial pods (`cluster.json`, for the
-    report)."""
-    out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "summary.json", summary_json(document))
-    _atomic_write(out / "events.csv", events_frame(records).to_csv(index=False, lineterminator="\n"))
-    if cluster is not None:
-        _atomic_write(out / "cluster.json", cluster_json(cluster))
-
-
-def write_request_outputs(out: Path, traffic) -> None:
-    """requests.parquet (outcomes per interval), queues.parquet (per pod), latency.parquet
-    (p50/p99 per window and kind), and the scrapes when kept: metrics/<pod>/<time>.prom
-    and metrics.parquet."""
-    stats = traffic.engine.stats
-    _atomic_parquet(out / "requests.parquet", timeline_frame(stats))
-    _atomic_parquet(out / "queues.parquet", queue_frame(stats))
-    _atomic_parquet(out / "latency.parquet", latency_frame(stats))
-    if traffic.scrapes.keep:
-        _atomic_parquet(out / "metrics.parquet", metrics_frame(traffic.scrapes.samples))
-        for time, pod, body in traffic.scrapes.texts:
-            folder = out / "metrics" / pod.split("/")[-1]
-            folder.mkdir(parents=True, exist_ok=True)
-            _atomic_bytes(folder / f"t{int(round(time * 1000)):012d}ms.prom", body)
-
-
-def _atomic_parquet(path: Path, frame) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    frame.to_parquet(temp, index=False)
-    os.replace(temp, path)
-
-
-def _atomic_bytes(path: Path, body: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(body)
-    os.replace(temp, path)
-
-
 def _duration(text: str) -> float:
     """A positive Go-style duration or number of seconds, for --metrics-every."""
     try:
@@ -164,13 +119,6 @@ def _duration(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
     return value
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(temp, path)
 
 
 def list_scenarios(args) -> int:

@@ -19,10 +19,10 @@ Apart from the `time` attributes, the same summary document gives the same bytes
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from twin.files import write_text
 
 FAILURE_TYPE = "InvariantViolated"
 REQUEST_FIGURES = ("issued", "rejected_429_fraction", "peak_429_per_second", "workloads_recovery_seconds")
@@ -81,10 +81,7 @@ def junit_xml(document: dict, seconds: float) -> str:
 def write_junit(path: Path, document: dict, seconds: float) -> None:
     """Written to a temporary name next to `path` and renamed: never half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(junit_xml(document, seconds))
-    os.replace(temp, path)
+    write_text(path, junit_xml(document, seconds))
 
 
 def _testcase(scenario: str, verdict: dict) -> ET.Element:

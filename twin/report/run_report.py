@@ -5,11 +5,10 @@ one has not (say the traffic plots) are removed."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from twin.files import write_bytes
 from twin.report.html import report_html
 from twin.report.markdown import report_markdown
 from twin.report.run_folder import read_run_folder
@@ -36,10 +35,10 @@ def write_report_files(folder: Path, report: RunReport) -> ReportFiles:
     written = []
     for plot in report.plots:
         for suffix, data in ((".png", plot.png), (".svg", plot.svg)):
-            written.append(atomic_write(plots_dir / f"{plot.id}{suffix}", data))
+            written.append(write_bytes(plots_dir / f"{plot.id}{suffix}", data))
     _remove_stale(plots_dir, {p.id for p in report.plots})
-    markdown = atomic_write(folder / "report.md", report_markdown(report).encode("utf-8"))
-    html = atomic_write(folder / "report.html", report_html(report).encode("utf-8"))
+    markdown = write_bytes(folder / "report.md", report_markdown(report).encode("utf-8"))
+    html = write_bytes(folder / "report.html", report_html(report).encode("utf-8"))
     return ReportFiles(html, markdown, tuple(written))
 
 
@@ -47,15 +46,3 @@ def _remove_stale(plots_dir: Path, current: set[str]) -> None:
     for plot_id in sorted(set(PLOT_IDS) - current):
         for suffix in (".png", ".svg"):
             (plots_dir / f"{plot_id}{suffix}").unlink(missing_ok=True)
-
-
-def atomic_write(path: Path, data: bytes) -> Path:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
