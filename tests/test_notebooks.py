@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 SMALL = {
-    "01-first-scenario.ipynb": "",
+    "01-first-scenario.ipynb": "STORM_DURATION = \"20m\"",
     "02-zone-failure-what-if.ipynb": "SEEDS = 1",
     "03-capacity-plan.ipynb": "",
 }
