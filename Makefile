@@ -26,6 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_simulation.py
 	$(BIN)/python bench/bench_requests.py
 	$(BIN)/python bench/bench_metrics.py
+	$(BIN)/python bench/bench_sweep.py
+	$(BIN)/python bench/bench_check.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

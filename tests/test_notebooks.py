@@ -14,7 +14,8 @@ NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 SMALL = {
     "01-first-scenario.ipynb": "STORM_DURATION = \"20m\"",
     "02-zone-failure-what-if.ipynb": "SEEDS = 1",
-    "03-capacity-plan.ipynb": "",
+    "03-capacity-plan.ipynb": 'REPLICAS = [2, 3]; READ_MAX_RUNNING = [8, 32]; PULLS_PER_SECOND = [20]; SEEDS = 1; '
+                              'DURATION = "20m"; WORKERS = 2',
 }
 
 

@@ -8,6 +8,8 @@ they hold no logic of their own.
     run.verdicts            # one row per invariant
     run.kpis                # the summary's KPIs
     table = twin.compare("zone-failure", {"4.22": {"openshift": "4.22"}, "4.23": {"openshift": "4.23"}})
+    result = twin.sweep("zone-failure", {"registry.replicas": [2, 3]}, seeds=5)   # on Dask
+    twin.smallest_meeting(result.aggregate, {"kpis.registry_recovery_seconds": 420}, cost=["registry.replicas"])
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ import pandas as pd
 from twin.analysis.outcome import Outcome, evaluate
 from twin.analysis.requests import queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_text
+from twin.check import search as check
+from twin.report.frontier import frontier_figure
 from twin.report.run_outputs import write_run_folder
 from twin.report.run_report import write_report
 from twin.scenarios.load import library_names
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.variation import ScenarioDocument
+from twin.sweep import run_sweep as sweep
+from twin.sweep.planning import frontier, meets_targets, smallest_meeting
+
+__all__ = ["Run", "check", "compare", "frontier", "frontier_figure", "meets_targets", "report", "run", "scenario",
+           "scenarios", "smallest_meeting", "sweep"]
 
 
 def report(folder: str | Path) -> Path:

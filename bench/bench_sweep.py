@@ -1,0 +1,106 @@
+"""Sweep benchmark (issue item 3): 48 runs of `zone-failure` (registry.replicas = 2, 3, 4
+× 16 seeds), serial in this process (each run timed) against `twin.sweep.run_sweep` on a
+Dask LocalCluster of 2 worker processes, cluster start-up, file writes and tables
+included. Target: sweep wall time <= 1.25 × (serial time / 2).
+
+Rounds interleave serial, pool and sweep (in reverse order every other round), so that
+drifting machine speed slows all alike; the figures are per round plus the medians. CPU
+seconds (this process plus the workers, which are its children) show the sweep's own
+overhead even when other programs share the cores. The control: the same runs on a plain
+multiprocessing pool (`pool_seconds`), what 2 processes achieve on this machine at that
+moment without Dask; `sweep_over_pool` is then Dask's own cost (cluster start-up and
+shutdown, scheduling, the run files and tables).
+
+    .venv/bin/python bench/bench_sweep.py
+    .venv/bin/python bench/bench_sweep.py --seeds 8 --rounds 1 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+from twin.sweep import plan_sweep, run_sweep
+from twin.sweep.task import run_one
+
+SCENARIO = "zone-failure"
+PARAMS = {"registry.replicas": [2, 3, 4]}
+TARGET = 1.25
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the sweep's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def serial(seeds: int) -> dict:
+    runs = plan_sweep(SCENARIO, PARAMS, seeds).runs
+    each, cpu = [], cpu_seconds()
+    for run in runs:
+        started = time.perf_counter()
+        run_one(run)
+        each.append(time.perf_counter() - started)
+    return {"runs": len(runs), "serial_seconds": round(sum(each), 2), "serial_cpu_seconds": round(cpu_seconds() - cpu, 2),
+            "slowest_run_seconds": round(max(each), 3)}
+
+
+def swept(seeds: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        cpu, started = cpu_seconds(), time.perf_counter()
+        result = run_sweep(SCENARIO, PARAMS, seeds, workers=workers, out=out)
+        wall = time.perf_counter() - started
+    return {"sweep_seconds": round(wall, 2), "sweep_cpu_seconds": round(cpu_seconds() - cpu, 2), "ran": result.ran}
+
+
+def pooled(seeds: int, workers: int) -> dict:
+    """The control: the same runs on a plain multiprocessing pool of forked processes (no
+    Dask, no files, no tables), handed out one at a time: the best a split over
+    `workers` processes does on this machine right now."""
+    runs = plan_sweep(SCENARIO, PARAMS, seeds).runs
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for _ in pool.imap_unordered(run_one, runs):
+            pass
+    return {"pool_seconds": round(time.perf_counter() - started, 2)}
+
+
+def round_figures(seeds: int, workers: int, reverse: bool) -> dict:
+    steps = [lambda: serial(seeds), lambda: pooled(seeds, workers), lambda: swept(seeds, workers)]
+    figures = {}
+    for step in reversed(steps) if reverse else steps:
+        figures |= step()
+    ideal = figures["serial_seconds"] / workers
+    figures["ratio_to_serial_over_workers"] = round(figures["sweep_seconds"] / ideal, 3)
+    figures["pool_ratio_to_serial_over_workers"] = round(figures["pool_seconds"] / ideal, 3)
+    figures["sweep_over_pool"] = round(figures["sweep_seconds"] / figures["pool_seconds"], 3)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=16, help="seeds per replica count (3 counts)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    run_one(plan_sweep(SCENARIO, PARAMS, 1).runs[0])  # warm the caches the serial loop would otherwise pay for
+    rounds = [round_figures(args.seeds, args.workers, reverse=bool(i % 2)) for i in range(args.rounds)]
+    ratio = statistics.median(r["ratio_to_serial_over_workers"] for r in rounds)
+    figures = {"scenario": SCENARIO, "params": PARAMS, "seeds": args.seeds, "workers": args.workers, "rounds": rounds,
+               "median_ratio": ratio, "median_pool_ratio": statistics.median(r["pool_ratio_to_serial_over_workers"]
+                                                                              for r in rounds),
+               "median_sweep_over_pool": statistics.median(r["sweep_over_pool"] for r in rounds),
+               "target_ratio": TARGET, "target_holds": ratio <= TARGET}
+    print(json.dumps(figures, indent=None if args.json else 2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""A sweep's folder, written so that a kill at any moment loses at most the runs that
+were in flight:
+
+    sweep.json          the definition (scenario document hash, params, seeds, openshift)
+    runs/<name>.json    one record per finished run, written to a temporary name and
+                        renamed (os.replace) the moment the run completes
+    runs.parquet        the tables, rebuilt from the run files at the end of each sweep
+    aggregate.parquet
+
+Opening a folder checks it before anything is written: empty or absent, or holding the
+same sweep (then its finished runs are kept and skipped); any other content is an
+`InputError`."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from twin.errors import InputError
+from twin.sweep.plan import SweepPlan, same_sweep
+
+DEFINITION = "sweep.json"
+RUNS = "runs"
+TABLES = ("runs.parquet", "aggregate.parquet")
+
+
+class RunStore:
+    """The folder of one sweep; `open` checks, `start` writes the definition."""
+
+    def __init__(self, folder: Path, plan: SweepPlan) -> None:
+        self.folder, self.plan = folder, plan
+        self.runs = folder / RUNS
+
+    @classmethod
+    def open(cls, folder: str | Path, plan: SweepPlan, flag: str = "--out") -> RunStore:
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise InputError(flag, "", f"expected a folder, got the file {str(folder)!r}")
+        stored = _stored_definition(folder, flag)
+        if stored is None and folder.exists() and any(folder.iterdir()):
+            raise InputError(flag, "", f"{str(folder)!r} is not empty and holds no {DEFINITION}: expected an empty "
+                                       "folder or one of this sweep")
+        differ = same_sweep(stored, plan.definition) if stored is not None else []
+        if differ:
+            raise InputError(flag, "", f"{str(folder)!r} holds another sweep (its {DEFINITION} differs in "
+                                       f"{', '.join(differ)}): choose another folder or remove it")
+        return cls(folder, plan)
+
+    def finished(self) -> dict[str, dict]:
+        """The records already written, by run name (only names of this plan)."""
+        names = {run.name for run in self.plan.runs}
+        found = {}
+        for path in sorted(self.runs.glob("*.json")) if self.runs.is_dir() else []:
+            if path.stem in names:
+                found[path.stem] = _read_record(path)
+        return {name: record for name, record in found.items() if record is not None}
+
+    def start(self) -> None:
+        """Write the definition (once) and clear temporary files a kill left behind."""
+        self.runs.mkdir(parents=True, exist_ok=True)
+        if not (self.folder / DEFINITION).exists():
+            atomic_write(self.folder / DEFINITION, json.dumps(self.plan.definition, indent=2) + "\n")
+        for stale in self.runs.glob(".*.json.*"):
+            stale.unlink(missing_ok=True)
+
+    def save(self, record: dict) -> None:
+        atomic_write(self.runs / f"{record['name']}.json", record_json(record))
+
+    def write_tables(self, runs: pd.DataFrame, aggregate: pd.DataFrame) -> None:
+        for name, frame in zip(TABLES, (runs, aggregate)):
+            atomic_parquet(self.folder / name, frame)
+
+
+def record_json(record: dict) -> str:
+    return json.dumps(record, indent=1) + "\n"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    _publish(temp, path)
+
+
+def atomic_parquet(path: Path, frame: pd.DataFrame) -> None:
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    frame.to_parquet(temp, index=False)
+    _publish(temp, path)
+
+
+def _publish(temp: str, path: Path) -> None:
+    """Readable by others as an ordinary file would be (mkstemp makes it private), then
+    renamed into place in one step."""
+    os.chmod(temp, 0o644)
+    os.replace(temp, path)
+
+
+def _stored_definition(folder: Path, flag: str) -> dict | None:
+    path = folder / DEFINITION
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(flag, DEFINITION, f"expected the JSON a sweep writes: {exc}") from None
+
+
+def _read_record(path: Path) -> dict | None:
+    """A run file; one that cannot be read (never written whole) counts as not finished."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
