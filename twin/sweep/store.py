@@ -14,13 +14,12 @@ same sweep (then its finished runs are kept and skipped); any other content is a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from twin.errors import InputError
+from twin.files import write_parquet, write_text
 from twin.sweep.plan import SweepPlan, same_sweep
 
 DEFINITION = "sweep.json"
@@ -63,41 +62,20 @@ class RunStore:
         """Write the definition (once) and clear temporary files a kill left behind."""
         self.runs.mkdir(parents=True, exist_ok=True)
         if not (self.folder / DEFINITION).exists():
-            atomic_write(self.folder / DEFINITION, json.dumps(self.plan.definition, indent=2) + "\n")
+            write_text(self.folder / DEFINITION, json.dumps(self.plan.definition, indent=2) + "\n")
         for stale in self.runs.glob(".*.json.*"):
             stale.unlink(missing_ok=True)
 
     def save(self, record: dict) -> None:
-        atomic_write(self.runs / f"{record['name']}.json", record_json(record))
+        write_text(self.runs / f"{record['name']}.json", record_json(record))
 
     def write_tables(self, runs: pd.DataFrame, aggregate: pd.DataFrame) -> None:
         for name, frame in zip(TABLES, (runs, aggregate)):
-            atomic_parquet(self.folder / name, frame)
+            write_parquet(self.folder / name, frame)
 
 
 def record_json(record: dict) -> str:
     return json.dumps(record, indent=1) + "\n"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    _publish(temp, path)
-
-
-def atomic_parquet(path: Path, frame: pd.DataFrame) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    frame.to_parquet(temp, index=False)
-    _publish(temp, path)
-
-
-def _publish(temp: str, path: Path) -> None:
-    """Readable by others as an ordinary file would be (mkstemp makes it private), then
-    renamed into place in one step."""
-    os.chmod(temp, 0o644)
-    os.replace(temp, path)
 
 
 def _stored_definition(folder: Path, flag: str) -> dict | None:
