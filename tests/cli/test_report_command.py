@@ -53,8 +53,8 @@ def figure_ids(folder: Path) -> set[str]:
 
 def test_run_with_report_writes_the_html_the_markdown_and_every_plot_as_png_and_svg(zone_failure):
     plots = sorted(p.name for p in (zone_failure / "plots").iterdir())
-    assert plots == ["placement-before-fault.png", "placement-before-fault.svg", "placement-end.png",
-                     "placement-end.svg", "ready-replicas.png", "ready-replicas.svg"]
+    assert plots == ["pending-pods.png", "pending-pods.svg", "placement-before-fault.png", "placement-before-fault.svg",
+                     "placement-end.png", "placement-end.svg", "ready-replicas.png", "ready-replicas.svg"]
     markdown = (zone_failure / "report.md").read_text(encoding="utf-8")
     assert all(f"(plots/{name})" in markdown for name in plots if name.endswith(".png"))
     assert (zone_failure / "cluster.json").is_file() and (zone_failure / "latency.parquet").is_file()
@@ -68,14 +68,14 @@ def test_twin_report_on_the_same_folder_rewrites_an_identical_report(capsys, zon
     shutil.rmtree(copy / "plots")
     code, out, err = twin(capsys, "report", str(copy))
     assert (code, err) == (0, "")
-    assert out == f"report: {copy / 'report.html'} (report.md, 6 plot files in plots/)\n"
+    assert out == f"report: {copy / 'report.html'} (report.md, 8 plot files in plots/)\n"
     assert report_files(copy) == report_files(zone_failure)
 
 
 def test_the_html_is_self_contained_every_image_a_data_uri_and_no_script(zone_failure):
     html = (zone_failure / "report.html").read_text(encoding="utf-8")
     sources = re.findall(r'<img src="([^"]*)"', html)
-    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert len(sources) == 4 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<script" not in html and "http://" not in html and "https://" not in html and "<link" not in html
 
 
@@ -85,7 +85,8 @@ def test_a_run_without_traffic_has_no_traffic_plots_but_says_why(zone_failure):
 
 
 def test_the_pull_storm_report_has_the_latency_rejection_and_queue_plots(pull_storm):
-    assert figure_ids(pull_storm) == {"ready-replicas", "placement-before-fault", "placement-end", *TRAFFIC_PLOTS}
+    assert figure_ids(pull_storm) == {"ready-replicas", "placement-before-fault", "placement-end", "pending-pods",
+                                      *TRAFFIC_PLOTS}
     html = (pull_storm / "report.html").read_text(encoding="utf-8")
     assert "Request latency by kind (p50, p99)" in html and "429, 405 and 503 answers per second" in html
     assert all((pull_storm / "plots" / f"{plot}.{suffix}").is_file() for plot in TRAFFIC_PLOTS for suffix in ("png", "svg"))
@@ -111,7 +112,7 @@ def test_without_out_the_run_and_its_report_go_to_reports_under_the_scenario_nam
         """))
     code, out, err = twin(capsys, "run", "tiny.yaml", "--report")
     assert (code, err) == (0, "")
-    assert out.endswith(f"\nreport: {Path('reports/tiny/report.html')} (report.md, 4 plot files in plots/)\n")
+    assert out.endswith(f"\nreport: {Path('reports/tiny/report.html')} (report.md, 6 plot files in plots/)\n")
     assert {"summary.json", "events.csv", "report.html", "report.md"} <= {p.name for p in Path("reports/tiny").iterdir()}
 
 

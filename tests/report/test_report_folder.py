@@ -101,7 +101,8 @@ def test_a_folder_without_cluster_json_still_gets_its_pictures_and_a_note_why_zo
     folder, html = by_hand
     assert "has no cluster.json" in html
     assert sorted(p.name for p in (folder / "plots").iterdir()) == [
-        "placement-end.png", "placement-end.svg", "ready-replicas.png", "ready-replicas.svg"]
+        "pending-pods.png", "pending-pods.svg", "placement-end.png", "placement-end.svg", "ready-replicas.png",
+        "ready-replicas.svg"]
 
 
 def test_the_header_and_a_failing_verdict_come_from_summary_json(by_hand):

@@ -105,9 +105,10 @@ MISSING_CLUSTER = ("This run folder has no cluster.json (written by `twin run --
 def _pending(folder: RunFolder, marks) -> list:
     pending = pending_pods(folder.records)
     table = pending_table(pending, folder.duration)
+    plot = pending_plot(pending, marks, folder.duration)
     if table.empty:
-        return ["No pod was Pending: every pod was bound the instant it was created."]
-    return [pending_plot(pending, marks, folder.duration), pending_reason_table(table)]
+        return [plot, "No pod was Pending: every pod was bound the instant it was created."]
+    return [plot, pending_reason_table(table)]
 
 
 def _requests(folder: RunFolder, marks) -> list:

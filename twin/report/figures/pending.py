@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
@@ -15,17 +16,25 @@ CAPTION = ("Pods created but not yet bound (nor deleted), stacked by the message
            "record (kube-scheduler's FitError text); \"not yet tried\" is a pod waiting for its first scheduling "
            "attempt. Shaded: fault windows; dotted: single faults.")
 MOST_REASONS = 6  # the rest are drawn as one band
+NONE = "no pod was Pending"
 
 
 @styled
 def pending_plot(pending: pd.DataFrame, marks: pd.DataFrame, end: float) -> Plot:
-    wide = _bands(pending, end)
+    """With no Pending pod at all, a flat line at 0 (the plot is always there, so runs
+    compare side by side)."""
+    wide = _bands(pending, end) if len(pending) else pd.DataFrame()
+    if wide.columns.empty:
+        wide = pd.DataFrame({NONE: [0, 0]}, index=[0.0, end])
     below = 0.3 + 0.16 * sum(textwrap.fill(reason, 110).count("\n") + 1 for reason in wide.columns)
     figure, (ax,) = new_figure(10, 3.0 + below, below=below)
-    minutes, base = wide.index.to_numpy() / 60, 0
+    minutes, base = wide.index.to_numpy() / 60, np.zeros(len(wide))
     for reason in wide.columns:
         top = base + wide[reason].to_numpy()
-        ax.fill_between(minutes, base, top, step="post", alpha=0.75, linewidth=0, label=textwrap.fill(reason, 110))
+        if reason == NONE:
+            ax.step(minutes, top, where="post", color="black", linewidth=1, label=NONE)
+        else:
+            ax.fill_between(minutes, base, top, step="post", alpha=0.75, linewidth=0, label=textwrap.fill(reason, 110))
         base = top
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, float(base.max()) + 1)
