@@ -65,10 +65,14 @@ def test_a_sweep_killed_part_way_resumes_without_losing_or_repeating_a_run(tmp_p
 
 def test_ctrl_c_stops_the_sweep_with_one_line_saying_how_to_resume(tmp_path):
     out = tmp_path / "sweep"
-    process = subprocess.Popen([sys.executable, "-m", "twin", *ARGS, "--out", str(out)], stdout=subprocess.PIPE,
+    # 120 runs, so that seconds of work are left when the signal comes
+    many = ("sweep", "zone-failure", "--param", "registry.replicas=2,3", "--param", "duration=20m", "--seeds", "60",
+            "--workers", "2")
+    process = subprocess.Popen([sys.executable, "-m", "twin", *many, "--out", str(out)], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
-    while len(list((out / "runs").glob("*.json"))) < 2 and process.poll() is None and time.monotonic() < deadline:
+    while len(list((out / "runs").glob("*.json"))) < 2 and time.monotonic() < deadline:
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
         time.sleep(0.005)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group, workers included
     stdout, stderr = process.communicate(timeout=60)
