@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-slow bench clean
 
-$(STAMP): pyproject.toml
+# The data plane is compiled at install (setup.py, twin/_native.py): edits to it rebuild.
+NATIVE := $(wildcard twin/sim/traffic/*.py twin/model/registry/resources/*.py) twin/_native.py setup.py
+
+$(STAMP): pyproject.toml $(NATIVE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -21,7 +21,7 @@ from twin.cli import main
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-TRAFFIC_PLOTS = ("request-latency", "rejection-rates", "queue-length")
+TRAFFIC_PLOTS = ("request-latency", "rejection-rates", "queue-length", "resources")
 
 
 def run_with_report(folder: Path, scenario: str) -> Path:
@@ -90,6 +90,20 @@ def test_the_pull_storm_report_has_the_latency_rejection_and_queue_plots(pull_st
     html = (pull_storm / "report.html").read_text(encoding="utf-8")
     assert "Request latency by kind (p50, p99)" in html and "429, 405 and 503 answers per second" in html
     assert all((pull_storm / "plots" / f"{plot}.{suffix}").is_file() for plot in TRAFFIC_PLOTS for suffix in ("png", "svg"))
+
+
+def test_the_resource_plot_is_drawn_from_resources_parquet_and_left_out_with_a_note_without_it(capsys, pull_storm,
+                                                                                                tmp_path):
+    html = (pull_storm / "report.html").read_text(encoding="utf-8")
+    assert "CPU, network and memory per registry pod" in html and "(resources.parquet)" in html
+    copy = tmp_path / "copy"
+    shutil.copytree(pull_storm, copy)
+    (copy / "resources.parquet").unlink()
+    code, _, err = twin(capsys, "report", str(copy))
+    assert (code, err) == (0, "")
+    assert figure_ids(copy) == figure_ids(pull_storm) - {"resources"}
+    assert not (copy / "plots" / "resources.png").exists() and not (copy / "plots" / "resources.svg").exists()
+    assert "No resource plot: this run folder has no resources.parquet" in (copy / "report.html").read_text("utf-8")
 
 
 def test_the_latency_windows_add_up_to_the_answered_requests_of_the_summary(pull_storm):

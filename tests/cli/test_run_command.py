@@ -108,7 +108,8 @@ def test_run_zone_failure_writes_summary_json_following_the_contract(zone_failur
     assert isinstance(kpis["pending_pod_seconds"], (int, float)) and kpis["pending_pod_seconds"] >= 0
     requests = doc["requests"]
     assert {"issued", "outcomes", "rejected_429_fraction", "latency_seconds", "pulls", "max_queued"} <= set(requests)
-    assert set(requests["outcomes"]) == {"ok", "redirect", "not_allowed", "too_many", "unavailable", "failed"}
+    assert set(requests["outcomes"]) == {"ok", "redirect", "client_error", "not_allowed", "too_many", "server_error",
+                                         "unavailable", "failed"}
 
 
 def test_run_zone_failure_writes_events_csv_with_the_documented_header_and_the_faults(zone_failure):

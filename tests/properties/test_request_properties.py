@@ -1,6 +1,7 @@
 """Properties of the request path over generated traffic, limits and fault timelines:
 no request vanishes, the limiters never exceed their bounds, no write succeeds on a
-read-only pod (`spec/registry-operator.md` §4, §8)."""
+read-only pod (`spec/registry-operator.md` §4, §8), and no pod uses more CPU, memory or
+network than it has (issue: capacity physics)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from twin.scenarios.spec import InvariantSpec
 
 FAST = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-REQUEST_INVARIANTS = ("request_conservation", "limiter_bounds", "no_write_while_readonly")
+REQUEST_INVARIANTS = ("request_conservation", "limiter_bounds", "no_write_while_readonly", "resource_bounds")
 
 
 def failed_invariants(scenario) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from twin.analysis.requests import request_kpis
+from twin.analysis.resources import resource_kpis
 from twin.analysis.summary import summary_document
 from twin.invariants import Verdict, check
 from twin.run import RunResult, run_scenario
@@ -34,7 +35,8 @@ def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None 
     called as simulated time passes (see `run_scenario`)."""
     result = run_scenario(scenario, seed, openshift, metrics_every=metrics_every, progress=progress)
     verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
-    stats = result.traffic.engine.stats
+    engine = result.traffic.engine
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
-                                 request_kpis(result.records, stats, result.duration))
+                                 request_kpis(result.records, engine.stats, result.duration),
+                                 resource_kpis(result.records, engine.usage, engine.store, engine.stats.first_429))
     return Outcome(result, verdicts, document)

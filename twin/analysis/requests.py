@@ -12,11 +12,8 @@ import pandas as pd
 from twin.invariants.requests import workload_recovery_seconds
 from twin.invariants.series import faults
 from twin.model.registry.batch import Client
-from twin.model.registry.requests import Kind
-from twin.sim.traffic.stats import CODE_CLASSES, SERIES_COLUMNS, RequestStats
-
-CODE_CLASS = {"ok": range(200, 300), "redirect": range(300, 400), "not_allowed": (405,), "too_many": (429,),
-              "unavailable": (503,)}
+from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, Kind
+from twin.sim.traffic.stats import SERIES_COLUMNS, RequestStats
 
 
 def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dict:
@@ -34,8 +31,49 @@ def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dic
         "max_queued": _series_peak(stats, ("read_queued_peak", "write_queued_peak")),
         "max_running": _series_peak(stats, ("read_running_peak", "write_running_peak")),
         "pulls": pull_kpis(records),
+        "sessions": session_kpis(stats),
+        "latency_knee": latency_knee(stats),
         "workloads_recovery_seconds": _workload_recovery(records),
     }
+
+
+def session_kpis(stats: RequestStats) -> dict:
+    """Per client, its image pulls or pushes (one image each): how many succeeded and
+    failed, and the p50/p99 seconds of the successful ones, as the client saw them."""
+    stats.bin_sessions()
+    out = {}
+    for client in Client:
+        ok, failed = stats.sessions.get((client, "ok"), 0), stats.sessions.get((client, "failed"), 0)
+        if ok + failed == 0:
+            continue
+        figures = {"ok": ok, "failed": failed}
+        if ok:
+            p50, p99 = stats.quantiles_of(stats.session_seconds[client], (0.5, 0.99))
+            figures.update({"p50_seconds": round(p50, 3), "p99_seconds": round(p99, 3)})
+        out[client.name.lower()] = figures
+    return out
+
+
+KNEE_KIND, KNEE_FACTOR, KNEE_BASELINE_WINDOWS = "manifest_get", 2.0, 5
+
+
+def latency_knee(stats: RequestStats) -> dict | None:
+    """Where latency bends: the first `latency_every` window whose p99 manifest GET is
+    more than twice the median p99 of the first five windows with traffic, with the
+    requests answered per second then (None when it never bends)."""
+    rows = stats.latency_series((0.99,))
+    manifest = [(t, n, p99) for t, kind, n, p99 in rows if kind == KNEE_KIND]
+    if len(manifest) <= KNEE_BASELINE_WINDOWS:
+        return None
+    baseline = float(np.median([p99 for _, _, p99 in manifest[:KNEE_BASELINE_WINDOWS]]))
+    answered: dict[float, int] = {}
+    for t, _, n, _ in rows:
+        answered[t] = answered.get(t, 0) + n
+    for t, _, p99 in manifest[KNEE_BASELINE_WINDOWS:]:
+        if p99 > KNEE_FACTOR * baseline:
+            return {"kind": KNEE_KIND, "at_seconds": t, "p99_seconds": round(p99, 6), "baseline_p99_seconds": round(baseline, 6),
+                    "answered_per_second": round(answered[t] / stats.latency_every, 3)}
+    return None
 
 
 def _series_peak(stats: RequestStats, columns: tuple[str, ...]) -> dict[str, int]:
@@ -74,11 +112,9 @@ def phases(stats: RequestStats, duration: float) -> list[dict]:
 
 
 def _by_class(outcomes: dict[str, int]) -> dict[str, int]:
-    counts = dict.fromkeys((*CODE_CLASS, "failed"), 0)
+    counts = dict.fromkeys(CODE_CLASSES, 0)
     for key, n in outcomes.items():
-        code = int(key.rsplit("/", 1)[1])
-        name = next((c for c, codes in CODE_CLASS.items() if code in codes), "failed")
-        counts[name] += n
+        counts[CODE_CLASSES[CLASS_OF_CODE[int(key.rsplit("/", 1)[1])]]] += n
     return counts
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from twin.analysis.kpis import kpis
+from twin.analysis.resources import resource_lines
 from twin.invariants import Verdict
 
 TIMELINE_KINDS = ("Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
@@ -16,8 +17,9 @@ TIMELINE_KINDS = ("Fault", "ZoneState", "RegistryReady", "OperatorCondition", "D
 
 
 def summary_document(name: str, seed: int, openshift: str, duration: float, records: Sequence,
-                     verdicts: list[Verdict], requests: dict | None = None) -> dict:
-    """`requests`: the request-level KPIs (`analysis.requests.request_kpis`)."""
+                     verdicts: list[Verdict], requests: dict | None = None, resources: dict | None = None) -> dict:
+    """`requests`: the request-level KPIs (`analysis.requests.request_kpis`); `resources`:
+    what the pods, links and object store did (`analysis.resources.resource_kpis`)."""
     document = {
         "scenario": name,
         "seed": seed,
@@ -28,6 +30,8 @@ def summary_document(name: str, seed: int, openshift: str, duration: float, reco
     }
     if requests is not None:
         document["requests"] = requests
+    if resources is not None:
+        document["resources"] = resources
     return document
 
 
@@ -55,14 +59,17 @@ def summary_text(document: dict, records: Sequence) -> str:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:
         lines += ["", "requests: none (no traffic section and no image from the registry)"]
+    if "resources" in document and document.get("requests", {}).get("issued"):
+        lines += ["", "resources:", *resource_lines(document["resources"])]
     return "\n".join(lines)
 
 
 def request_lines(r: dict) -> list[str]:
     """The request KPIs a planner reads first."""
     o = r["outcomes"]
-    lines = [f"  issued {r['issued']}: ok {o['ok']}, redirected {o['redirect']}, 429 {o['too_many']}, "
-             f"405 {o['not_allowed']}, 503 {o['unavailable']}, failed {o['failed']}, open at end {r['open_at_end']}",
+    lines = [f"  issued {r['issued']}: ok {o['ok']}, redirected {o['redirect']}, 4xx {o['client_error']}, "
+             f"429 {o['too_many']}, 405 {o['not_allowed']}, 500 {o['server_error']}, 503 {o['unavailable']}, "
+             f"failed {o['failed']}, open at end {r['open_at_end']}",
              f"  429: {r['rejected_429_fraction']:.2%} of requests, peak {r['peak_429_per_second']}/s; per pod peaks: "
              f"running read {r['max_running']['read']} write {r['max_running']['write']}, "
              f"queued read {r['max_queued']['read']} write {r['max_queued']['write']}"]
@@ -75,6 +82,15 @@ def request_lines(r: dict) -> list[str]:
     if p["pulls"]:
         lines.append(f"  image pulls at pod start: {p['pulls']}, p50 {p['p50_seconds']} s, p99 {p['p99_seconds']} s, "
                      f"max {p['max_seconds']} s, {p['failed_attempts']} failed attempt(s)")
+    names = {"pull": "background pulls", "push": "background pushes", "kubelet": "kubelet pulls"}
+    for client, q in r.get("sessions", {}).items():
+        timing = f", p50 {q['p50_seconds']} s, p99 {q['p99_seconds']} s" if q["ok"] else ""
+        lines.append(f"  {names.get(client, client)} (one image each, as the client saw it): {q['ok']} ok, "
+                     f"{q['failed']} failed{timing}")
+    knee = r.get("latency_knee")
+    if knee is not None:
+        lines.append(f"  latency bends at {knee['at_seconds'] / 60:.1f} min: p99 manifest GET {knee['p99_seconds'] * 1000:.0f} ms "
+                     f"(was {knee['baseline_p99_seconds'] * 1000:.0f} ms) at {knee['answered_per_second']:.0f} answered/s")
     if r["workloads_recovery_seconds"] is not None:
         lines.append(f"  workloads Ready again {r['workloads_recovery_seconds']:.0f} s after the zone outage")
     return lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from twin.invariants import requests
+from twin.invariants import requests, resources
 from twin.invariants.series import desired_at, faults, ready_minimum, registry_ready, value_at
 from twin.invariants.verdict import Verdict
 
@@ -140,7 +140,8 @@ def no_binding_to_unready_nodes(records: Sequence, params) -> Verdict:
 CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     max_skew, zone_failure_recovery, registry_availability, rollout_completes, pdb_respected, no_binding_to_unready_nodes,
     requests.request_conservation, requests.limiter_bounds, requests.no_write_while_readonly, requests.pull_latency,
-    requests.rejection_rate, requests.workloads_running_after_zone_failure,
+    requests.rejection_rate, requests.workloads_running_after_zone_failure, resources.resource_bounds,
+    resources.no_oom_kill,
 )}
 
 

@@ -74,3 +74,40 @@ def termination_timeline(pod: Pod, grace_seconds: float, shutdown_seconds: float
     pre_stop = max((c.pre_stop_seconds for c in pod.containers), default=0)
     sigterm = float(min(pre_stop, grace_seconds))
     return TerminationTimeline(sigterm, float(min(sigterm + shutdown_seconds, grace_seconds)))
+
+
+CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX = 10.0, 300.0
+"""kubelet `backOffPeriod` (10 s) and `MaxContainerBackOff` (300 s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrashBackOff:
+    """client-go `flowcontrol.Backoff` entry for one container: its back-off and when it
+    was last updated (None: no entry yet)."""
+
+    backoff: float = CRASH_BACKOFF_INITIAL
+    updated: float | None = None
+
+
+def crash_restart(entry: CrashBackOff, finished: float, now: float) -> tuple[float, CrashBackOff]:
+    """When a container that exited at `finished` is started again, and the entry after.
+
+    kubelet `kuberuntime_manager.go` `doBackOff`: no entry, or one not updated for more
+    than 2 x the max (`hasExpired`), means no back-off: the container starts at once and
+    `Next` creates the entry at 10 s. Otherwise it starts once `finished + backoff` has
+    passed, and `Next` doubles the back-off up to 300 s. So a crash-looping container
+    restarts after 0, 10, 20, 40, 80, 160, 300, 300 s (`spec/capacity.md` §2; upstream
+    calls the immediate first restart a bug, kubernetes/kubernetes#133472, still open).
+
+    >>> e, times = CrashBackOff(), []
+    >>> for finished in (0.0, 1.0, 12.0, 33.0):
+    ...     at, e = crash_restart(e, finished, finished)
+    ...     times.append(at - finished)
+    >>> times
+    [0.0, 10.0, 20.0, 40.0]
+    """
+    expired = entry.updated is None or finished - entry.updated > 2 * CRASH_BACKOFF_MAX
+    if expired:
+        return max(now, finished), CrashBackOff(CRASH_BACKOFF_INITIAL, max(now, finished))
+    at = max(now, finished + entry.backoff)
+    return at, CrashBackOff(min(entry.backoff * 2, CRASH_BACKOFF_MAX), at)

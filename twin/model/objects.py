@@ -89,8 +89,8 @@ class Probe:
 @dataclass(frozen=True, slots=True)
 class Container:
     """A container: its explicit requests (a missing key stays missing), image, probes,
-    the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`) and its
-    literal env (`valueFrom` entries are not modelled)."""
+    the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`), its
+    literal env (`valueFrom` entries are not modelled) and its limits."""
 
     name: str
     requests: Resources = field(default_factory=dict)
@@ -99,6 +99,7 @@ class Container:
     liveness: Probe | None = None
     pre_stop_seconds: int = 0
     env: tuple[tuple[str, str], ...] = ()
+    limits: Resources = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """A run folder (`twin run --out`) read back for the report: the summary, the records,
 the request frames and the cluster. Only these files feed the report, so `twin report
 DIR` rebuilds exactly what `twin run --report` wrote. Files a run folder written before
-the report existed lacks (`cluster.json`, `latency.parquet`) are optional."""
+the report existed lacks (`cluster.json`, `latency.parquet`, `resources.parquet`) are
+optional."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from twin.sim.recorder import Record
 EVENTS_HEADER = ["time", "seq", "kind", "subject", "details"]
 SUMMARY_FIELDS = {"scenario": str, "seed": int, "openshift": str, "simulated_seconds": (int, float),
                   "invariants": list, "kpis": dict}
-FRAMES = ("requests", "queues", "latency")
+FRAMES = ("requests", "queues", "latency", "resources")
 """`<name>.parquet` files read when present."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from twin.analysis.cluster import cluster_document, cluster_json
 from twin.analysis.outcome import Outcome
+from twin.analysis.resources import resource_frame
 from twin.analysis.requests import latency_frame, metrics_frame, queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_json
 from twin.files import write_bytes, write_parquet, write_text
@@ -27,9 +28,11 @@ def write_run_folder(out: Path, outcome: Outcome, scenario: Scenario) -> Path:
 
 def write_request_outputs(out: Path, traffic) -> None:
     """requests.parquet (outcomes per interval), queues.parquet (per pod), latency.parquet
-    (p50/p99 per window and kind), and the scrapes when kept."""
+    (p50/p99 per window and kind), resources.parquet (per pod and interval: CPU, memory,
+    its node's link), and the scrapes when kept."""
     stats = traffic.engine.stats
     write_parquet(out / "requests.parquet", timeline_frame(stats))
+    write_parquet(out / "resources.parquet", resource_frame(traffic.engine.usage))
     write_parquet(out / "queues.parquet", queue_frame(stats))
     write_parquet(out / "latency.parquet", latency_frame(stats))
     if traffic.scrapes.keep:

@@ -17,12 +17,13 @@ from twin.report.figures.pending import pending_plot
 from twin.report.figures.placement import placement_plot
 from twin.report.figures.queues import queues_plot
 from twin.report.figures.ready import ready_plot
+from twin.report.figures.resources import resources_plot
 from twin.report.run_folder import RunFolder
 from twin.report.tables import Table, clock, fault_table, kpi_table, pending_reason_table, request_table, verdict_table
 from twin.sim.traffic.stats import LATENCY_EVERY
 
 PLOT_IDS = ("ready-replicas", "placement-before-fault", "placement-end", "pending-pods", "request-latency",
-            "rejection-rates", "queue-length")
+            "rejection-rates", "queue-length", "resources")
 """Every plot a report can have (`plots/<id>.png` and `.svg`)."""
 
 
@@ -114,7 +115,7 @@ def _pending(folder: RunFolder, marks) -> list:
 def _requests(folder: RunFolder, marks) -> list:
     if not has_traffic(folder.summary):
         return ["No request traffic in this run (summary.json reports no request issued), so there are no latency, "
-                "rejection or queue plots."]
+                "rejection, queue or resource plots."]
     blocks: list = [request_table(folder.summary["requests"])]
     latency, requests, queues = folder.frame("latency"), folder.frame("requests"), folder.frame("queues")
     blocks.append(latency_plot(latency, marks, folder.duration, LATENCY_EVERY) if latency is not None and len(latency)
@@ -124,4 +125,9 @@ def _requests(folder: RunFolder, marks) -> list:
         blocks.append(outcomes_plot(rates, marks, folder.duration, REQUESTS_INTERVAL))
     if queues is not None and len(queues):
         blocks.append(queues_plot(queues, marks, folder.duration))
+    resources = folder.frame("resources")
+    if resources is not None and (resources["pod"] != "").any():
+        blocks.append(resources_plot(resources, marks, folder.duration))
+    else:
+        blocks.append("No resource plot: this run folder has no resources.parquet (or no row of a registry pod in it).")
     return blocks

@@ -27,6 +27,7 @@ class ClusterShape:
     max_pods: int = 250
     worker_labels: tuple[tuple[str, str], ...] = ()
     worker_taints: tuple[Taint, ...] = ()
+    worker_instance_type: str = "m5.xlarge"
 
     def zone_names(self) -> list[str]:
         return [f"{self.region}{chr(ord('a') + i)}" for i in range(self.zones)]
@@ -53,7 +54,7 @@ def _labels(shape: ClusterShape, name: str, zone: str, instance_type: str) -> di
 
 def _worker(shape: ClusterShape, zone: str, index: int) -> Node:
     name = f"worker-{zone}-{index}"
-    labels = {**_labels(shape, name, zone, "m5.xlarge"), WORKER_ROLE_KEY: "", **dict(shape.worker_labels)}
+    labels = {**_labels(shape, name, zone, shape.worker_instance_type), WORKER_ROLE_KEY: "", **dict(shape.worker_labels)}
     allocatable = {"cpu": shape.worker_cpu_millis, "memory": shape.worker_memory, "pods": shape.max_pods}
     return Node(name, labels, shape.worker_taints, allocatable)
 

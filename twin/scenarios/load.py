@@ -18,6 +18,7 @@ from twin.model.quantity import QuantityError, milli_value, value
 from twin.model.registry import RegistryConfig, parse_registry_config
 from twin.model.registry.config import API_VERSION
 from twin.scenarios.checks import check_scenario
+from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
@@ -91,16 +92,25 @@ def cluster_objects(spec: ScenarioFile, base: Path, source: str) -> tuple[list[N
 
 
 def cluster_shape(generate: GeneratedCluster, source: str) -> ClusterShape:
+    """A generated cluster's workers: with an instance type other than m5.xlarge and no
+    `cpu` or `memory` of their own, allocatable as OpenShift's kubelet leaves it on that
+    type (`resources/nodes.py` `allocatable`)."""
     worker = generate.worker
+    given = worker.model_fields_set
     try:
         cpu, memory = milli_value(worker.cpu), value(worker.memory)
     except QuantityError as exc:
         raise InputError(source, "cluster.generate.worker", str(exc)) from None
+    if worker.instance_type != DEFAULT_INSTANCE_TYPE:
+        typical_cpu, typical_memory = allocatable(worker.instance_type)
+        cpu = cpu if "cpu" in given else typical_cpu
+        memory = memory if "memory" in given else typical_memory
     taints = tuple(_taint(t, i, source) for i, t in enumerate(worker.taints))
     return ClusterShape(
         generate.zones, generate.workers_per_zone, generate.control_plane, generate.region,
         worker_cpu_millis=cpu, worker_memory=memory, max_pods=worker.pods,
         worker_labels=tuple(sorted(worker.labels.items())), worker_taints=taints,
+        worker_instance_type=worker.instance_type,
     )
 
 

@@ -26,19 +26,70 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+import re
+
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from twin.model.quantity import parse_quantity
+from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
 from twin.scenarios.fields import Seconds, Strict
 from twin.scenarios.traffic_spec import TrafficSpec
 
 
 class NodeShape(Strict):
+    """A generated worker. `instance_type` (an EC2 type of `resources/nodes.py`, default
+    ROSA's m5.xlarge) sets the node's label, CPUs and network, and its allocatable CPU and
+    memory unless `cpu` and `memory` are given."""
+
+    instance_type: str = DEFAULT_INSTANCE_TYPE
     cpu: str | int = "3500m"
     memory: str = "15Gi"
     pods: int = 250
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[dict[str, str]] = Field(default_factory=list)
+
+    @field_validator("instance_type")
+    @classmethod
+    def known_type(cls, value: str) -> str:
+        if value not in INSTANCE_TYPES:
+            raise ValueError(f"expected one of {', '.join(sorted(INSTANCE_TYPES))}, got {value!r}")
+        return value
+
+
+def bandwidth(value: Any) -> float:
+    """Bytes per second from a bandwidth with its unit: 1.25Gbit/s, 10Gbps, 500Mbit/s,
+    156MB/s, 1.2GB/s. A bare number is refused: EC2 publishes bits, S3 guidance bytes."""
+    match = _BANDWIDTH.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"expected a bandwidth with its unit, such as 1.25Gbit/s or 156MB/s, got {value!r}")
+    amount, prefix, unit = float(match.group(1)), match.group(2), match.group(3)
+    scale = {"G": 1e9, "M": 1e6, "k": 1e3}[prefix] / (1 if unit == "B/s" else 8)
+    if not amount > 0:
+        raise ValueError(f"expected a positive bandwidth, got {value!r}")
+    return amount * scale
+
+
+_BANDWIDTH = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(G|M|k)(bit/s|bps|b/s|B/s)")
+Bandwidth = Annotated[float, BeforeValidator(bandwidth)]
+
+
+class NetworkYaml(Strict):
+    """A node's ingress: `baseline`, `burst` (default: the baseline, no burst) and how long
+    a full credit bucket lasts at full burst (`burst_for`)."""
+
+    baseline: Bandwidth
+    burst: Bandwidth | None = None
+    burst_for: Annotated[Seconds, Field(gt=0)] = DEFAULT_BURST_SECONDS
+
+    @model_validator(mode="after")
+    def burst_above_baseline(self):
+        if self.burst is not None and self.burst < self.baseline:
+            raise ValueError(f"burst: expected at least the baseline ({self.baseline * 8 / 1e9:g} Gbit/s), got "
+                             f"{self.burst * 8 / 1e9:g} Gbit/s")
+        return self
+
+    def to_network(self) -> NetworkSpec:
+        return NetworkSpec.of(self.baseline, self.burst, self.burst_for)
 
 
 class GeneratedCluster(Strict):
@@ -50,9 +101,14 @@ class GeneratedCluster(Strict):
 
 
 class ClusterSpec(Strict):
+    """`network` sets every node's link, `node_network` single nodes' (by name); without
+    them a node's link is its instance type's (`resources/nodes.py`)."""
+
     generate: GeneratedCluster | None = None
     nodes: str | None = None
     pods: str | None = None
+    network: NetworkYaml | None = None
+    node_network: dict[str, NetworkYaml] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def one_source(self):
@@ -73,11 +129,20 @@ def quantity(value: Any) -> Any:
     return value
 
 
+class UsageSpec(Strict):
+    """What each replica uses (default: its requests), for the CPU and memory its node
+    has left for the registry."""
+
+    cpu: Annotated[str | int, BeforeValidator(quantity)] | None = None
+    memory: Annotated[str | int, BeforeValidator(quantity)] | None = None
+
+
 class WorkloadSpec(Strict):
     name: str
     namespace: str = "apps"
     replicas: int = Field(ge=0)
     requests: dict[str, Annotated[str | int, BeforeValidator(quantity)]] = Field(default_factory=dict)
+    usage: UsageSpec | None = None
     image: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     topology_spread_constraints: list[dict[str, Any]] = Field(default_factory=list)
@@ -159,7 +224,7 @@ class InvariantSpec(Strict):
     name: Literal[
         "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
         "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
-        "pull_latency", "rejection_rate", "workloads_running_after_zone_failure",
+        "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None

@@ -4,19 +4,22 @@ into the model's frozen parameters (`TrafficParams`).
     traffic:
       catalogue: {base_images: 4, images: 200, layer_size: {median: 4Mi, sigma: 1.8}}
       background:
-        pulls: {constant: 20}          # image pulls per second, or {diurnal: {...}}, {bursts: {...}}, {steps: [...]}
+        pulls: {constant: 20}          # image pulls started per second, or {diurnal: {...}},
+                                       # {bursts: {...}}, {steps: [...]}, {ramp: {...}}
         pushes: {bursts: {base: 0.1, rate: 2, every: 1h, length: 5m, first_at: 10m}}
         cached_layer_fraction: 0.5
-      clients:                         # answering 429 (Retry-After: 1, spec/registry-operator.md §4.2)
-        kubelet: {retries: 0}          # a failed pull goes to ImagePullBackOff instead
-        pull: {retries: 2, retry_after: 1s}
-        push: {retries: 3, retry_after: 1s}
+        images_per_session: 1          # images a client pulls one after the other on its connections
+      clients:                         # containers/image (spec/capacity.md §1)
+        kubelet: {attempts: 5, honour_retry_after: true, lanes: 6}
+        pull: {attempts: 5, think: 0s, bandwidth: 90M}
       service:
-        cpu: {manifest_get: 2ms}       # per request kind (lower-case Kind names)
+        cpu: {manifest_get: 2ms}       # core-seconds per request kind (lower-case Kind names)
         storage_latency: {Stat: {median: 15ms, p99: 120ms}}
-        pod_bandwidth: 125M            # bytes per second (quantities)
-        node_bandwidth: 156250k
-        storage_stream_bandwidth: 90M
+        storage_stream_bandwidth: 90M  # bytes per second, one stream
+        tls_handshake: 1ms             # core-seconds per new connection
+        cpu_per_byte: 1.5n             # core-seconds per body byte the pod moves
+      memory: {working_set: 128Mi, request_overhead: 64Ki}   # chunk size: from the Config's s3.chunkSizeMiB
+      storage: {read_rate: 5500, write_rate: 3500, partitions: 1, split_after: 5m}
 
 Sizes and bandwidths are Kubernetes quantities or plain numbers of bytes; rates are numbers
 (a string is an error); durations go through `spec.seconds`. Anything left out keeps the
@@ -31,10 +34,13 @@ from pydantic import BeforeValidator, Field, model_validator
 
 from twin.model.quantity import parse_quantity
 from twin.model.registry.catalogue import CatalogueParams
-from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Steps
+from twin.model.registry.clients import ClientPolicy
+from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ramp, Steps
 from twin.model.registry.requests import Kind
+from twin.model.registry.resources.memory import MemoryParams
+from twin.model.registry.resources.objectstore import ObjectStoreParams
 from twin.model.registry.service import DEFAULT_CPU, DEFAULT_STORAGE_LATENCY, Latency, ServiceParams, StorageOp
-from twin.model.registry.traffic import BackgroundLoad, Clients, RetryPolicy, TrafficParams
+from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
 from twin.scenarios.fields import Seconds, Strict
 
 
@@ -48,11 +54,30 @@ def byte_count(value: Any) -> int:
     return int(amount)
 
 
+def size(value: Any) -> int:
+    """A number of bytes >= 0: a quantity such as 64Ki, or an integer."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    amount = parse_quantity(value)
+    if amount < 0 or amount.denominator != 1:
+        raise ValueError(f"expected a whole number of bytes >= 0, got {value!r}")
+    return int(amount)
+
+
+def core_seconds(value: Any) -> float:
+    """CPU time: a duration (2ms, 1.5us) or seconds; a quantity with a nano suffix (1.5n)."""
+    if isinstance(value, str) and value.endswith("n") and value[:-1].replace(".", "", 1).isdigit():
+        return float(value[:-1]) * 1e-9
+    return value
+
+
 Bytes = Annotated[int, BeforeValidator(byte_count)]
+Size = Annotated[int, BeforeValidator(size)]
 PositiveSeconds = Annotated[Seconds, Field(gt=0)]
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction01 = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-_CATALOGUE, _LOAD, _CLIENTS, _SERVICE = CatalogueParams(), BackgroundLoad(), Clients(), ServiceParams()
+_CATALOGUE, _LOAD, _SERVICE = CatalogueParams(), BackgroundLoad(), ServiceParams()
+_POLICY, _MEMORY, _STORE = ClientPolicy(), MemoryParams(), ObjectStoreParams()
 KindName = Literal[tuple(k.name.lower() for k in Kind)]  # type: ignore[valid-type]
 StorageOpName = Literal[tuple(o.name for o in StorageOp)]  # type: ignore[valid-type]
 
@@ -94,18 +119,34 @@ class BurstsSpec(Strict):
         return self
 
 
+class RampSpec(Strict):
+    """Linear from `from` (before `begin`) to `to` (after `end`)."""
+
+    from_: Rate = Field(alias="from")
+    to: Rate
+    begin: Seconds = 0.0
+    end: PositiveSeconds
+
+    @model_validator(mode="after")
+    def ordered(self):
+        if self.end <= self.begin:
+            raise ValueError(f"end: expected a time after begin ({self.begin:g} s), got {self.end:g} s")
+        return self
+
+
 class StepSpec(Strict):
     at: Seconds
     rate: Rate
 
 
 class ProfileSpec(Strict):
-    """Exactly one of constant, diurnal, bursts, steps."""
+    """Exactly one of constant, diurnal, bursts, steps, ramp."""
 
     constant: Rate | None = None
     diurnal: DiurnalSpec | None = None
     bursts: BurstsSpec | None = None
     steps: Annotated[list[StepSpec], Field(min_length=1)] | None = None
+    ramp: RampSpec | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):
@@ -128,10 +169,12 @@ class ProfileSpec(Strict):
         if self.bursts is not None:
             b = self.bursts
             return Bursts(b.base, b.rate, b.every, b.length, b.first_at)
+        if self.ramp is not None:
+            return Ramp(self.ramp.from_, self.ramp.to, self.ramp.begin, self.ramp.end)
         return Steps(tuple((s.at, s.rate) for s in self.steps))
 
 
-PROFILE_KINDS = ("constant", "diurnal", "bursts", "steps")
+PROFILE_KINDS = ("constant", "diurnal", "bursts", "steps", "ramp")
 
 
 def _idle() -> ProfileSpec:
@@ -143,33 +186,34 @@ class BackgroundSpec(Strict):
     pushes: ProfileSpec = Field(default_factory=_idle)
     cached_layer_fraction: Fraction01 = _LOAD.cached_layer_fraction
     new_layer_fraction: Fraction01 = _LOAD.new_layer_fraction
-    chunk_size: Bytes | None = None  # PATCH size; unset: the whole blob in one PATCH
-    head_before_push: bool = True
-    think_time: Seconds = _LOAD.step_seconds
     popularity_exponent: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _LOAD.popularity_exponent
+    images_per_session: int = Field(_LOAD.images_per_session, ge=1)
 
     def to_params(self) -> BackgroundLoad:
         return BackgroundLoad(self.pulls.to_profile(), self.pushes.to_profile(), self.cached_layer_fraction,
-                              self.new_layer_fraction, self.chunk_size, self.head_before_push, self.think_time,
-                              self.popularity_exponent)
+                              self.new_layer_fraction, self.popularity_exponent, self.images_per_session)
 
 
 class ClientSpec(Strict):
-    retries: int = Field(0, ge=0)
-    retry_after: PositiveSeconds = 1.0
+    """containers/image's behaviour (`model/registry/clients.py`)."""
 
-    def to_params(self) -> RetryPolicy:
-        return RetryPolicy(self.retries, self.retry_after)
+    attempts: int = Field(_POLICY.attempts, ge=1)
+    honour_retry_after: bool = _POLICY.honour_retry_after
+    initial_backoff: Seconds = _POLICY.initial_backoff
+    max_backoff: Seconds = _POLICY.max_backoff
+    lanes: int = Field(_POLICY.lanes, ge=1)
+    think: Seconds = _POLICY.think
+    bandwidth: Bytes = int(_POLICY.bandwidth)
 
-
-def _client(policy: RetryPolicy):
-    return lambda: ClientSpec(retries=policy.retries, retry_after=policy.retry_after)
+    def to_params(self) -> ClientPolicy:
+        return ClientPolicy(self.attempts, self.initial_backoff, self.max_backoff, self.honour_retry_after, self.lanes,
+                            self.think, float(self.bandwidth))
 
 
 class ClientsSpec(Strict):
-    kubelet: ClientSpec = Field(default_factory=_client(_CLIENTS.kubelet))
-    pull: ClientSpec = Field(default_factory=_client(_CLIENTS.pull))
-    push: ClientSpec = Field(default_factory=_client(_CLIENTS.push))
+    kubelet: ClientSpec = Field(default_factory=ClientSpec)
+    pull: ClientSpec = Field(default_factory=ClientSpec)
+    push: ClientSpec = Field(default_factory=ClientSpec)
 
     def to_params(self) -> Clients:
         return Clients(self.kubelet.to_params(), self.pull.to_params(), self.push.to_params())
@@ -186,19 +230,53 @@ class LatencySpec(Strict):
         return self
 
 
+CoreSeconds = Annotated[Seconds, BeforeValidator(core_seconds)]
+
+
 class ServiceSpec(Strict):
-    cpu: dict[KindName, Seconds] = Field(default_factory=dict)
+    cpu: dict[KindName, CoreSeconds] = Field(default_factory=dict)
     storage_latency: dict[StorageOpName, LatencySpec] = Field(default_factory=dict)
-    pod_bandwidth: Bytes = int(_SERVICE.pod_bandwidth_bytes_per_second)
-    node_bandwidth: Bytes = int(_SERVICE.node_bandwidth_bytes_per_second)
     storage_stream_bandwidth: Bytes = int(_SERVICE.storage_read_bytes_per_second)
+    tls_handshake: CoreSeconds = _SERVICE.tls_handshake
+    cpu_per_byte: CoreSeconds = _SERVICE.cpu_per_byte
 
     def to_params(self) -> ServiceParams:
         cpu = {**DEFAULT_CPU, **{Kind[name.upper()]: seconds for name, seconds in self.cpu.items()}}
         latency = {**DEFAULT_STORAGE_LATENCY,
                    **{StorageOp[name]: Latency(spec.median, spec.p99) for name, spec in self.storage_latency.items()}}
-        return ServiceParams(cpu, latency, float(self.storage_stream_bandwidth), float(self.pod_bandwidth),
-                             float(self.node_bandwidth))
+        return ServiceParams(cpu, latency, float(self.storage_stream_bandwidth), self.tls_handshake, self.cpu_per_byte)
+
+
+class MemorySpec(Strict):
+    """A registry pod's memory (`resources/memory.py`); the S3 chunk size comes from the
+    Config (`storage.s3.chunkSizeMiB`), not from here."""
+
+    working_set: Bytes = _MEMORY.working_set
+    request_overhead: Size = _MEMORY.request_overhead
+
+    def to_params(self) -> MemoryParams:
+        return MemoryParams(self.working_set, self.request_overhead)
+
+
+class StorageSpec(Strict):
+    """The object store's request-rate ceilings and the driver's retries (`resources/objectstore.py`)."""
+
+    read_rate: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _STORE.read_rate
+    write_rate: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _STORE.write_rate
+    partitions: int = Field(_STORE.partitions, ge=1)
+    max_partitions: int = Field(_STORE.max_partitions, ge=1)
+    split_after: Seconds = _STORE.split_after
+    max_retries: int = Field(_STORE.max_retries, ge=0)
+
+    @model_validator(mode="after")
+    def within(self):
+        if self.partitions > self.max_partitions:
+            raise ValueError(f"partitions: expected at most max_partitions ({self.max_partitions}), got {self.partitions}")
+        return self
+
+    def to_params(self) -> ObjectStoreParams:
+        return ObjectStoreParams(self.read_rate, self.write_rate, self.partitions, self.max_partitions, self.split_after,
+                                 self.max_retries)
 
 
 class TrafficSpec(Strict):
@@ -213,7 +291,9 @@ class TrafficSpec(Strict):
     background: BackgroundSpec = Field(default_factory=BackgroundSpec)
     clients: ClientsSpec = Field(default_factory=ClientsSpec)
     service: ServiceSpec = Field(default_factory=ServiceSpec)
+    memory: MemorySpec = Field(default_factory=MemorySpec)
+    storage: StorageSpec = Field(default_factory=StorageSpec)
 
     def to_params(self) -> TrafficParams:
         return TrafficParams(self.catalogue.to_params(), self.background.to_params(), self.clients.to_params(),
-                             self.service.to_params())
+                             self.service.to_params(), self.memory.to_params(), self.storage.to_params())

@@ -9,7 +9,7 @@ stay Terminating until then.
 
 from __future__ import annotations
 
-from twin.model.kubelet import images_to_pull, startup_timeline, termination_timeline
+from twin.model.kubelet import CrashBackOff, crash_restart, images_to_pull, startup_timeline, termination_timeline
 from twin.model.workloads import PodRecord
 from twin.sim.world import World
 
@@ -24,6 +24,7 @@ class Kubelets:
         self.local: dict[str, dict] = {}  # the kubelet's own view of each pod's status
         self.traffic = None  # the traffic engine, told when registry containers start and stop
         self.puller = None  # pulls images from the integrated registry request by request
+        self.backoffs: dict[str, CrashBackOff] = {}  # crash-loop back-off per pod (one container each)
         world.store.subscribe("Pod", self.on_pod)
 
     def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
@@ -52,22 +53,23 @@ class Kubelets:
         if node is None or not node.alive:
             return  # started when the node comes back
         missing = images_to_pull(record.pod, node.images)
+        begun = world.now
         if self.puller is not None:
             for image in [m for m in missing if self.puller.wants(m)]:
-                yield from self.puller.pull(key, node, image, lambda: self.current(key, token))
+                pulled = yield from self.puller.pull(key, node, image, lambda: self.current(key, token))
                 if not self.current(key, token):
                     return
+                begun = pulled if pulled is not None else world.now  # the pull's exact end (the engine ticks after it)
             missing = [m for m in missing if not self.puller.wants(m)]
         plan = startup_timeline(record.pod, world.params.pull_time(missing), world.params.container_start_seconds)
-        begun = world.now
-        yield world.env.timeout(plan.started)
+        yield world.env.timeout(max(0.0, begun + plan.started - world.now))
         if not self.current(key, token):
             return
         node.images.update(missing)
         self.post(key, phase="Running", started=world.now)
         if self.traffic is not None:
             self.traffic.container_started(world.pod(key))
-        yield world.env.timeout(begun + plan.ready - world.now)
+        yield world.env.timeout(max(0.0, begun + plan.ready - world.now))
         if self.current(key, token) and self.probe_passes(key):
             self.post(key, ready=True, ready_since=world.now)
             world.recorder.record("PodReady", key, node=record.pod.node_name)
@@ -105,34 +107,46 @@ class Kubelets:
         grace = record.status.grace_seconds or 0
         plan = termination_timeline(record.pod, grace, world.params.shutdown_seconds)
         self.incarnation[key] = self.incarnation.get(key, 0) + 1  # stop a start-up in progress
-        exited = self.drained_exit(key, plan, grace)
-        yield world.env.timeout(exited)
+        if self.serving(key):
+            yield world.env.timeout(plan.sigterm)
+            yield from self.drain(key, min(SHUTDOWN_TIMEOUT, max(0.0, grace - plan.sigterm)))
+        else:
+            yield world.env.timeout(plan.exited)
         if node.alive and node.connected:
             self.stopped(key)
             world.remove_pod(key)
 
-    def drained_exit(self, key: str, plan, grace: float) -> float:
-        """A serving registry exits once its open requests finish after SIGTERM, at most
-        `SHUTDOWN_TIMEOUT` later, killed at the grace period (§2.3). Its endpoints went at
-        the deletion, so what is open now is all it will serve."""
-        busy = None if self.traffic is None else self.traffic.busy_until(key)
-        if busy is None:
-            return plan.exited
-        drain = min(max(busy - (self.world.now + plan.sigterm), 0.0), SHUTDOWN_TIMEOUT)
-        return min(plan.sigterm + drain, float(grace))
+    def serving(self, key: str) -> bool:
+        return self.traffic is not None and key in self.traffic.servers
+
+    def drain(self, key: str, timeout: float):
+        """SIGTERM to a serving registry: `http.Server.Shutdown` stops taking requests and
+        returns when the open ones are done, at most `SHUTDOWN_TIMEOUT` later; the kubelet
+        kills the container at the grace period (§2.3)."""
+        if not self.serving(key):
+            return
+        self.traffic.begin_shutdown(key)
+        yield self.traffic.drained(key) | self.world.env.timeout(timeout)
 
     def stopped(self, key: str) -> None:
         if self.traffic is not None:
             self.traffic.container_stopped(key)
 
-    def restart_container(self, key: str, delay: float) -> None:
-        """The container is killed (a failed liveness probe) and started again after
-        `delay` (the crash-loop back-off), with one more restart."""
+    def container_died(self, key: str, finished: float, reason: str) -> None:
+        """The container exited at `finished` (a failed liveness probe, an OOM kill): the
+        pod turns NotReady and the container starts again after the crash-loop back-off
+        (`model/kubelet.py` `crash_restart`: at once, then 10 s doubling to 300 s)."""
         record = self.world.pod(key)
+        if record is None or record.status.deleted is not None:
+            return
+        now = self.world.now
+        at, self.backoffs[key] = crash_restart(self.backoffs.get(key, CrashBackOff()), finished, now)
         self.incarnation[key] = self.incarnation.get(key, 0) + 1
         self.stopped(key)
-        self.post(key, ready=False, ready_since=self.world.now, restarts=record.status.restarts + 1)
-        self.world.env.process(self.start_after(key, self.incarnation[key], delay))
+        self.post(key, ready=False, ready_since=now, restarts=record.status.restarts + 1)
+        self.world.recorder.record("ContainerRestart", key, reason=reason, exited=round(finished, 6),
+                                   backoff=round(at - finished, 6))
+        self.world.env.process(self.start_after(key, self.incarnation[key], at - now))
 
     def start_after(self, key: str, token: int, delay: float):
         yield self.world.env.timeout(delay)
@@ -140,10 +154,15 @@ class Kubelets:
             self.start(key)
 
     # ----- the node's physical state ---------------------------------------------------
+    def node_changed(self, name: str) -> None:
+        if self.traffic is not None:
+            self.traffic.node_changed(name)
+
     def node_crashed(self, name: str) -> None:
         node = self.world.runtime[name]
         node.alive = node.connected = False
         node.silent_since = self.world.now
+        self.node_changed(name)
         for record in self.world.pods_on(name):
             self.incarnation[record.key] = self.incarnation.get(record.key, 0) + 1  # containers die
             self.stopped(record.key)
@@ -152,6 +171,7 @@ class Kubelets:
         node = self.world.runtime[name]
         node.connected = False
         node.silent_since = self.world.now
+        self.node_changed(name)
 
     def node_back(self, name: str) -> None:
         """Recovery from a crash or a partition: heartbeats resume; deleted pods finish
@@ -161,6 +181,7 @@ class Kubelets:
         crashed = not node.alive
         node.alive = node.connected = True
         node.silent_since = None
+        self.node_changed(name)
         for record in self.world.pods_on(name):
             if record.status.deleted is not None:
                 self.world.remove_pod(record.key)

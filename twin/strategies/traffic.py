@@ -1,5 +1,6 @@
-"""Strategies for scenarios with request traffic: request limits, readOnly and
-disableRedirect in the Config, background load, apps pulling from the registry, and
+"""Strategies for scenarios with request traffic: request limits, readOnly,
+disableRedirect and memory and CPU limits in the Config, background load and client
+behaviour, object-store ceilings and node bandwidth, apps pulling from the registry, and
 fault timelines that hit the request path (zone outage, node crash, storage outage,
 Config edits that restart the registry)."""
 
@@ -39,6 +40,10 @@ def _draw_traffic_config_bodies(draw) -> dict:
     spec["requests"] = {"read": _draw_request_limits(draw), "write": _draw_request_limits(draw)}
     spec["readOnly"] = _chance(draw, 4)
     spec["disableRedirect"] = _chance(draw, 3)
+    if _chance(draw, 3):  # a memory limit, tight enough that pushes may cross it
+        memory = _pick(draw, ("160Mi", "256Mi", "1Gi"))
+        spec["resources"] = {"requests": {"cpu": "100m", "memory": "128Mi"},
+                             "limits": {"memory": memory, **({"cpu": "500m"} if _chance(draw, 2) else {})}}
     return body
 
 
@@ -47,7 +52,9 @@ def _draw_traffic_sections(draw) -> dict:
         "warm_up": _pick(draw, (0, 60, 120)),
         "background": {"pulls": {"constant": _pick(draw, (0, 5, 15))},
                        "pushes": {"constant": _pick(draw, (0, 0.5, 2))}},
-        "clients": {"pull": {"retries": _int(draw, 0, 3)}, "push": {"retries": _int(draw, 0, 3)}},
+        "clients": {"pull": {"attempts": _int(draw, 1, 5), "lanes": _int(draw, 1, 6)},
+                    "push": {"attempts": _int(draw, 1, 5), "honour_retry_after": _chance(draw, 2)}},
+        **({"storage": {"read_rate": _pick(draw, (50, 500)), "split_after": 60}} if _chance(draw, 4) else {}),
     }
 
 
@@ -74,8 +81,10 @@ def _draw_traffic_scenarios(draw) -> Scenario:
     nodes = _draw_cluster_nodes(draw, min_zones=2, max_zones=3, max_workers_per_zone=2)
     body = _draw_traffic_config_bodies(draw)
     zones = tuple(sorted({n.labels[ZONE_KEY] for n in nodes if ZONE_KEY in n.labels and n.name.startswith("worker")}))
+    cluster = {"network": {"baseline": _pick(draw, ("200Mbit/s", "1.25Gbit/s")), "burst": "10Gbit/s"}} if _chance(draw, 3) else {}
     spec = ScenarioFile.model_validate({
         "name": "generated-traffic", "seed": _int(draw, 0, 2**16), "duration": DURATION, "openshift": "4.23",
+        "cluster": {"generate": {}, **cluster},
         "workloads": [{"name": "app", "copies": _int(draw, 1, 4), "replicas": _int(draw, 1, 3), "image": INTERNAL,
                        "requests": {"cpu": "10m"}}] if _chance(draw, 2) else [],
         "traffic": _draw_traffic_sections(draw),

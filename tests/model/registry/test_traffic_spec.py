@@ -7,10 +7,11 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from twin.model.registry.profiles import Bursts, Constant, Diurnal, Steps
+from twin.model.registry.clients import ClientPolicy
+from twin.model.registry.profiles import Bursts, Constant, Diurnal, Ramp, Steps
 from twin.model.registry.requests import Kind
 from twin.model.registry.service import Latency, StorageOp
-from twin.model.registry.traffic import RetryPolicy, TrafficParams
+from twin.model.registry.traffic import TrafficParams
 from twin.scenarios.traffic_spec import TrafficSpec
 
 EXAMPLE = """
@@ -19,17 +20,19 @@ background:
   pulls: {constant: 20}
   pushes: {bursts: {base: 0.1, rate: 2, every: 1h, length: 5m, first_at: 10m}}
   cached_layer_fraction: 0.6
-  chunk_size: 5Mi
+  images_per_session: 3
 clients:
-  kubelet: {retries: 0}
-  pull: {retries: 2, retry_after: 1s}
-  push: {retries: 3, retry_after: 2s}
+  kubelet: {attempts: 5, lanes: 6}
+  pull: {attempts: 3, honour_retry_after: false, think: 10ms, bandwidth: 50M}
+  push: {lanes: 2, initial_backoff: 1s, max_backoff: 30s}
 service:
   cpu: {manifest_get: 3ms, blob_get: 500us}
   storage_latency: {Stat: {median: 15ms, p99: 120ms}}
-  pod_bandwidth: 125M
-  node_bandwidth: 250M
   storage_stream_bandwidth: 100M
+  tls_handshake: 1.5ms
+  cpu_per_byte: 2n
+memory: {working_set: 200Mi, request_overhead: 32Ki}
+storage: {read_rate: 6000, write_rate: 4000, partitions: 4, split_after: 2m, max_retries: 5}
 """
 
 
@@ -49,13 +52,17 @@ def test_the_example_becomes_the_model_parameters():
         3, 120, 8 * 2**20, 1.5)
     assert p.background.pulls == Constant(20.0)
     assert p.background.pushes == Bursts(0.1, 2.0, every=3600.0, length=300.0, first_at=600.0)
-    assert (p.background.cached_layer_fraction, p.background.chunk_bytes) == (0.6, 5 * 2**20)
-    assert (p.clients.kubelet, p.clients.pull, p.clients.push) == (RetryPolicy(0, 1.0), RetryPolicy(2, 1.0),
-                                                                    RetryPolicy(3, 2.0))
+    assert (p.background.cached_layer_fraction, p.background.images_per_session) == (0.6, 3)
+    assert p.clients.kubelet == ClientPolicy()
+    assert p.clients.pull == ClientPolicy(attempts=3, honour_retry_after=False, think=0.01, bandwidth=50e6)
+    assert p.clients.push == ClientPolicy(lanes=2, initial_backoff=1.0, max_backoff=30.0)
     assert p.service.cpu[Kind.MANIFEST_GET] == 3e-3 and p.service.cpu[Kind.BLOB_GET] == 5e-4
     assert p.service.storage_latency[StorageOp.Stat] == Latency(0.015, 0.12)
-    assert (p.service.pod_bandwidth_bytes_per_second, p.service.node_bandwidth_bytes_per_second,
-            p.service.storage_read_bytes_per_second) == (125e6, 250e6, 100e6)
+    assert p.service.storage_read_bytes_per_second == 100e6
+    assert (p.service.tls_handshake, p.service.cpu_per_byte) == pytest.approx((1.5e-3, 2e-9))
+    assert (p.memory.working_set, p.memory.request_overhead) == (200 * 2**20, 32 * 2**10)
+    s = p.storage
+    assert (s.read_rate, s.write_rate, s.partitions, s.split_after, s.max_retries) == (6000, 4000, 4, 120, 5)
 
 
 def test_what_the_section_leaves_out_keeps_the_model_defaults():
@@ -70,6 +77,8 @@ def test_diurnal_and_steps_profiles_become_their_model_profiles():
                " pushes: {steps: [{at: 0, rate: 1}, {at: 30m, rate: 4}]}}")
     assert p.background.pulls == Diurnal(20.0, 0.5, 86400.0, 14 * 3600.0)
     assert p.background.pushes == Steps(((0.0, 1.0), (1800.0, 4.0)))
+    p = params("background: {pulls: {ramp: {from: 5, to: 500, end: 1h}}}")
+    assert p.background.pulls == Ramp(5.0, 500.0, 0.0, 3600.0)
 
 
 @pytest.mark.parametrize("body, loc", [
@@ -84,10 +93,14 @@ def test_diurnal_and_steps_profiles_become_their_model_profiles():
     ({"background": {"pulls": {"constant": 1, "steps": [{"at": 0, "rate": 1}]}}}, ("background", "pulls")),
     ({"background": {"pulls": {}}}, ("background", "pulls")),
     ({"background": {"cached_layer_fraction": 1.2}}, ("background", "cached_layer_fraction")),
-    ({"background": {"chunk_size": "5 MB"}}, ("background", "chunk_size")),
-    ({"clients": {"pull": {"retries": -1}}}, ("clients", "pull", "retries")),
-    ({"clients": {"pull": {"retry_after": "1x"}}}, ("clients", "pull", "retry_after")),
-    ({"clients": {"browser": {"retries": 1}}}, ("clients", "browser")),
+    ({"background": {"images_per_session": 0}}, ("background", "images_per_session")),
+    ({"background": {"pulls": {"ramp": {"from": 1, "to": 2, "begin": "10m", "end": "5m"}}}},
+     ("background", "pulls", "ramp")),
+    ({"clients": {"pull": {"attempts": 0}}}, ("clients", "pull", "attempts")),
+    ({"clients": {"pull": {"think": "1x"}}}, ("clients", "pull", "think")),
+    ({"clients": {"pull": {"bandwidth": 0}}}, ("clients", "pull", "bandwidth")),
+    ({"clients": {"pull": {"retries": 2}}}, ("clients", "pull", "retries")),
+    ({"clients": {"browser": {"attempts": 1}}}, ("clients", "browser")),
     ({"service": {"cpu": {"blob_delete": "1ms"}}}, ("service", "cpu", "blob_delete", "[key]")),
     ({"service": {"cpu": {"MANIFEST_GET": "1ms"}}}, ("service", "cpu", "MANIFEST_GET", "[key]")),
     ({"service": {"cpu": {"manifest_get": "1x"}}}, ("service", "cpu", "manifest_get")),
@@ -96,8 +109,14 @@ def test_diurnal_and_steps_profiles_become_their_model_profiles():
     ({"service": {"storage_latency": {"Stat": {"median": "20ms", "p99": "10ms"}}}}, ("service", "storage_latency", "Stat")),
     ({"service": {"storage_latency": {"Stat": {"median": 0, "p99": "10ms"}}}},
      ("service", "storage_latency", "Stat", "median")),
-    ({"service": {"pod_bandwidth": "fast"}}, ("service", "pod_bandwidth")),
-    ({"service": {"node_bandwidth": 0}}, ("service", "node_bandwidth")),
+    ({"service": {"pod_bandwidth": "125M"}}, ("service", "pod_bandwidth")),
+    ({"service": {"storage_stream_bandwidth": 0}}, ("service", "storage_stream_bandwidth")),
+    ({"service": {"tls_handshake": "-1ms"}}, ("service", "tls_handshake")),
+    ({"memory": {"working_set": 0}}, ("memory", "working_set")),
+    ({"memory": {"chunk_size": "10Mi"}}, ("memory", "chunk_size")),
+    ({"storage": {"read_rate": 0}}, ("storage", "read_rate")),
+    ({"storage": {"write_rate": "3.5k"}}, ("storage", "write_rate")),
+    ({"storage": {"partitions": 300}}, ("storage",)),
     ({"catalogue": {"layer_size": {"median": "4 MB"}}}, ("catalogue", "layer_size", "median")),
     ({"catalogue": {"base_images": 0}}, ("catalogue", "base_images")),
     ({"catalogue": {"flavour": "ubi"}}, ("catalogue", "flavour")),
@@ -113,4 +132,4 @@ def test_an_inverted_percentile_pair_says_which_way_round_it_must_be():
 
 def test_a_bad_duration_is_reported_with_the_duration_hint():
     with pytest.raises(ValidationError, match="expected a duration such as 90s"):
-        TrafficSpec.model_validate({"clients": {"push": {"retry_after": "1x"}}})
+        TrafficSpec.model_validate({"clients": {"push": {"think": "1x"}}})

@@ -189,9 +189,11 @@ def pod_spec(pod: obj.Pod) -> dict:
 
 
 def container(c: obj.Container) -> dict:
-    """A container with `resources.requests` for exactly the resources it states, its
-    image, env, probes and a `sleep` preStop hook when set."""
+    """A container with `resources.requests` (and `limits`) for exactly the resources it
+    states, its image, env, probes and a `sleep` preStop hook when set."""
     resources = {"requests": resource_list(c.requests)} if c.requests else {}
+    if c.limits:
+        resources["limits"] = resource_list(c.limits)
     out: dict[str, Any] = {"name": c.name, "resources": resources}
     if c.image:
         out["image"] = c.image

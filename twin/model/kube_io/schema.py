@@ -278,6 +278,7 @@ class ContainerSchema(Schema):
             self.liveness_probe.to_domain() if self.liveness_probe else None,
             pre_stop,
             tuple((e.name, e.value) for e in self.env),
+            to_units(self.resources.limits) if self.resources else {},
         )
 
 

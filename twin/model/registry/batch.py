@@ -1,5 +1,5 @@
-"""Requests as columns: one numpy array per field, never one Python object per request
-(`spec/architecture.md` habit 7)."""
+"""Finished requests as columns: one numpy array per field (`spec/architecture.md` habit
+7), handed from the data plane to the statistics and the metrics in batches."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ T = TypeVar("T", bound="Columns")
 
 
 class Client(IntEnum):
-    """Who sent a request; decides the retry behaviour on 429 and failures."""
+    """Who sent a request (`clients.py` says how each behaves)."""
 
     PULL = 0  # background image pulls (CI jobs, podman, other clusters)
     PUSH = 1  # builds pushing images
@@ -44,34 +44,6 @@ def _names(cls: type) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Arrivals(Columns):
-    """Requests as clients send them, sorted by `time`. `tag` >= 0 marks a request whose
-    client waits for it (a kubelet pull, a scrape); -1 otherwise."""
-
-    time: np.ndarray  # float64 seconds
-    kind: np.ndarray  # int8 Kind
-    nbytes: np.ndarray  # int64: blob or manifest size the request moves
-    client: np.ndarray  # int8 Client
-    attempt: np.ndarray  # int8: 0 for a first try, then retries
-    tag: np.ndarray  # int64
-
-    @classmethod
-    def empty(cls) -> Arrivals:
-        return cls(np.empty(0), np.empty(0, np.int8), np.empty(0, np.int64), np.empty(0, np.int8),
-                   np.empty(0, np.int8), np.empty(0, np.int64))
-
-    @classmethod
-    def of(cls, time, kind, nbytes, client: Client, attempt: int = 0, tag: int = -1) -> Arrivals:
-        time = np.asarray(time, dtype=float)
-        n = len(time)
-        return cls(time, np.asarray(kind, np.int8), np.asarray(nbytes, np.int64), np.full(n, client, np.int8),
-                   np.full(n, attempt, np.int8), np.full(n, tag, np.int64))
-
-    def sorted(self) -> Arrivals:
-        return self.take(np.argsort(self.time, kind="stable"))
-
-
-@dataclass(frozen=True, slots=True)
 class Served(Columns):
     """Requests with their fate at one pod. `start` is nan for requests that never got
     past the limiter (429) or the storage health gate (503); `end` is when the response
@@ -91,10 +63,10 @@ class Served(Columns):
     transfer: np.ndarray  # seconds streaming bytes through the pod
     request_bytes: np.ndarray
     response_bytes: np.ndarray
+    storage_error: np.ndarray  # int8 StorageOp that failed past the driver's retries (500), -1 if none
 
     @classmethod
     def empty(cls) -> Served:
-        a = Arrivals.empty()
-        z = np.empty(0)
-        return cls(a.time, a.kind, a.nbytes, a.client, a.attempt, a.tag, z, z, np.empty(0, np.int16), z,
-                   np.empty((0, 2)), z, np.empty(0, np.int64), np.empty(0, np.int64))
+        z, i8 = np.empty(0), np.empty(0, np.int8)
+        return cls(z, i8, np.empty(0, np.int64), i8, i8, np.empty(0, np.int64), z, z, np.empty(0, np.int16), z,
+                   np.empty((0, 2)), z, np.empty(0, np.int64), np.empty(0, np.int64), i8)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from twin.errors import InputError
 from twin.model.kube_io import schema as k
@@ -80,6 +80,7 @@ class Storage:
     backends: tuple[str, ...] = ()
     management_state: str = ""
     pvc_claim: str | None = None
+    s3_chunk_size_mib: int | None = None  # storage.s3.chunkSizeMiB
 
     @property
     def claim_name(self) -> str | None:
@@ -172,11 +173,20 @@ class StorageSchema(k.Schema):
     oss: RawMap | None = None
     management_state: Annotated[str, one_of("Managed", "Unmanaged", empty_ok=True)] = ""
 
+    @field_validator("s3")
+    @classmethod
+    def _chunk_size(cls, value: RawMap | None) -> RawMap | None:
+        """`chunkSizeMiB`: int32, 5..5120 (the API's validation, spec/registry-operator.md §1.1)."""
+        chunk = (value or {}).get("chunkSizeMiB")
+        if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, int) or not 5 <= chunk <= 5120):
+            raise ValueError(f"chunkSizeMiB: expected a whole number of MiB from 5 to 5120, got {chunk!r}")
+        return value
+
     def to_domain(self) -> Storage:
         values = (self.empty_dir, self.s3, self.gcs, self.swift, self.pvc, self.azure, self.ibmcos, self.oss)
         backends = tuple(name for name, value in zip(STORAGE_BACKENDS, values) if value is not None)
         claim = None if self.pvc is None else self.pvc.claim
-        return Storage(backends, self.management_state, claim)
+        return Storage(backends, self.management_state, claim, (self.s3 or {}).get("chunkSizeMiB"))
 
 
 class SpecSchema(k.Schema):

@@ -28,6 +28,7 @@ from prometheus_client.utils import floatToGoString
 
 from twin.model.registry.exposition import Family, Sample, Snapshot, rows, text
 from twin.model.registry.requests import METHOD, OPERATIONS, STORAGE_OPERATIONS, Kind
+from twin.model.registry.service import StorageOp
 from twin.model.registry.summaries import OBJECTIVES, AgedSummary, grouped_bins
 
 _SUMMARY, _COUNTER, _GAUGE = "summary", "counter", "gauge"
@@ -106,8 +107,12 @@ class Completed:
     transfer: np.ndarray
     request_bytes: np.ndarray
     response_bytes: np.ndarray
+    storage_error: np.ndarray | None = None  # StorageOp that failed past the retries, -1 if none
 
     def __post_init__(self):
+        if self.storage_error is None:
+            object.__setattr__(self, "storage_error", np.full(len(self.kind), -1, np.int8))
+        object.__setattr__(self, "storage_error", np.asarray(self.storage_error, dtype=np.int8))
         for name, dtype in _DTYPES.items():
             object.__setattr__(self, name, np.asarray(getattr(self, name), dtype=dtype))
         n = len(self.kind)
@@ -199,6 +204,17 @@ class RegistryMetrics:
         kind, code, duration, storage = kind[ran], code[ran], duration[ran], batch.storage[keep][ran]
         self._observe_grouped(now, OPERATION_DURATION, _BY_OPERATION, *operation_observations(kind, duration, storage))
         self._observe_grouped(now, STORAGE_DURATION, _BY_STORAGE_OPERATION, *storage_observations(kind, code, storage))
+        self._count_storage_errors(batch.storage_error[keep][ran])
+
+    def _count_storage_errors(self, failed: np.ndarray) -> None:
+        """`imageregistry_storage_errors_total{operation, code}`: the registry's storage
+        driver wrapper counts a failed operation with the driver error's code; an S3 error
+        past the SDK's retries is not a storage-driver error code, so `UNKNOWN`
+        (openshift/image-registry `pkg/dockerregistry/server/metrics`, `StorageDriver`)."""
+        counts = np.bincount(failed[failed >= 0].astype(np.int64), minlength=len(StorageOp))
+        for op in np.flatnonzero(counts).tolist():
+            self.inc("imageregistry_storage_errors_total",
+                     {"operation": f"StorageDriver.{StorageOp(op).name}", "code": "UNKNOWN"}, int(counts[op]))
 
     def set_in_flight(self, n: float) -> None:
         """`imageregistry_http_in_flight_requests`: requests admitted past the limiter and not

@@ -165,6 +165,40 @@ class Steps:
         return float((self._overlaps(t0, t1) * self._rates).sum())
 
 
+@dataclass(frozen=True, slots=True)
+class Ramp:
+    """Linear from `start` (rate until `begin`) to `end` (rate from `finish` on).
+
+    >>> r = Ramp(5.0, 500.0, 0.0, 3600.0)
+    >>> float(r.rate(1800.0)), r.integral(0.0, 3600.0)
+    (252.5, 909000.0)
+    """
+
+    start: float
+    end: float
+    begin: float
+    finish: float
+
+    def __post_init__(self):
+        _not_negative(start=self.start, end=self.end)
+        if not self.finish > self.begin:
+            raise ValueError(f"finish: expected a time after begin ({self.begin:g} s), got {self.finish:g} s")
+
+    def rate(self, t) -> np.ndarray:
+        x = np.clip((np.asarray(t, dtype=float) - self.begin) / (self.finish - self.begin), 0.0, 1.0)
+        return self.start + (self.end - self.start) * x
+
+    def max_rate(self, t0: float, t1: float) -> float:
+        return float(max(self.rate(t0), self.rate(t1)))
+
+    def integral(self, t0: float, t1: float) -> float:
+        if t1 <= t0:
+            return 0.0
+        points = np.array(sorted({t0, t1, *(x for x in (self.begin, self.finish) if t0 < x < t1)}))
+        rates = self.rate(points)
+        return float(np.sum((rates[1:] + rates[:-1]) / 2 * np.diff(points)))
+
+
 def arrivals(profile: Profile, t0: float, t1: float, rng: np.random.Generator) -> np.ndarray:
     """Sorted arrival times of a non-homogeneous Poisson process with `profile`'s rate on
     [t0, t1), by thinning (Lewis & Shedler 1979): a homogeneous process at the window's

@@ -207,7 +207,13 @@ def _storage_env(config: RegistryConfig) -> list[tuple[str, str]]:
     """`REGISTRY_STORAGE=<driver>` for the configured backend; the driver's own settings
     (bucket, region, credentials) are not modelled. None while no backend is set."""
     backends = config.storage.backends
-    return [("REGISTRY_STORAGE", STORAGE_DRIVERS[backends[0]])] if backends else []
+    if not backends:
+        return []
+    env = [("REGISTRY_STORAGE", STORAGE_DRIVERS[backends[0]])]
+    chunk = config.storage.s3_chunk_size_mib
+    if backends[0] == "s3" and chunk is not None and 4 < chunk < 5121:
+        env.append(("REGISTRY_STORAGE_S3_CHUNKSIZE", str(chunk * 1024 * 1024)))  # CIRO pkg/storage/s3/s3.go
+    return env
 
 
 def _optional_env(config: RegistryConfig) -> list[tuple[str, str]]:

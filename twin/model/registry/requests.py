@@ -24,12 +24,13 @@ class Kind(IntEnum):
     MANIFEST_PUT = 7  # PUT /v2/<repo>/manifests/<tag>
     TOKEN_GET = 8  # GET /openshift/token
     METRICS_GET = 9  # GET /extensions/v2/metrics
+    PING = 10  # GET /v2/ without credentials: the client learns the auth challenge (answered 401)
 
 
 METHOD = {
     Kind.MANIFEST_GET: "get", Kind.MANIFEST_HEAD: "head", Kind.BLOB_GET: "get", Kind.BLOB_HEAD: "head",
     Kind.UPLOAD_START: "post", Kind.UPLOAD_CHUNK: "patch", Kind.UPLOAD_COMMIT: "put", Kind.MANIFEST_PUT: "put",
-    Kind.TOKEN_GET: "get", Kind.METRICS_GET: "get",
+    Kind.TOKEN_GET: "get", Kind.METRICS_GET: "get", Kind.PING: "get",
 }
 """promhttp's lower-case method label (§5)."""
 
@@ -58,6 +59,7 @@ OPERATIONS = {
     Kind.MANIFEST_PUT: ("ManifestService.Put",),
     Kind.TOKEN_GET: (),
     Kind.METRICS_GET: (),
+    Kind.PING: (),
 }
 """`imageregistry_request_duration_seconds{operation}` observed per request (§5)."""
 
@@ -65,13 +67,14 @@ STORAGE_OPERATIONS = {
     Kind.MANIFEST_GET: ("StorageDriver.GetContent",),
     Kind.MANIFEST_HEAD: ("StorageDriver.Stat",),
     Kind.BLOB_GET: ("StorageDriver.Stat", "StorageDriver.URLFor"),  # streamed: Reader instead of URLFor
-    Kind.BLOB_HEAD: ("StorageDriver.Stat",),
+    Kind.BLOB_HEAD: ("StorageDriver.Stat", "StorageDriver.URLFor"),  # URLFor only when redirected
     Kind.UPLOAD_START: ("StorageDriver.PutContent",),
     Kind.UPLOAD_CHUNK: ("StorageDriver.Writer",),
     Kind.UPLOAD_COMMIT: ("StorageDriver.Stat", "StorageDriver.Move"),
     Kind.MANIFEST_PUT: ("StorageDriver.PutContent",),
     Kind.TOKEN_GET: (),
     Kind.METRICS_GET: (),
+    Kind.PING: (),
 }
 """`imageregistry_storage_duration_seconds{operation}` observed per request (§5)."""
 
@@ -84,8 +87,11 @@ class Outcome(IntEnum):
     CREATED = 201
     ACCEPTED = 202
     REDIRECT = 307
+    UNAUTHORIZED = 401  # the auth challenge answering a ping without credentials
+    NOT_FOUND = 404  # a blob HEAD for a blob the registry does not hold (the push uploads it)
     NOT_ALLOWED = 405  # readOnly (§4.3)
     TOO_MANY = 429  # the limiter: queue full, wait timeout or client gone (§4.2)
+    ERROR = 500  # a storage operation failed (the object store throttled past the SDK's retries)
     UNAVAILABLE = 503  # storage health gate (§4.5)
     FAILED = 0  # no response: the pod went away with the request in flight
 
@@ -94,6 +100,29 @@ SUCCESS_CODE = {
     Kind.MANIFEST_GET: Outcome.OK, Kind.MANIFEST_HEAD: Outcome.OK, Kind.BLOB_GET: Outcome.OK,
     Kind.BLOB_HEAD: Outcome.OK, Kind.UPLOAD_START: Outcome.ACCEPTED, Kind.UPLOAD_CHUNK: Outcome.ACCEPTED,
     Kind.UPLOAD_COMMIT: Outcome.CREATED, Kind.MANIFEST_PUT: Outcome.CREATED, Kind.TOKEN_GET: Outcome.OK,
-    Kind.METRICS_GET: Outcome.OK,
+    Kind.METRICS_GET: Outcome.OK, Kind.PING: Outcome.UNAUTHORIZED,
 }
-"""The code of a successful request (a redirected blob GET answers 307 instead)."""
+"""The code of a successful request (a redirected blob GET or HEAD answers 307 instead)."""
+
+
+CODE_CLASSES = ("failed", "ok", "redirect", "client_error", "not_allowed", "too_many", "server_error", "unavailable")
+"""How the twin groups outcomes: no response (code < 200: a broken, refused or timed-out
+connection), 2xx, 3xx, other 4xx (401 answering a ping, 404 answering the HEAD of a blob
+a push then uploads: both expected steps of the protocol), 405 (readOnly), 429 (the
+limiter), other 5xx (500: a storage operation failed), 503 (the storage health gate)."""
+
+
+def _class_table():
+    import numpy as np
+
+    table = np.zeros(600, np.int8)
+    for low, high, name in ((200, 300, "ok"), (300, 400, "redirect"), (400, 500, "client_error"),
+                            (500, 600, "server_error")):
+        table[low:high] = CODE_CLASSES.index(name)
+    for code, name in ((405, "not_allowed"), (429, "too_many"), (503, "unavailable")):
+        table[code] = CODE_CLASSES.index(name)
+    return table
+
+
+CLASS_OF_CODE = _class_table()
+"""`CLASS_OF_CODE[code]`: the index into CODE_CLASSES of an outcome code (0..599)."""

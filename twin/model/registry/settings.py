@@ -33,12 +33,17 @@ class Limits:
         return self.max_running <= 0
 
 
+S3_DEFAULT_CHUNK = 10 << 20
+"""distribution's s3-aws driver: `defaultChunkSize = 2 * minChunkSize` (10 MiB)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RegistrySettings:
     read: Limits = Limits()
     write: Limits = Limits()
     read_only: bool = False
     redirect: bool = True
+    chunk_size: int = S3_DEFAULT_CHUNK  # REGISTRY_STORAGE_S3_CHUNKSIZE: the S3 driver's multipart part size
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RegistrySettings:
@@ -55,6 +60,7 @@ class RegistrySettings:
             write=_limits(env, "WRITE"),
             read_only="REGISTRY_STORAGE_MAINTENANCE_READONLY" in env,
             redirect=driver in REDIRECTING_DRIVERS and env.get("REGISTRY_STORAGE_REDIRECT_DISABLE") != "true",
+            chunk_size=int(env.get("REGISTRY_STORAGE_S3_CHUNKSIZE", S3_DEFAULT_CHUNK)),
         )
 
     @classmethod

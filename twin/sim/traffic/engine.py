@@ -1,307 +1,258 @@
-"""The traffic engine: background requests, routing through the Service's endpoints,
-each registry pod's server, retries, and the bookkeeping of every request's outcome.
+"""The traffic engine: the SimPy side of the data plane (`plane.py`). It keeps the plane's
+view of the cluster current (the Service's endpoints, which containers run and with what
+settings, cores and memory, which nodes are unreachable), moves the plane's clock
+forward, and carries what the plane decides back into the cluster (OOM kills) and to the
+processes waiting on it (kubelet pulls, drains, scrapes).
 
-Time model: requests are decided in batches. `advance(t)` generates the background
-arrivals of `[done_until, t)`, routes them with the endpoints of that stretch, lets each
-pod's server decide their fates and commits whatever finished by `t`. Anything that
-changes routing or serving (endpoints, a container starting or stopping, the storage
-gate) calls `advance(now)` first, so every arrival meets the cluster as it was when it
-arrived. A ticker advances at least every `tick` seconds, no longer than the shortest
-`Retry-After`, so a retry always lands after the stretch that produced it.
+Time model: `advance(t)` runs the plane up to `t`. Every change the plane cannot see
+calls `advance(now)` first, so every request meets the cluster as it was when it
+arrived. A ticker advances every second while anything is in flight, every 0.1 s while
+a SimPy process waits on the plane (the plane's answers carry their exact times; the
+waiting process resumes at the next tick and schedules what follows from the exact
+time), and at the statistics interval otherwise.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from twin.model.registry.batch import Arrivals, Client, Served
-from twin.model.registry.catalogue import Catalogue
-from twin.model.registry.metrics import Completed, RegistryMetrics
-from twin.model.registry.requests import Kind, Outcome
-from twin.model.registry.server import RegistryServer
-from twin.model.registry.service import sample_service
+from twin.model.registry.batch import Client
+from twin.model.registry.catalogue import Catalogue, Image
+from twin.model.registry.metrics import RegistryMetrics
+from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.settings import RegistrySettings
-from twin.model.registry.traffic import TrafficParams, background_requests
+from twin.model.registry.traffic import TrafficParams
 from twin.model.registry.versions import OpenShiftVersion
 from twin.model.workloads import PodRecord
 from twin.sim.observers import is_registry_pod
-from twin.sim.traffic.routing import Unreachable, failure_delay
+from twin.sim.traffic.background import GENERATE_AHEAD, BackgroundClients
+from twin.sim.traffic.capacity import NetworkOverrides, node_resources, registry_share
+from twin.sim.traffic.flushing import Flusher
+from twin.sim.traffic.plane import DataPlane
+from twin.sim.traffic.pod import PodServer
+from twin.sim.traffic.sessions import PullSession
 from twin.sim.traffic.stats import RequestStats
 from twin.sim.traffic.totals import leave_records
+from twin.sim.traffic.usage import ResourceUsage
 from twin.sim.world import World
 
-PUSH_KINDS = np.array([k in (Kind.BLOB_HEAD, Kind.UPLOAD_START, Kind.UPLOAD_CHUNK, Kind.UPLOAD_COMMIT, Kind.MANIFEST_PUT)
-                       for k in Kind])
+WATCH_TICK = 0.1
 FLUSH_ROWS = 100_000
-GENERATE_AHEAD = 10.0
-"""Seconds of background load generated at once (fewer, larger numpy batches)."""
-RETRIED = np.array([Outcome.TOO_MANY, *Unreachable], dtype=np.int16)
-"""Clients retry a 429 (`Retry-After: 1`) and a connection that failed; not 405 or 503."""
+
+
+class Waiter:
+    """A SimPy process waiting on the plane: `event` fires after the tick at which
+    `ready()` first holds."""
+
+    def __init__(self, world: World, ready) -> None:
+        self.event = world.env.event()
+        self.ready = ready
 
 
 class TrafficEngine:
     def __init__(self, world: World, params: TrafficParams, catalogue: Catalogue, version: OpenShiftVersion,
-                 warm_up: float = 0.0, series_every: float = 10.0, phase_edges: tuple[float, ...] = ()) -> None:
+                 warm_up: float = 0.0, series_every: float = 10.0, phase_edges: tuple[float, ...] = (),
+                 network: NetworkOverrides = NetworkOverrides()) -> None:
         self.world = world
         self.params = params
         self.catalogue = catalogue
         self.version = version
-        self.warm_up = warm_up
-        self.servers: dict[str, RegistryServer] = {}
+        self.network = network
+        self.store = ObjectStore(params.storage, world.streams("traffic.objectstore"))
+        self.plane = DataPlane(params.service, params.memory, self.store, self._network_of, world.streams("traffic.routing"),
+                               world.streams("traffic.service"))
+        self.stats = RequestStats(series_every, phase_edges)
+        self.usage = ResourceUsage()
+        self.background = BackgroundClients(self.plane, params.background, catalogue,
+                                            {Client.PULL: params.clients.pull, Client.PUSH: params.clients.push},
+                                            world.streams("traffic.background"), self.stats.session_ended, warm_up)
         self.settings_of: dict[str, RegistrySettings] = {}  # every registry container that ran
         self.metrics: dict[str, RegistryMetrics] = {}
-        self.endpoints: list[str] = []
-        self.done_until = 0.0
-        self.retries: list[Arrivals] = []
-        self.unobserved: dict[str | None, list[Served]] = {}  # finished, not yet in stats and metrics
-        self.unobserved_rows = 0
-        self.future = Arrivals.empty()  # background requests generated but not yet due
-        self.generated_until = 0.0
-        self.unanswered = Served.empty()  # connection failures, until their end
-        self.stats = RequestStats(series_every, phase_edges)
-        self.watchers: dict[int, object] = {}
-        self.next_tag = 0
+        self.flusher = Flusher(self)
+        self.waiters: list[Waiter] = []
+        self.wake = world.env.event()  # cuts the ticker's current wait short
+        self.kubelets = None  # told of the containers the plane kills (OOM)
         self.on_start: list = []  # called with the pod key when a registry container starts
-        load = params.background
-        self.has_background = not (_idle(load.pulls) and _idle(load.pushes))
-        self.rng = {name: world.streams(f"traffic.{name}") for name in ("background", "routing", "service")}
+        self.after_advance: list = []  # called after every advance
+        self.observe_metrics = False  # feed the pods' Prometheus metrics (only read when they are scraped)
         world.store.subscribe("Pod", self.on_pod)
         world.env.process(self.ticker())
 
     @property
-    def tick(self) -> float:
-        c = self.params.clients
-        return min(1.0, c.pull.retry_after, c.push.retry_after)
+    def servers(self) -> dict[str, PodServer]:
+        return self.plane.servers
 
+    @property
+    def endpoints(self) -> list[str]:
+        return self.plane.endpoints
+
+    # ----- moving time ------------------------------------------------------------------------
     def ticker(self):
-        """Advance every `tick` while requests flow; when nothing is open, due or coming
-        (no background load), only at the series interval."""
         while True:
-            yield self.world.env.timeout(self.tick if self.busy() else self.stats.series_every)
+            self.wake = self.world.env.event()
+            yield self.world.env.timeout(self.tick()) | self.wake
             self.advance(self.world.now)
             if self.stats.due(self.world.now):
-                self.flush()
-                self.stats.sample(self.world.now, self.servers)
+                self.flusher.flush()
+                self.flusher.sample(self.world.now)
 
-    def busy(self) -> bool:
-        return (self.has_background or bool(self.retries) or len(self.future) > 0 or len(self.unanswered) > 0
-                or any(len(s.pending) for s in self.servers.values()))
+    def tick(self) -> float:
+        if self.waiters:
+            return WATCH_TICK
+        busy = not self.background.idle or self.plane.heap
+        return 1.0 if busy else self.stats.series_every
 
-    # ----- the Service's endpoints and the pods' servers ------------------------------------
+    def advance(self, t: float) -> None:
+        if t < self.plane.now:
+            return
+        self.background.generate(t + GENERATE_AHEAD)
+        self.plane.run_until(t)
+        self._carry_out()
+
+    def _carry_out(self) -> None:
+        """What the plane decided that the cluster must hear of: OOM kills (the kubelet
+        restarts the container), and the processes waiting on the plane."""
+        while self.plane.kills:
+            when, key, reason = self.plane.kills.pop(0)
+            if self.kubelets is not None:
+                self.kubelets.container_died(key, when, reason)
+        if self.waiters:
+            ready = [w for w in self.waiters if w.ready()]
+            self.waiters = [w for w in self.waiters if w not in ready]
+            for waiter in ready:
+                waiter.event.succeed()
+        if self.plane.finished_rows >= FLUSH_ROWS:
+            self.flusher.flush()
+        for hook in self.after_advance:
+            hook()
+
+    def wait_for(self, ready):
+        """A SimPy event that fires once `ready()` holds (checked at every tick)."""
+        waiter = Waiter(self.world, ready)
+        if ready():
+            waiter.event.succeed()
+        else:
+            self.waiters.append(waiter)
+            if not self.wake.triggered:
+                self.wake.succeed()  # the ticker goes to the short tick now
+        return waiter.event
+
+    # ----- the Service's endpoints and the pods' containers ----------------------------------------
     def on_pod(self, old: PodRecord | None, new: PodRecord | None) -> None:
         record = new or old
-        if not is_registry_pod(record):
-            return
-        if new is None:
-            self.container_stopped(record.key)  # force-deleted with its node
-        member = new is not None and new.status.ready and new.status.deleted is None and bool(new.pod.node_name)
-        if member == (record.key in self.endpoints):
-            return
+        if is_registry_pod(record):
+            if new is None:
+                self.container_stopped(record.key)  # force-deleted with its node
+            self._update_endpoints()
+        self._update_cores(old, new)
+
+    def _update_endpoints(self) -> None:
+        """Ready and not terminating: the endpoints; terminating but still Ready (serving):
+        used only when no endpoint is Ready (KEP-1669, GA in 1.28; OVN-Kubernetes
+        `getSelectedEligibleEndpoints` does the same)."""
+        pods = [r for r in self.world.store.list("Pod") if is_registry_pod(r) and r.pod.node_name and r.status.ready]
+        ready = sorted(r.key for r in pods if r.status.deleted is None)
+        serving = sorted(r.key for r in pods if r.status.deleted is not None)
+        if ready != self.plane.endpoints or serving != self.plane.fallback:
+            self.advance(self.world.now)
+            self.plane.endpoints, self.plane.fallback = ready, serving
+
+    def _update_cores(self, old: PodRecord | None, new: PodRecord | None) -> None:
+        """A pod arriving on or leaving a node changes what the registry there can use."""
+        nodes = {r.pod.node_name for r in (old, new) if r is not None and r.pod.node_name}
+        for key, server in list(self.plane.servers.items()):
+            if server.node in nodes:
+                cores, memory, limited = self._share(key)
+                server.memory_limited = limited
+                if cores != server.cpu.capacity or memory != server.memory.limit:
+                    self.advance(self.world.now)
+                    server.cpu.set_capacity(self.plane.now, cores)
+                    server.memory.limit = memory
+                    self.plane.reschedule_cpu(server)
+
+    def _share(self, key: str) -> tuple[float, int, bool]:
+        record = self.world.pod(key)
+        node = self.world.node(record.pod.node_name)
+        others = [r.pod for r in self.world.pods_on(node.name) if r is not None and r.key != key and not r.pod.terminal]
+        return registry_share(node_resources(node, self.network), record.pod, others)
+
+    def _network_of(self, node_name: str):
+        node = self.world.node(node_name)
+        return node_resources(node, self.network).network if node is not None else self.network.default
+
+    def node_changed(self, name: str) -> None:
+        """A node went down, was cut off or came back: connections to its pods time out."""
         self.advance(self.world.now)
-        keys = set(self.endpoints) ^ {record.key}
-        self.endpoints = sorted(keys)
+        runtime = self.world.runtime.get(name)
+        keys = {r.key for r in self.world.pods_on(name) if r is not None and is_registry_pod(r)}
+        if runtime is not None and runtime.alive and runtime.connected:
+            self.plane.unreachable -= keys
+        else:
+            self.plane.unreachable |= keys
 
     def container_started(self, record: PodRecord) -> None:
         if not is_registry_pod(record):
             return
         self.advance(self.world.now)
-        params = self.params.service
-        pod_bw, stream_bw = params.pod_bandwidth_bytes_per_second, params.storage_read_bytes_per_second
         settings = RegistrySettings.of_pod(record.pod)
         self.settings_of[record.key] = settings
-        self.servers[record.key] = RegistryServer(record.key, settings, lambda nbytes, n: nbytes / min(stream_bw, pod_bw / n))
+        cores, memory, limited = self._share(record.key)
+        self.plane.add_server(PodServer(record.key, record.pod.node_name, settings, cores, self.params.memory, memory,
+                                        self.plane.now, limited))
         self.metrics[record.key] = RegistryMetrics(major="4", minor=self.version.name.split(".")[1],
                                                    git_commit="0000000", git_version=f"v{self.version.name}.0")
         for hook in self.on_start:
             hook(record.key)
 
     def container_stopped(self, key: str) -> None:
-        """The container died or was killed: open requests break."""
-        server = self.servers.pop(key, None)
-        if server is None:
-            return
+        """The container exited or was killed: open requests break."""
         self.advance(self.world.now)
-        self.account(server.kill(self.world.now), key)
-        self.flush()
-        self.stats.keep_peaks(key, server)
+        server = self.plane.servers.get(key)
+        if server is not None:
+            self.plane.kill(server)
+        self.flusher.flush()
         self.metrics.pop(key, None)
 
-    def busy_until(self, key: str) -> float | None:
-        """When the pod's last open request finishes; None when it serves nothing."""
-        server = self.servers.get(key)
-        if server is None:
-            return None
+    def begin_shutdown(self, key: str) -> None:
+        """SIGTERM: `http.Server.Shutdown` closes the listener and the idle connections;
+        requests in flight go on."""
         self.advance(self.world.now)
-        return max(server.busy_until(), self.world.now)
+        server = self.plane.servers.get(key)
+        if server is not None:
+            server.accepting = False
+
+    def drained(self, key: str):
+        """An event that fires when the pod's container serves nothing any more."""
+        return self.wait_for(lambda: not self._serving(key))
+
+    def _serving(self, key: str) -> bool:
+        server = self.plane.servers.get(key)
+        return server is not None and bool(server.open or server.running_and_queued()[1])
 
     def gate_open(self, key: str) -> bool:
         """What `/healthz` answers: 200 unless the gate is closed or nothing listens."""
-        server = self.servers.get(key)
+        server = self.plane.servers.get(key)
         return server is not None and server.gate_open
 
     def set_gate(self, key: str, open_: bool) -> None:
-        server = self.servers.get(key)
+        server = self.plane.servers.get(key)
         if server is not None and server.gate_open != open_:
             self.advance(self.world.now)
             server.gate_open = open_
 
-    # ----- moving time ------------------------------------------------------------------------
-    def advance(self, t: float) -> None:
-        if t <= self.done_until:
-            return
-        batch = Arrivals.concat([self.due_background(t), *self.due_retries(t)]).sorted()
-        if len(batch):
-            self.dispatch(batch)
-        self.done_until = t
-        self.commit(t)
-
-    def due_background(self, t: float) -> Arrivals:
-        """Background requests arriving before `t`, generated `GENERATE_AHEAD` seconds at a
-        time (generation does not depend on the cluster; routing happens when they are due)."""
-        while self.has_background and self.generated_until < t:
-            t0 = max(self.generated_until, self.warm_up)
-            t1 = max(t0, self.generated_until + GENERATE_AHEAD)
-            r = background_requests(self.params.background, self.catalogue, t0, t1, self.rng["background"])
-            self.future = Arrivals.concat([self.future, _arrivals(r)]).sorted()
-            self.generated_until = t1
-        cut = int(np.searchsorted(self.future.time, t, side="left"))
-        due, self.future = self.future.take(slice(0, cut)), self.future.take(slice(cut, None))
-        return due
-
-    def due_retries(self, t: float) -> list[Arrivals]:
-        if not self.retries:
-            return []
-        pool = Arrivals.concat(self.retries)
-        due = pool.time < t
-        self.retries = [pool.take(~due)] if (~due).any() else []
-        return [pool.take(due)] if due.any() else []
-
-    def dispatch(self, a: Arrivals) -> list[Served]:
-        """Route a batch sorted by arrival; returns the fates, per pod."""
-        self.stats.issued(a)
-        if not self.endpoints:
-            return [self.fail(a, Unreachable.NO_ENDPOINTS)]
-        choice = self.rng["routing"].integers(len(self.endpoints), size=len(a))
-        out = []
-        for j, key in enumerate(self.endpoints):
-            rows = np.flatnonzero(choice == j)
-            if len(rows):
-                out.append(self.deliver(key, a.take(rows)))
-        return out
-
-    def deliver(self, key: str, a: Arrivals) -> Served:
-        server = self.servers.get(key)
-        node = self.world.runtime.get(self.world.pod(key).pod.node_name) if self.world.pod(key) else None
-        if node is None or not node.alive or not node.connected:
-            return self.fail(a, Unreachable.TIMED_OUT)
-        if server is None:
-            return self.fail(a, Unreachable.REFUSED)
-        demand = sample_service(a.kind, a.nbytes, self.params.service, server.settings.redirect, self.rng["service"])
-        return server.serve(a, demand)
-
-    def fail(self, a: Arrivals, code: Unreachable) -> Served:
-        n = len(a)
-        nan = np.full(n, np.nan)
-        failed = Served(a.time, a.kind, a.nbytes, a.client, a.attempt, a.tag, nan, a.time + failure_delay(code),
-                        np.full(n, code, np.int16), np.zeros(n), np.full((n, 2), np.nan), np.zeros(n),
-                        np.zeros(n, np.int64), np.zeros(n, np.int64))
-        self.unanswered = Served.concat([self.unanswered, failed])
-        return failed
-
-    def commit(self, t: float) -> None:
-        for key in sorted(self.servers):
-            done = self.servers[key].commit(t)
-            if len(done):
-                self.account(done, key)
-        if len(self.unanswered):
-            finished = self.unanswered.end <= t
-            self.account(self.unanswered.take(finished), None)
-            self.unanswered = self.unanswered.take(~finished)
-
-    def account(self, done: Served, key: str | None) -> None:
-        if not len(done):
-            return
-        self.unobserved.setdefault(key, []).append(done)
-        self.unobserved_rows += len(done)
-        if self.unobserved_rows >= FLUSH_ROWS:
-            self.flush()
-        self.schedule_retries(done)
-        self.notify(done)
-
-    def flush(self) -> None:
-        """Hand finished requests to the statistics and the pods' metrics, in larger
-        batches than the ticks produce (per-batch numpy overhead dominates small ones)."""
-        for key, parts in sorted(self.unobserved.items(), key=lambda item: item[0] or ""):
-            done = Served.concat(parts) if len(parts) > 1 else parts[0]
-            settings = self.settings_of.get(key)
-            self.stats.finished(done, key, read_only=settings is not None and settings.read_only)
-            if key is not None and key in self.metrics:
-                self.metrics[key].observe(self.world.now, _completed(done))
-        self.unobserved.clear()
-        self.unobserved_rows = 0
-
-    def schedule_retries(self, done: Served) -> None:
-        clients = self.params.clients
-        limit = np.array([clients.pull.retries, clients.push.retries, 0, 0])[done.client]
-        delay = np.array([clients.pull.retry_after, clients.push.retry_after, 0, 0])[done.client]
-        again = np.isin(done.code, RETRIED) & (done.tag < 0) & (done.attempt < limit)
-        if again.any():
-            r = done.take(again)
-            when = np.maximum(r.end + delay[again], self.done_until)
-            self.retries.append(Arrivals(when, r.kind, r.nbytes, r.client, (r.attempt + 1).astype(np.int8), r.tag))
-
-    # ----- requests a client waits for ----------------------------------------------------------
-    def request(self, kind: Kind, nbytes: int, client: Client, pod: str | None = None) -> tuple[int, Served]:
-        """Send one request now, through the Service or straight to `pod` (as Prometheus
-        does); returns its tag and its fate as decided on arrival."""
+    # ----- clients SimPy waits for -------------------------------------------------------------------
+    def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob):
+        """A kubelet (CRI-O) pull started now on `node`; yields until it ends, returns the session."""
         self.advance(self.world.now)
-        tag = self.next_tag
-        self.next_tag += 1
-        arrival = Arrivals.of([self.world.now], [kind], [nbytes], client, tag=tag)
-        if pod is not None:
-            self.stats.issued(arrival)
-            return tag, self.deliver(pod, arrival)
-        return tag, next(p for p in self.dispatch(arrival) if len(p))
+        session = PullSession(self.plane, Client.KUBELET, self.params.clients.kubelet, image, self.stats.session_ended,
+                              node=node, blobs=blobs, on_blob=on_blob)
+        session.start()
+        yield self.wait_for(lambda: session.ended >= 0)
+        return session
 
-    def watch(self, tag: int):
-        """An event that fires if the request's connection breaks before its planned end."""
-        event = self.world.env.event()
-        self.watchers[tag] = event
-        return event
-
-    def unwatch(self, tag: int) -> None:
-        self.watchers.pop(tag, None)
-
-    def notify(self, done: Served) -> None:
-        if not self.watchers:
-            return
-        for tag, code in zip(done.tag[done.tag >= 0].tolist(), done.code[done.tag >= 0].tolist()):
-            event = self.watchers.pop(tag, None)
-            if event is not None and code == Unreachable.BROKEN and not event.triggered:
-                event.succeed(self.world.now)
-
+    # ----- the end ------------------------------------------------------------------------------------
     def finish(self) -> None:
-        """At the end of the run: commit what finished, count the rest as open, and leave
-        the totals, limiter peaks and read-only writes as records for the invariants."""
+        """At the end of the run: hand over what ended, count the rest as open, and leave
+        the totals, limiter peaks, resource peaks and read-only writes as records."""
         self.advance(self.world.now)
-        self.flush()
-        self.stats.close(self.world.now, self.servers, self.unanswered, self.retries)
-        leave_records(self.world.recorder, self.stats, self.settings_of)
-
-
-def _idle(profile) -> bool:
-    """A profile that never sends anything (a constant 0)."""
-    return getattr(profile, "value", None) == 0.0
-
-
-def _arrivals(r) -> Arrivals:
-    client = np.where(PUSH_KINDS[r.kind], Client.PUSH, Client.PULL).astype(np.int8)
-    n = len(r)
-    return Arrivals(r.time, r.kind, r.bytes, client, np.zeros(n, np.int8), np.full(n, -1, np.int64))
-
-
-def _completed(done: Served) -> Completed:
-    return Completed(kind=done.kind, code=done.code, start=done.start, end=done.end, cpu=done.cpu, storage=done.storage,
-                     transfer=done.transfer, request_bytes=done.request_bytes, response_bytes=done.response_bytes)
-
-
+        self.flusher.flush()
+        self.flusher.close(self.world.now)
+        leave_records(self.world.recorder, self.stats, self.settings_of, self.usage, self.store)

@@ -6,7 +6,7 @@ Each registry container checks its storage every `REGISTRY_HEALTH_STORAGEDRIVER_
 answers every request 503, `/healthz` included. The kubelet probes `/healthz` (readiness
 from 15 s, liveness from 5 s, every 10 s, 3 failures): the pod turns NotReady, and leaves
 the endpoints, after three failed readiness probes; three failed liveness probes restart
-the container after the crash-loop back-off (10 s doubling to 300 s). The first
+the container after the crash-loop back-off (at once, then 10 s doubling to 300 s). The first
 readiness success after start-up is the kubelet's start-up timeline; this loop only
 takes readiness away and gives it back.
 
@@ -22,7 +22,6 @@ from twin.model.objects import Probe
 from twin.sim.world import World
 
 HEALTH_INTERVAL = 10.0
-RESTART_BACKOFF_INITIAL, RESTART_BACKOFF_MAX = 10.0, 300.0
 
 
 class StorageHealth:
@@ -33,7 +32,6 @@ class StorageHealth:
         self.kubelets = kubelets
         self.engine = engine
         self.healthy = True
-        self.crash_loops: dict[str, int] = {}
         self.changed = world.env.event()  # fires when the storage turns healthy or unhealthy
 
     def set_healthy(self, healthy: bool) -> None:
@@ -89,7 +87,6 @@ class StorageHealth:
             self.kubelets.post(key, ready=False, ready_since=self.world.now)
             self.world.recorder.record("PodNotReady", key, reason="readiness probe failed: HTTP 503")
         elif ok and not record.status.ready and record.status.phase == "Running" and self.started_up(record, probe):
-            self.crash_loops.pop(key, None)
             self.kubelets.post(key, ready=True, ready_since=self.world.now)
             self.world.recorder.record("PodReady", key, node=record.pod.node_name)
 
@@ -98,12 +95,9 @@ class StorageHealth:
         return started is not None and self.world.now >= started + probe.initial_delay_seconds
 
     def restart(self, key: str) -> None:
-        """Liveness failed: kill the container now, start it again after the back-off."""
-        loops = self.crash_loops.get(key, 0)
-        self.crash_loops[key] = loops + 1
-        delay = min(RESTART_BACKOFF_INITIAL * 2**loops, RESTART_BACKOFF_MAX)
-        self.world.recorder.record("ContainerRestart", key, reason="liveness probe failed: HTTP 503", backoff=delay)
-        self.kubelets.restart_container(key, delay)
+        """Liveness failed: the kubelet kills the container now and starts it again after
+        the crash-loop back-off (`model/kubelet.py` `crash_restart`)."""
+        self.kubelets.container_died(key, self.world.now, "liveness probe failed: HTTP 503")
 
 
 class _Clocks:

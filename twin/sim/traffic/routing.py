@@ -28,5 +28,5 @@ class Unreachable(IntEnum):
     NO_ENDPOINTS = 3  # the Service had no Ready endpoint
 
 
-def failure_delay(code: Unreachable) -> float:
+def failure_delay(code: int) -> float:
     return CONNECT_TIMEOUT if code == Unreachable.TIMED_OUT else REFUSED_SECONDS

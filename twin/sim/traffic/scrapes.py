@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import Kind, Outcome
+from twin.sim.traffic.exchange import Connection, Owner, Req
 from twin.sim.world import World
 
 
@@ -27,30 +28,55 @@ class Scrapes:
 
 
 class Scraper:
+    """Prometheus: every interval, one GET to each endpoint on a new connection, answered
+    when the pod answers it (its read limiter may queue it). Prometheus stamps samples
+    with the scrape's start (the exposition carries no timestamps), so the twin files them
+    under the time the scrape was sent; the values are the pod's metrics as last handed
+    over, the in-flight gauge as the handler saw it (the scrape itself included)."""
+
     def __init__(self, world: World, engine, scrapes: Scrapes) -> None:
         self.world = world
         self.engine = engine
         self.scrapes = scrapes
+        self.answers: list[tuple[float, str, int, int]] = []  # (sent, pod, code, in flight)
+        engine.after_advance.append(self.collect)
         world.env.process(self.run())
 
     def run(self):
         while True:
             yield self.world.env.timeout(self.scrapes.interval)
+            self.engine.advance(self.world.now)
             for key in list(self.engine.endpoints):
                 self.scrape(key)
 
     def scrape(self, key: str) -> None:
-        _, fate = self.engine.request(Kind.METRICS_GET, 0, Client.SCRAPE, pod=key)
-        code = int(fate.code[0])
-        metrics = self.engine.metrics.get(key)
-        if code != Outcome.OK or metrics is None:
-            self.scrapes.failed.append((self.world.now, key, code))
-            self.world.recorder.record("ScrapeFailed", key, code=code)
-            return
-        if not self.scrapes.keep:
-            return
-        now = self.world.now
-        self.engine.flush()
-        metrics.set_in_flight(self.engine.servers[key].in_flight(now)[0])
-        self.scrapes.samples.extend((key, s) for s in metrics.samples(now))
-        self.scrapes.texts.append((now, key, metrics.exposition(now)))
+        self.engine.plane.send(Req(Kind.METRICS_GET, 0, Client.SCRAPE, _Answer(self, key)), Connection(direct=key))
+
+    def collect(self) -> None:
+        """Answers that came in during the last advance."""
+        answers, self.answers = self.answers, []
+        for when, key, code, in_flight in answers:
+            metrics = self.engine.metrics.get(key)
+            if code != Outcome.OK or metrics is None:
+                self.scrapes.failed.append((when, key, code))
+                self.world.recorder.record("ScrapeFailed", key, code=code, at=round(when, 6))
+                continue
+            if not self.scrapes.keep:
+                continue
+            self.engine.flusher.flush()
+            metrics.set_in_flight(in_flight)
+            self.scrapes.samples.extend((key, s) for s in metrics.samples(when))
+            self.scrapes.texts.append((when, key, metrics.exposition(when)))
+
+
+class _Answer(Owner):
+    """The owner of one scrape request: notes its answer for the next `collect`."""
+
+    def __init__(self, scraper: Scraper, key: str) -> None:
+        self.scraper = scraper
+        self.key = key
+
+    def answered(self, r: Req, now: float) -> None:
+        server = r.server
+        in_flight = server.running_and_queued()[0] + 1 if server is not None and server.alive else 0
+        self.scraper.answers.append((r.time, self.key, int(r.code), in_flight))

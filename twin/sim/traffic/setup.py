@@ -9,6 +9,7 @@ from twin.model.registry.catalogue import Catalogue
 from twin.model.registry.traffic import TrafficParams
 from twin.model.registry.versions import OpenShiftVersion
 from twin.sim.observers import is_registry_pod
+from twin.sim.traffic.capacity import NetworkOverrides
 from twin.sim.traffic.engine import TrafficEngine
 from twin.sim.traffic.probes import StorageHealth
 from twin.sim.traffic.pulls import ImagePuller
@@ -25,16 +26,18 @@ class Traffic:
 
 def install_traffic(world: World, kubelets, faults, params: TrafficParams, version: OpenShiftVersion, *,
                     warm_up: float, scrape_interval: float, keep_scrapes: bool = False,
-                    phase_edges: tuple[float, ...] = ()) -> Traffic:
+                    phase_edges: tuple[float, ...] = (), network: NetworkOverrides = NetworkOverrides()) -> Traffic:
     catalogue = Catalogue.generate(params.catalogue, world.streams("traffic.catalogue"))
-    engine = TrafficEngine(world, params, catalogue, version, warm_up, phase_edges=phase_edges)
+    engine = TrafficEngine(world, params, catalogue, version, warm_up, phase_edges=phase_edges, network=network)
     kubelets.traffic = engine
+    engine.kubelets = kubelets
     kubelets.puller = ImagePuller(world, engine, catalogue, warm_up)
     health = StorageHealth(world, kubelets, engine)
     engine.on_start.append(health.container_started)
     faults.storage = health
     scrapes = Scrapes(scrape_interval, keep_scrapes)
     if keep_scrapes:
+        engine.observe_metrics = True
         Scraper(world, engine, scrapes)
     for record in world.store.list("Pod"):  # registry pods given as running at the start
         if is_registry_pod(record) and record.status.phase == "Running" and record.pod.node_name:

@@ -10,16 +10,13 @@ from collections import Counter
 
 import numpy as np
 
-from twin.model.registry.batch import Arrivals, Client, Served
-from twin.model.registry.requests import WRITES, Kind, Limiter, Outcome
+from twin.model.registry.batch import Client, Served
+from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, WRITES, Kind, Limiter, Outcome
 from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
 
 SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
                   "write_queued_peak")
 """Running and queued at the sample, and each limiter's peaks since the previous sample."""
-CODE_CLASSES = ("failed", "ok", "redirect", "not_allowed", "too_many", "unavailable")
-CLASS_EDGES = np.array([0, 200, 300, 405, 429, 503])
-"""`code >= edge` picks the class: <200 failed, 2xx ok, 3xx redirect, 405, 429, 503."""
 _WRITE = np.array([k in WRITES for k in Kind])
 GROUPS = len(Client) * len(Kind)
 LATENCY_EVERY = 60.0
@@ -48,9 +45,27 @@ class RequestStats:
         self.per_interval: dict[int, np.ndarray] = {}  # interval index -> counts by CODE_CLASSES
         self.latency_every = latency_every
         self.window_latency = SparseCounts()  # key (window * len(Kind) + kind) * BINS + bin -> answered requests
+        self.first_429: float | None = None  # when the first 429 was answered
+        self.sessions: dict[tuple[int, str], int] = {}  # (client, "ok" or "failed") -> pulls or pushes
+        self.session_seconds = np.zeros((len(Client), BINS), np.int64)  # successful ones, by client
+        self.session_pending: list[tuple[int, float]] = []  # (client, seconds) not yet in the sketch
 
-    def issued(self, a: Arrivals) -> None:
-        self.issued_counts += np.bincount(_group(a.client, a.kind), minlength=GROUPS)
+    def session_ended(self, session, now: float) -> None:
+        """A client's pull or push of one image ended (`sessions.py`): counted by client and
+        outcome, its duration kept in a sketch (successful ones)."""
+        key = (int(session.client), "failed" if session.failed else "ok")
+        self.sessions[key] = self.sessions.get(key, 0) + 1
+        if not session.failed:
+            self.session_pending.append((session.client, now - session.began))
+            if len(self.session_pending) >= COMPACT_ENTRIES:
+                self.bin_sessions()
+
+    def bin_sessions(self) -> None:
+        """Move the durations noted since the last call into the per-client sketch."""
+        if self.session_pending:
+            client, seconds = np.array(self.session_pending).T
+            np.add.at(self.session_seconds, (client.astype(np.int64), bin_index(seconds)), 1)
+            self.session_pending = []
 
     def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
         keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
@@ -60,6 +75,10 @@ class RequestStats:
             self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
         if read_only:
             self._count_read_only(done, pod)
+        rejected = done.code == Outcome.TOO_MANY
+        if rejected.any():
+            first = float(done.end[rejected].min())
+            self.first_429 = first if self.first_429 is None else min(self.first_429, first)
         self._timeline(done)
         self._by_phase(done)
         answered = (done.code >= 200) & (done.code < 400)
@@ -76,7 +95,7 @@ class RequestStats:
         """Every `series_every` seconds: each pod's admitted and queued requests."""
         self.next_sample = t + self.series_every
         for key in sorted(servers):
-            running, queued = servers[key].in_flight(t)
+            running, queued = servers[key].running_and_queued()
             window = servers[key].take_window()
             read, write = window[Limiter.READ], window[Limiter.WRITE]
             self.series.append((t, key, running, queued, read.running, read.queued, write.running, write.queued))
@@ -88,20 +107,14 @@ class RequestStats:
         for limiter, seen in server.peaks.items():
             mine[limiter] = mine[limiter].merge(seen) if limiter in mine else seen
 
-    def close(self, t: float, servers: dict, unanswered: Served, retries: list) -> None:
+    def count_open(self, requests: list) -> None:
         """Requests still open at the end of the run, by (client, kind)."""
-        for key in sorted(servers):
-            self.keep_peaks(key, servers[key])
-            self._count_open(servers[key].pending)
-        self._count_open(unanswered)
-
-    def _count_open(self, served: Served) -> None:
-        for client, kind in zip(served.client.tolist(), served.kind.tolist()):
-            self.open_at_end[(client, kind)] += 1
+        for r in requests:
+            self.open_at_end[(r.client, r.kind)] += 1
 
     def _by_phase(self, done: Served) -> None:
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
-        klass = np.searchsorted(CLASS_EDGES, done.code, side="right") - 1
+        klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
         self.phase_outcomes += np.bincount(phase * width + klass, minlength=self.phase_outcomes.size).reshape(-1, width)
         answered = (done.code >= 200) & (done.code < 400)
@@ -153,7 +166,7 @@ class RequestStats:
     def _timeline(self, done: Served) -> None:
         """Outcomes per `series_every` interval of their end time, by code class."""
         interval = (done.end // self.series_every).astype(np.int64)
-        klass = np.searchsorted(CLASS_EDGES, done.code, side="right") - 1
+        klass = CLASS_OF_CODE[done.code]
         first, width = int(interval.min()), len(CODE_CLASSES)
         span = int(interval.max()) - first + 1
         counts = np.bincount((interval - first) * width + klass, minlength=span * width).reshape(span, width)

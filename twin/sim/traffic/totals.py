@@ -1,6 +1,7 @@
 """What the traffic engine leaves in the records at the end of a run, for the request
 invariants (which read records only): the totals, each pod's limiter peaks with its
-limits, and the writes seen by read-only pods."""
+limits, its resource peaks, each node link's, the object store's calls, and the writes
+seen by read-only pods."""
 
 from __future__ import annotations
 
@@ -11,8 +12,20 @@ from twin.sim.recorder import Recorder
 from twin.sim.traffic.stats import RequestStats
 
 
-def leave_records(recorder: Recorder, stats: RequestStats, settings_of: dict[str, RegistrySettings]) -> None:
+def leave_records(recorder: Recorder, stats: RequestStats, settings_of: dict[str, RegistrySettings], usage=None,
+                  store=None) -> None:
     recorder.record("RequestTotals", "image-registry", **stats.totals())
+    if usage is not None:
+        for key in sorted(usage.peak_memory):
+            recorder.record("ResourcePeak", key, cpu_saturation=round(usage.peak_cpu[key], 6),
+                            memory_peak=int(usage.peak_memory[key]), memory_limit=usage.limits[key])
+        for node in sorted(usage.peak_network):
+            recorder.record("NetworkPeak", node, saturation=round(usage.peak_network[node], 6))
+    if store is not None:
+        recorder.record("ObjectStoreCalls", "storage", reads=store.requests[0], writes=store.requests[1],
+                        throttled_reads=store.throttled[0], throttled_writes=store.throttled[1],
+                        partitions=store.partitions, splits=[[round(t, 3), n] for t, n in store.splits],
+                        first_throttle=None if store.first_throttle is None else round(store.first_throttle, 3))
     for key in sorted(stats.peaks):
         settings = settings_of[key]
         recorder.record("LimiterPeak", key, read=_peak(settings.read, stats.peaks[key][Limiter.READ]),

@@ -1,0 +1,162 @@
+"""The data plane's handler chain and resources, request by request, without a cluster
+(`spec/registry-operator.md` §4.1–§4.5, `spec/capacity.md` §3–§4)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.sim.planes import BARE, WORK_KIND, Ended, plane, pod, send_at
+from twin.model.registry.requests import Kind, Outcome
+from twin.model.registry.resources.memory import MiB, MemoryParams
+from twin.model.registry.resources.nodes import NetworkSpec
+from twin.model.registry.resources.objectstore import ObjectStoreParams
+from twin.model.registry.service import Latency, ServiceParams, StorageOp
+from twin.model.registry.settings import Limits, RegistrySettings
+from twin.sim.traffic.routing import Unreachable
+
+FIXED_STORAGE = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0,
+                              storage_latency={op: Latency(0.01, 0.01) for op in StorageOp})
+"""Every storage operation takes exactly 10 ms; no CPU."""
+
+
+def ended_after(p, *sends, until: float = 1000.0) -> list:
+    owner = Ended()
+    for args in sends:
+        send_at(p, *args[:1], **{**args[1], "owner": owner})
+    p.run_until(until)
+    return sorted(owner.requests, key=lambda r: r.id)
+
+
+def test_a_closed_storage_gate_answers_503_without_touching_the_limiter():
+    p = plane()
+    server = pod(p, settings=RegistrySettings(read=Limits(1, 0)))
+    server.gate_open = False
+    done = ended_after(p, (0.0, {"work": 1.0}), (0.0, {"work": 1.0}))
+    assert [r.code for r in done] == [503, 503] and server.limiters[0].running == 0
+
+
+def test_the_limiter_queues_then_rejects_with_429_and_a_waiter_gives_up_after_max_wait():
+    p = plane()
+    pod(p, settings=RegistrySettings(read=Limits(1, 1, 0.5)), cores=1.0)
+    done = ended_after(p, (0.0, {"work": 1.0}), (0.0, {"work": 1.0}), (0.0, {"work": 1.0}))
+    assert [(r.code, r.end) for r in done] == [(200, 1.0), (429, 0.5), (429, 0.0)]
+
+
+def test_writes_under_read_only_get_405_after_taking_a_write_slot():
+    p = plane()
+    pod(p, settings=RegistrySettings(read_only=True, write=Limits(1, 0)))
+    done = ended_after(p, (0.0, {"kind": Kind.MANIFEST_PUT}), (0.0, {"kind": Kind.UPLOAD_START}),
+                       (0.0, {"kind": Kind.MANIFEST_GET}))
+    assert [r.code for r in done] == [Outcome.NOT_ALLOWED, Outcome.TOO_MANY, Outcome.OK]
+
+
+@pytest.mark.parametrize("kind", [Kind.BLOB_GET, Kind.BLOB_HEAD])
+def test_blob_gets_and_heads_are_redirected_when_redirects_are_on(kind):
+    """distribution routes GET and HEAD of a blob to `GetBlob`; `blobServer.ServeBlob`
+    answers 307 with a signed URL (`registry/handlers/blob.go` lines 36-37,
+    `registry/storage/blobserver.go`; `spec/capacity.md` §4)."""
+    p = plane(service=FIXED_STORAGE)
+    pod(p, settings=RegistrySettings(redirect=True))
+    (r,) = ended_after(p, (0.0, {"kind": kind, "nbytes": 50 * MiB}))
+    assert r.code == 307 and r.transfer == 0.0 and r.end == pytest.approx(0.02)  # Stat, then URLFor
+
+
+def test_a_head_for_a_blob_the_registry_lacks_is_404_and_not_redirected():
+    p = plane()
+    pod(p)
+    owner = Ended()
+    from twin.sim.traffic.exchange import CALL, Connection, Req
+    p.schedule(0.0, CALL, lambda now: p.send(Req(Kind.BLOB_HEAD, 0, 0, owner, miss=True), Connection()))
+    p.run_until(10.0)
+    assert [r.code for r in owner.requests] == [404]
+
+
+def test_a_streamed_blob_flows_through_the_node_link_and_holds_its_read_buffer():
+    # 100 MB over a 50 MB/s link (baseline, no burst): 2 s after the Stat and Reader.
+    p = plane(service=FIXED_STORAGE, network=NetworkSpec.of(50e6))
+    server = pod(p, settings=RegistrySettings(redirect=False))
+    owner = Ended()
+    send_at(p, 0.0, kind=Kind.BLOB_GET, nbytes=100_000_000, owner=owner)
+    p.run_until(1.0)
+    assert server.memory.used == MemoryParams().working_set + MemoryParams().request_overhead + 4 * MiB
+    p.run_until(10.0)
+    (r,) = owner.requests
+    assert r.code == 200 and r.transfer == pytest.approx(2.0) and r.end == pytest.approx(2.02)
+    assert server.memory.used == MemoryParams().working_set
+
+
+def test_crossing_the_memory_limit_kills_the_container_and_breaks_its_open_requests():
+    # 2 uploads of 100 MiB hold 20 MiB each; the limit leaves room for one.
+    base = MemoryParams().working_set + 2 * MemoryParams().request_overhead
+    p = plane(service=FIXED_STORAGE, network=NetworkSpec.of(10e6))
+    server = pod(p, memory_limit=base + 30 * MiB)
+    done = ended_after(p, (0.0, {"kind": Kind.UPLOAD_CHUNK, "nbytes": 100 * MiB}),
+                       (0.5, {"kind": Kind.UPLOAD_CHUNK, "nbytes": 100 * MiB}))
+    assert not server.alive and p.kills == [(pytest.approx(0.51), "registry-0", "OOMKilled")]
+    assert [(r.code, r.end) for r in done] == [(0, pytest.approx(0.51)), (0, pytest.approx(0.51))]
+
+
+def test_a_storage_call_throttled_past_the_retries_is_a_500_counted_per_operation():
+    p = plane(service=FIXED_STORAGE, store=ObjectStoreParams(read_rate=0.5, split_after=1e9))
+    pod(p)
+    done = ended_after(p, (0.0, {"kind": Kind.MANIFEST_GET}), (0.0, {"kind": Kind.MANIFEST_GET}))
+    assert [r.code for r in done] == [500, 500]
+    assert [StorageOp(r.failed).name for r in done] == ["GetContent", "GetContent"]
+    assert all(r.end > 3.5 for r in done)  # the SDK slept 3.5-7 s before giving up
+
+
+def test_a_killed_container_breaks_open_requests_and_refuses_new_connections():
+    p = plane()
+    server = pod(p, cores=1.0)
+    owner = Ended()
+    send_at(p, 0.0, work=10.0, owner=owner)
+    p.run_until(1.0)
+    p.kill(server)
+    send_at(p, 2.0, work=1.0, owner=owner)
+    p.run_until(5.0)
+    assert [(r.code, r.end) for r in owner.requests] == [(0, 1.0), (Unreachable.REFUSED, pytest.approx(2.001))]
+
+
+def test_a_pod_on_an_unreachable_node_times_out_after_the_dial_timeout():
+    p = plane()
+    pod(p)
+    p.unreachable.add("registry-0")
+    (r,) = ended_after(p, (0.0, {"work": 0.1}))
+    assert (r.code, r.end) == (Unreachable.TIMED_OUT, 30.0)
+
+
+def test_with_no_ready_endpoint_new_connections_go_to_terminating_but_serving_pods():
+    """KEP-1669 (GA in 1.28), as OVN-Kubernetes implements it: serving+terminating
+    endpoints only when no endpoint is ready (`getSelectedEligibleEndpoints`)."""
+    p = plane()
+    pod(p, "registry-old")
+    p.endpoints, p.fallback = [], ["registry-old"]
+    (r,) = ended_after(p, (0.0, {"work": 0.1}))
+    assert r.code == 200 and r.server.key == "registry-old"
+    p.fallback = []
+    (r,) = ended_after(p, (2000.0, {"work": 0.1}), until=3000.0)
+    assert r.code == Unreachable.NO_ENDPOINTS
+
+
+def test_the_first_request_on_a_connection_pays_the_tls_handshake():
+    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.001, cpu_per_byte=0.0,
+                            storage_latency={op: Latency(1e-6, 1e-6) for op in StorageOp})
+    p = plane(service=service)
+    pod(p)
+    from twin.sim.traffic.exchange import CALL, Connection, Req
+    conn, owner = Connection(), Ended()
+    p.schedule(0.0, CALL, lambda now: p.send(Req(WORK_KIND, 0, 0, owner), conn))
+    p.schedule(1.0, CALL, lambda now: p.send(Req(WORK_KIND, 0, 0, owner), conn))
+    p.run_until(5.0)
+    assert [round(r.cpu, 9) for r in owner.requests] == [0.001, 0.0]
+
+
+def test_same_requests_same_seed_same_fates():
+    def run():
+        p = plane(service=ServiceParams(), seed=4)
+        pod(p, cores=0.5)
+        rng = np.random.default_rng(9)
+        return [(r.code, r.end) for r in ended_after(p, *[(float(t), {"kind": Kind.MANIFEST_GET})
+                                                           for t in np.sort(rng.uniform(0, 5, 300))])]
+    assert run() == run()

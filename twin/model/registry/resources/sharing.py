@@ -1,0 +1,136 @@
+"""Egalitarian processor sharing with a per-job cap, the one sharing rule behind the
+registry's CPU and the nodes' network links.
+
+`n` jobs share a capacity `C`; each gets the same rate `min(cap, C / n)`:
+
+* CPU: `C` = the cores the container can get, `cap` = 1 core. A request is served by
+  one goroutine at a time, so it never runs on more than one core, and the Go runtime
+  (GOMAXPROCS = the node's CPUs, `spec/capacity.md` §6) spreads goroutines over every
+  core it may use. Linux's CFS shares a CPU between runnable threads in proportion to
+  their weights, which the fluid limit of equal weights makes egalitarian.
+* A network link: `C` = the link's bytes/s, `cap` = one stream's bytes/s (an S3 GET
+  connection). TCP flows through one bottleneck converge to equal shares.
+
+Why processor sharing: it is the fluid limit of round-robin time slicing (CFS runs
+threads in slices of a few ms, far shorter than the requests), it makes the
+throughput ceiling emerge as `C / mean work` without being configured, and its mean
+sojourn time is known in closed form and insensitive to the work distribution
+(M/G/1-PS: E[T] = E[S] / (1 - rho); with `c` cores and a per-job cap of one core the
+queue is symmetric in Kelly's sense, so the number present is distributed as in M/M/c),
+which is what the tests check it against.
+
+Exact in continuous time with a virtual clock: every job present advances at the same
+rate, so a job that joins when the virtual clock reads `V` with work `w` leaves when it
+reads `V + w`; the next departure is the heap's minimum. `O(log n)` per job whatever the
+number sharing.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from typing import Any
+
+INFINITY = math.inf
+
+
+class ProcessorSharing:
+    """Jobs sharing `capacity` (work per second) at most `cap` each. Work and capacity are
+    in the same units: core-seconds and cores, or bytes and bytes/s. Time only moves
+    forward through `advance`, which every other method calls first."""
+
+    __slots__ = ("capacity", "cap", "virtual", "clock", "started", "heap", "seq", "done_work", "offered", "version")
+
+    def __init__(self, capacity: float, cap: float = 1.0, clock: float = 0.0) -> None:
+        if not capacity > 0 or not cap > 0:
+            raise ValueError(f"expected a positive capacity and cap, got {capacity!r} and {cap!r}")
+        self.capacity = float(capacity)
+        self.cap = float(cap)
+        self.virtual = 0.0  # work each present job has received since the start
+        self.clock = self.started = clock
+        self.heap: list[tuple[float, int, Any]] = []  # (virtual finish, seq, item)
+        self.seq = 0
+        self.done_work = 0.0  # work served, integrated over time (for utilisation)
+        self.offered = 0.0  # capacity offered, integrated over time
+        self.version = 0  # bumped whenever the next departure may have moved
+
+    def __len__(self) -> int:
+        return len(self.heap)
+
+    def rate(self) -> float:
+        """Each job's rate now."""
+        n = len(self.heap)
+        return self.cap if n * self.cap <= self.capacity else self.capacity / n
+
+    def throughput(self) -> float:
+        """Work served per second now: min(n * cap, capacity) (0 when empty, the cap may be inf)."""
+        n = len(self.heap)
+        return min(n * self.cap, self.capacity) if n else 0.0
+
+    def advance(self, t: float) -> None:
+        dt = t - self.clock
+        if dt <= 0:
+            return
+        n = len(self.heap)
+        if n:
+            per_job = self.cap if n * self.cap <= self.capacity else self.capacity / n
+            self.virtual += per_job * dt
+            self.done_work += per_job * n * dt
+        self.offered += self.capacity * dt
+        self.clock = t
+
+    def add(self, t: float, work: float, item: Any) -> None:
+        """A job with `work` joins at `t`."""
+        if t > self.clock:
+            self.advance(t)
+        heapq.heappush(self.heap, (self.virtual + (work if work > 0.0 else 0.0), self.seq, item))
+        self.seq += 1
+        self.version += 1
+
+    def next_departure(self) -> float:
+        """When the next job leaves if nothing joins or leaves before (inf when empty)."""
+        heap = self.heap
+        if not heap:
+            return INFINITY
+        remaining = heap[0][0] - self.virtual
+        if remaining <= 0:
+            return self.clock
+        n = len(heap)
+        return self.clock + remaining / (self.cap if n * self.cap <= self.capacity else self.capacity / n)
+
+    def pop(self, t: float) -> Any:
+        """The job whose work is done at `t` (`t` = `next_departure()`)."""
+        if t > self.clock:
+            self.advance(t)
+        finish, _, item = heapq.heappop(self.heap)
+        if finish > self.virtual:  # rounding: the clock says it is done
+            self.virtual = finish
+        self.version += 1
+        return item
+
+    def set_capacity(self, t: float, capacity: float) -> None:
+        if not capacity > 0:
+            raise ValueError(f"expected a positive capacity, got {capacity!r}")
+        self.advance(t)
+        if capacity != self.capacity:
+            self.capacity = float(capacity)
+            self.version += 1
+
+    def remove(self, t: float, doomed: Callable[[Any], bool]) -> list[Any]:
+        """Take out every job whose item `doomed(item)` says (a killed container's
+        streams); returns them. O(n): only for kills."""
+        self.advance(t)
+        gone = [entry[2] for entry in self.heap if doomed(entry[2])]
+        if gone:
+            self.heap = [entry for entry in self.heap if not doomed(entry[2])]
+            heapq.heapify(self.heap)
+            self.version += 1
+        return gone
+
+    def remaining(self, item: Any) -> float:
+        """Work `item` still needs (tests and diagnostics; O(n))."""
+        for finish, _, other in self.heap:
+            if other is item:
+                return finish - self.virtual
+        raise KeyError(item)

@@ -1,0 +1,91 @@
+"""The objects of the data plane's event loop: a request in flight (`Req`), a client's
+connection (`Connection`), what hears a request's end (`Owner`), and the event codes.
+Open requests are small objects that live only while open (`spec/architecture.md`
+habit 7: nothing is kept per request once it is handed to the statistics).
+
+This module and the other data-plane modules are fully typed: the build may compile
+them with mypyc (`setup.py`); they run the same as plain Python.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mypy_extensions import mypyc_attr
+
+if TYPE_CHECKING:
+    from twin.sim.traffic.pod import PodServer
+
+OPEN = -1.0  # `Req.end` of a request that has not ended
+
+# What a heap entry `(time, seq, event, subject)` asks the loop to do (plain ints: the
+# loop compares them for every event).
+STORED = 0  # the request's storage operations are done: on to the CPU
+CPU = 1  # a pod's CPU may have finished a request (subject: the pod; seq checked)
+LINK = 2  # a node's link may have finished a stream or changed its capacity
+EXPIRE = 3  # a queued request's maxWaitInQueue is over
+ANSWER = 4  # a response decided earlier reaches the client (429, 503, 405, failures)
+CALL = 5  # a client's own timer (subject: a callable taking the time)
+
+
+@mypyc_attr(allow_interpreted_subclasses=True)
+class Owner:
+    """Whoever sent a request (a client lane, Prometheus): hears when it ended, and, for a
+    download it put on a node's link, when that download is done."""
+
+    def answered(self, r: Req, now: float) -> None:
+        pass
+
+    def downloaded(self, now: float) -> None:
+        pass
+
+
+class Req:
+    """One request while it is open. `owner` hears `answered(req, now)` when it ends;
+    `server` is the pod serving it (None when it never reached one)."""
+
+    __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
+                 "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed")
+
+    def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
+                 tag: int = -1, miss: bool = False) -> None:
+        self.id = 0
+        self.time = 0.0
+        self.kind = kind
+        self.nbytes = nbytes
+        self.client = client
+        self.owner = owner
+        self.attempt = attempt
+        self.tag = tag
+        self.miss = miss  # a blob HEAD for a blob the registry lacks
+        self.start = float("nan")
+        self.s1 = float("nan")
+        self.s2 = float("nan")
+        self.end = OPEN
+        self.code = 0
+        self.cpu = 0.0
+        self.transfer = 0.0
+        self.req_bytes = 0
+        self.resp_bytes = 0
+        self.stream = 0
+        self.held = 0
+        self.klass = -1  # the limiter it went through; -1 when it reached none
+        self.failed = -1  # the StorageOp that failed past the retries (500), -1 if none
+        self.server: PodServer | None = None
+
+    def again(self) -> Req:
+        """The same request sent once more (a retry after 429)."""
+        return Req(self.kind, self.nbytes, self.client, self.owner, self.attempt + 1, self.tag, self.miss)
+
+
+class Connection:
+    """A client's HTTP/1.1 connection: the pod it was balanced to (`key`, `server`),
+    None while not connected. `fresh` until its first request (the TLS handshake)."""
+
+    __slots__ = ("key", "server", "fresh", "direct")
+
+    def __init__(self, direct: str | None = None) -> None:
+        self.key: str | None = None
+        self.server: PodServer | None = None
+        self.fresh = False
+        self.direct = direct  # connect to this pod, not through the Service (Prometheus)

@@ -1,0 +1,376 @@
+"""The data plane: one event loop, in simulated time, for every request, every registry
+container's limiters, CPU and memory, every node's link and the object store.
+
+A request's life at a pod (`spec/registry-operator.md` §4.1, outermost first): the
+storage health gate (503), the read or write limiter (429 or a FIFO wait), then the app:
+405 for a write under readOnly, otherwise its storage phase (`storage.py`), its CPU
+(shared by the pod's requests, `resources/sharing.py`), and for a body the pod streams
+itself its transfer through the node's link (`resources/links.py`). The slot is held
+until the response is written, and memory for as long as the request holds it.
+
+The loop is driven from outside: `run_until(t)` handles every event before `t`. The
+traffic engine calls it before any change the loop cannot see (endpoints, a container
+starting or stopping, the storage gate), so every request meets the cluster as it was
+when it arrived. Clients (`sessions.py`) run inside the loop: each answer reaches its
+owner at the instant it is written, so closed-loop clients are exact.
+
+Heap entries are `(time, seq, event, subject)`; `seq` breaks ties in the order events
+were scheduled, which makes runs deterministic. A pod's CPU and a node's link each keep
+one entry for their next departure, replaced (the old one skipped by its `seq`) when
+their sharing changes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from typing import Any
+
+from twin.model.registry.batch import Client
+from twin.model.registry.requests import WRITES, Kind, Outcome, limiter_of
+from twin.model.registry.resources.links import Link
+from twin.model.registry.resources.memory import MemoryParams
+from twin.model.registry.resources.nodes import NetworkSpec
+from twin.model.registry.resources.objectstore import ObjectStore
+from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
+from twin.sim.traffic.exchange import ANSWER, CALL, CPU, EXPIRE, LINK, OPEN, STORED, Connection, Owner, Req
+from twin.sim.traffic.pod import PodServer
+from twin.sim.traffic.routing import Unreachable, failure_delay
+from twin.sim.traffic.storage import Draws, StoragePhase
+
+INF = math.inf
+REJECT_SECONDS = 0.0005
+"""Time to write a 503 or 405 response: negligible next to any real request."""
+_LIMITER = tuple(int(limiter_of(k)) for k in Kind)
+_WRITE = tuple(k in WRITES for k in Kind)
+_SUCCESS = tuple(int(c) for c in (200, 200, 200, 200, 202, 202, 201, 201, 200, 200, 401))
+_STREAMS = tuple(k in (Kind.BLOB_GET, Kind.UPLOAD_CHUNK) for k in Kind)
+_REDIRECTABLE = tuple(k in (Kind.BLOB_GET, Kind.BLOB_HEAD) for k in Kind)
+_REQUEST_BODY = tuple(k in (Kind.UPLOAD_CHUNK, Kind.MANIFEST_PUT) for k in Kind)
+_RESPONSE_BODY = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in Kind)
+"""Kinds whose request or response carries a body (`service.body_bytes`, inlined here)."""
+KINDS = len(Kind)
+BLOB_HEAD = int(Kind.BLOB_HEAD)
+
+
+class DataPlane:
+    def __init__(self, service: ServiceParams, memory: MemoryParams, store: ObjectStore,
+                 network_of: Callable[[str], NetworkSpec], routing: Any, storage_rng: Any) -> None:
+        self.service = service
+        self.memory = memory
+        self.store = store
+        self.network_of = network_of
+        self.heap: list[tuple[float, int, int, Any]] = []
+        self.seq = 0
+        self.now = 0.0
+        self.servers: dict[str, PodServer] = {}
+        self.endpoints: list[str] = []  # Ready, not terminating (what new connections go to)
+        self.fallback: list[str] = []  # terminating but serving: used only when no pod is Ready (KEP-1669)
+        self.unreachable: set[str] = set()  # pods on a node that is down or cut off
+        self.links: dict[str, Link] = {}
+        self.unrouted: list[Req] = []  # ended without reaching a pod (connection failures)
+        self.finished_rows = 0  # ended since the last `take_finished`
+        self.retired: list[PodServer] = []  # stopped containers whose ended requests are not taken yet
+        self.kills: list[tuple[float, str, str]] = []  # (time, pod, reason) the loop decided: OOM kills
+        self.issued = [0] * (len(Client) * KINDS)
+        self.storage = StoragePhase(service, store, storage_rng)
+        self.uniforms = Draws(routing, uniform=True)
+        self.next_id = 0
+        self.cpu: list[float] = [service.cpu[k] for k in Kind]
+        self.overhead: int = memory.request_overhead
+        self.tls: float = service.tls_handshake
+        self.per_byte: float = service.cpu_per_byte
+
+    # ----- the loop --------------------------------------------------------------------------
+    def schedule(self, t: float, event: int, subject: Any) -> int:
+        self.seq += 1
+        heapq.heappush(self.heap, (t, self.seq, event, subject))
+        return self.seq
+
+    def run_until(self, t: float) -> None:
+        """Handle every event before `t`; the loop's clock is then `t`."""
+        heap = self.heap
+        while heap and heap[0][0] < t:
+            time, seq, event, subject = heapq.heappop(heap)
+            self.now = time
+            if event == CPU:
+                self._cpu_done(subject, seq)
+            elif event == STORED:
+                self._stored(subject)
+            elif event == ANSWER:
+                self._answered(subject)
+            elif event == CALL:
+                subject(time)
+            elif event == LINK:
+                self._link_event(subject, seq)
+            else:
+                self._expire(subject)
+        if t > self.now:
+            self.now = t
+
+    def next_event(self) -> float:
+        return self.heap[0][0] if self.heap else INF
+
+    # ----- connections and sending ----------------------------------------------------------------
+    def connect(self, conn: Connection) -> int:
+        """Open `conn` now: straight to its pod, or to an endpoint picked at random (the
+        Service balances connections, `spec/capacity.md` §3). 0, or why it failed."""
+        conn.server = None
+        key = conn.direct
+        if key is None:
+            pool = self.endpoints or self.fallback
+            if not pool:
+                return int(Unreachable.NO_ENDPOINTS)
+            key = pool[self.uniforms.index(len(pool))]
+        conn.key = key
+        if key in self.unreachable:
+            return int(Unreachable.TIMED_OUT)
+        server = self.servers.get(key)
+        if server is None or not server.accepting:
+            return int(Unreachable.REFUSED)
+        conn.server = server
+        conn.fresh = True
+        return 0
+
+    def send(self, r: Req, conn: Connection) -> None:
+        """`r` leaves its client now on `conn`, reconnecting when the connection is not open
+        or its server closed it (Go's transport retries an idempotent request on a new
+        connection when the server closed the idle one)."""
+        now = self.now
+        r.time = now
+        self.next_id += 1
+        r.id = self.next_id
+        self.issued[r.client * KINDS + r.kind] += 1
+        server = conn.server
+        if server is None or not (server.alive and server.accepting):
+            failure = self.connect(conn)
+            server = conn.server
+            if failure or server is None:
+                return self._unanswered(r, failure)
+        elif conn.key in self.unreachable:
+            conn.server = None
+            return self._unanswered(r, int(Unreachable.TIMED_OUT))
+        if conn.fresh:
+            conn.fresh = False
+            r.cpu += self.tls
+        self._arrive(server, r, now)
+
+    def _unanswered(self, r: Req, code: int) -> None:
+        r.code = code
+        self._answer_at(r, self.now + failure_delay(code))
+
+    def _answer_at(self, r: Req, t: float) -> None:
+        r.end = t
+        if t <= self.now:
+            self._answered(r)
+        else:
+            self.schedule(t, ANSWER, r)
+
+    def _answered(self, r: Req) -> None:
+        """`r` ends now for its client: kept for the statistics (with its pod's, or with
+        the requests no pod answered), then its owner hears of it."""
+        server = r.server
+        if server is not None:
+            server.done.append(r)
+        else:
+            self.unrouted.append(r)
+        self.finished_rows += 1
+        owner = r.owner
+        if owner is not None:
+            owner.answered(r, self.now)
+
+    # ----- the handler chain ---------------------------------------------------------------------
+    def _arrive(self, server: PodServer, r: Req, now: float) -> None:
+        r.server = server
+        if not server.gate_open:
+            r.code = int(Outcome.UNAVAILABLE)
+            return self._answer_at(r, now + REJECT_SECONDS)
+        klass = _LIMITER[r.kind]
+        r.klass = klass
+        lim = server.limiters[klass]
+        if lim.max_running <= 0 or lim.running < lim.max_running:
+            lim.running += 1
+            self._start(server, r, now)
+        elif len(lim.waiting) >= lim.room:
+            r.code = int(Outcome.TOO_MANY)
+            self._answer_at(r, now)
+        else:
+            lim.waiting.append(r)
+            if lim.patience > 0:
+                self.schedule(now + lim.patience, EXPIRE, r)
+
+    def _start(self, server: PodServer, r: Req, now: float) -> None:
+        """`r` holds a slot from `now` (the caller counted it)."""
+        r.start = now
+        server.open[r.id] = r
+        kind = r.kind
+        held = self.overhead
+        r.held = held
+        memory = server.memory
+        memory.used += held
+        if memory.used > memory.window_peak:  # (the run's peak is at least the window's)
+            memory.note_peak()
+            limit = memory.limit
+            if limit is not None and memory.used > limit:
+                return self.oom_kill(server)
+        if server.read_only and _WRITE[kind]:
+            r.code = int(Outcome.NOT_ALLOWED)
+            r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
+            self.schedule(now + REJECT_SECONDS, STORED, r)
+            return
+        miss = r.miss
+        redirected = server.redirect and _REDIRECTABLE[kind] and not miss
+        if miss and kind == BLOB_HEAD:
+            r.code = 404
+        elif redirected:
+            r.code = 307
+        else:
+            r.code = _SUCCESS[kind]
+        nbytes = r.nbytes
+        request = HEADER_BYTES + (nbytes if _REQUEST_BODY[kind] else 0)
+        response = HEADER_BYTES + (REDIRECT_BODY_BYTES if redirected else nbytes if _RESPONSE_BODY[kind] else 0)
+        r.req_bytes = request
+        r.resp_bytes = response
+        if _STREAMS[kind] and not redirected:
+            r.stream = r.nbytes
+        r.cpu += self.cpu[kind] + self.per_byte * (request + response)
+        self.schedule(now + self.storage.serve(r, now, redirected, server.chunk_size), STORED, r)
+
+    def _stored(self, r: Req) -> None:
+        server = r.server
+        if server is None or r.end != OPEN or not server.alive:
+            return
+        if r.failed >= 0:
+            r.code = int(Outcome.ERROR)
+        if r.code == 405 or r.code == 500:
+            return self._finish(server, r)
+        server.cpu.add(self.now, r.cpu, r)
+        self.reschedule_cpu(server)
+
+    def reschedule_cpu(self, server: PodServer) -> None:
+        """Keep one heap entry for the CPU's next departure (a change below a nanosecond is
+        float rounding of the same instant, and keeps the entry)."""
+        t = server.cpu.next_departure()
+        due = server.cpu_due
+        if t != due and not (t - due < 1e-9 and due - t < 1e-9):
+            server.cpu_due = t
+            if t < INF:
+                self.seq += 1
+                heapq.heappush(self.heap, (t, self.seq, CPU, server))
+                server.cpu_token = self.seq
+            else:
+                server.cpu_token = -1
+
+    def _cpu_done(self, server: PodServer, seq: int) -> None:
+        if seq != server.cpu_token or not server.alive:
+            return
+        server.cpu_due = INF
+        r: Req = server.cpu.pop(self.now)
+        self.reschedule_cpu(server)
+        if r.stream:
+            self._stream(server, r)
+        else:
+            self._finish(server, r)
+
+    def _stream(self, server: PodServer, r: Req) -> None:
+        buffer = self.memory.buffer(r.kind, r.stream, server.chunk_size)
+        r.held += buffer
+        if not server.memory.hold(buffer):
+            return self.oom_kill(server)
+        r.transfer = self.now  # the start, until it ends
+        self.flow(server.node, r.stream, r)
+
+    # ----- links ------------------------------------------------------------------------------------
+    def link(self, node: str) -> Link:
+        link = self.links.get(node)
+        if link is None:
+            net = self.network_of(node)
+            link = self.links[node] = Link(net.baseline, net.burst, net.bucket, self.service.storage_read_bytes_per_second,
+                                           self.now)
+        return link
+
+    def flow(self, node: str, nbytes: float, item: Any) -> None:
+        """`item` (a streaming request, or a download with `downloaded(now)`) sends
+        `nbytes` through `node`'s link from now."""
+        link = self.link(node)
+        link.add(self.now, float(nbytes), item)
+        self._reschedule_link(link)
+
+    def _reschedule_link(self, link: Link) -> None:
+        t = link.next_event()
+        due = link.due_at
+        if t != due and not (t - due < 1e-9 and due - t < 1e-9):
+            link.due_at = t
+            link.token = self.schedule(t, LINK, link) if t < INF else -1
+
+    def _link_event(self, link: Link, seq: int) -> None:
+        if seq != link.token:
+            return
+        link.due_at = INF
+        link.advance(self.now)
+        done = link.pop(self.now) if link.due() else None
+        self._reschedule_link(link)
+        if isinstance(done, Req):
+            done.transfer = self.now - done.transfer
+            server = done.server
+            if server is not None:
+                self._finish(server, done)
+        elif isinstance(done, Owner):
+            done.downloaded(self.now)
+
+    # ----- ends --------------------------------------------------------------------------------------
+    def _finish(self, server: PodServer, r: Req) -> None:
+        """The response is written now: free the slot (admitting the next waiter) and memory."""
+        now = self.now
+        r.end = now
+        del server.open[r.id]
+        server.memory.release(r.held)
+        lim = server.limiters[r.klass]
+        if lim.waiting:
+            waiter = lim.waiting.popleft()
+            self._start(server, waiter, now)
+        else:
+            lim.running -= 1
+        self._answered(r)
+
+    def _expire(self, r: Req) -> None:
+        server = r.server
+        if r.start == r.start or r.end != OPEN or server is None:  # admitted, or already ended
+            return
+        waiting = server.limiters[r.klass].waiting
+        if waiting and waiting[0] is r:
+            waiting.popleft()
+        else:
+            waiting.remove(r)
+        r.code = Outcome.TOO_MANY
+        self._answer_at(r, self.now)
+
+    # ----- containers ---------------------------------------------------------------------------------
+    def add_server(self, server: PodServer) -> None:
+        self.servers[server.key] = server
+
+    def oom_kill(self, server: PodServer) -> None:
+        self.kills.append((self.now, server.key, "OOMKilled"))
+        self.kill(server)
+
+    def kill(self, server: PodServer) -> None:
+        """The container is gone now: every open or queued request breaks."""
+        if not server.alive:
+            return
+        server.alive = server.accepting = False
+        if self.servers.get(server.key) is server:
+            del self.servers[server.key]
+        self.retired.append(server)
+        broken = list(server.open.values()) + server.waiting()
+        server.open.clear()
+        for lim in server.limiters:
+            lim.waiting.clear()
+            lim.running = 0
+        link = self.links.get(server.node)
+        if link is not None:
+            link.remove(self.now, lambda item: getattr(item, "server", None) is server)
+            self._reschedule_link(link)
+        for r in broken:
+            r.code = int(Outcome.FAILED)
+            self._answer_at(r, self.now)

@@ -1,0 +1,88 @@
+"""One registry container in the data plane: its read and write limiters
+(`spec/registry-operator.md` §4.2), its CPU, its memory and its open requests.
+
+A limiter admits a request while fewer than `maxRunning` run, queues it FIFO while
+fewer than `maxInQueue` wait, and rejects it with 429 otherwise; a waiter leaves with
+429 after `maxWaitInQueue` (0: waits forever). `maxRunning` 0 means no limiter.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from twin.model.registry.occupancy import Occupancy, occupancy
+from twin.model.registry.resources.memory import MemoryParams, PodMemory
+from twin.model.registry.resources.sharing import ProcessorSharing
+from twin.model.registry.settings import Limits, RegistrySettings
+from twin.sim.traffic.exchange import Req
+
+
+class Limiter:
+    __slots__ = ("max_running", "room", "patience", "running", "waiting")
+
+    def __init__(self, limits: Limits) -> None:
+        self.max_running: int = limits.max_running
+        self.room: int = limits.max_in_queue
+        self.patience: float = limits.max_wait
+        self.running = 0
+        self.waiting: deque[Req] = deque()
+
+
+class PodServer:
+    """A running registry container. `alive` until it exits or is killed; `accepting`
+    until `http.Server.Shutdown` closes its listener and idle connections. `redirect`,
+    `read_only` and `chunk_size` are its settings' (read on every request)."""
+
+    def __init__(self, key: str, node: str, settings: RegistrySettings, cores: float, memory: MemoryParams,
+                 memory_limit: int | None, clock: float, memory_limited: bool = False) -> None:
+        self.key = key
+        self.node = node
+        self.settings = settings
+        self.redirect: bool = settings.redirect
+        self.read_only: bool = settings.read_only
+        self.chunk_size: int = settings.chunk_size
+        self.limiters = (Limiter(settings.read), Limiter(settings.write))
+        self.cpu = ProcessorSharing(cores, 1.0, clock)
+        self.cpu_token = -1  # seq of the CPU event in the heap that is current
+        self.cpu_due = float("inf")
+        self.memory = PodMemory(memory.working_set, memory_limit)
+        self.memory_limited = memory_limited  # the limit is the container's (not what the node has left)
+        self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
+        self.done: list[Req] = []  # ended, not yet handed to the statistics
+        self.alive = True
+        self.accepting = True
+        self.gate_open = True
+        self.peaks: dict[int, Occupancy] = {0: Occupancy(), 1: Occupancy()}  # limiter peaks from request times
+        self.window: dict[int, Occupancy] = {0: Occupancy(), 1: Occupancy()}
+
+    def running_and_queued(self) -> tuple[int, int]:
+        return (sum(lim.running for lim in self.limiters), sum(len(lim.waiting) for lim in self.limiters))
+
+    def waiting(self) -> list[Req]:
+        return [r for lim in self.limiters for r in lim.waiting]
+
+    def note_peaks(self, finished: list[Req], now: float) -> None:
+        """Limiter peaks recomputed from request times (independent evidence for the
+        limiter invariants): the requests finished since the last call together with
+        those still open or queued, each still-open interval cut at `now` (the next call
+        sees the rest)."""
+        rows = [r for r in finished if r.klass >= 0] + list(self.open.values()) + self.waiting()
+        if not rows:
+            return
+        klass = np.array([r.klass for r in rows], np.int8)
+        time = np.array([r.time for r in rows])
+        start = np.array([r.start for r in rows])
+        end = np.array([r.end if r.end >= 0 else now for r in rows])
+        for limiter in (0, 1):
+            pick = klass == limiter
+            if pick.any():
+                seen = occupancy(time[pick], start[pick], end[pick])
+                self.peaks[limiter] = self.peaks[limiter].merge(seen)
+                self.window[limiter] = self.window[limiter].merge(seen)
+
+    def take_window(self) -> dict[int, Occupancy]:
+        window = self.window
+        self.window = {0: Occupancy(), 1: Occupancy()}
+        return window

@@ -1,0 +1,289 @@
+"""Clients in the data plane: containers/image pulls and pushes (`model/registry/clients.py`)
+as small state machines driven by the answers to their own requests.
+
+A session is closed loop inside: each lane sends its next request when the previous
+answer (and, for a redirected blob, the download from the object store) is done, so a
+slow registry slows its clients. Sessions start open loop: background sessions at the
+times the load profile draws (users and CI jobs start pulls whatever the registry's
+state), kubelet pulls when a pod needs its image.
+
+A lane is one connection (`exchange.Connection`), balanced when it opens and reused for
+the lane's next requests; a lane whose connection failed opens a new one for its next
+request. Ending: `done(session, now)` once every blob is in (and, for a push, the
+manifest is put), or at the first answer that fails the session (`session.code`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from twin.model.registry.catalogue import Image
+from twin.model.registry.clients import ClientPolicy
+from twin.model.registry.requests import Kind, Outcome
+from twin.model.registry.resources.objectstore import READ
+from twin.sim.traffic.exchange import CALL, Connection, Owner, Req
+
+if TYPE_CHECKING:
+    from twin.sim.traffic.plane import DataPlane
+
+_BODY = (int(Kind.UPLOAD_CHUNK), int(Kind.MANIFEST_PUT))
+_RETRIED_429: frozenset[int] = frozenset(int(k) for k in Kind if k not in _BODY and k != Kind.TOKEN_GET)
+"""docker_client.go's 429 loop wraps every request without a body; the token request
+(`getBearerToken`) does not go through it."""
+_EXPECTED: dict[int, tuple[int, ...]] = {int(kind): tuple(int(c) for c in codes) for kind, codes in {
+    Kind.PING: (Outcome.UNAUTHORIZED,), Kind.TOKEN_GET: (Outcome.OK,), Kind.MANIFEST_GET: (Outcome.OK,),
+    Kind.BLOB_GET: (Outcome.OK, Outcome.REDIRECT), Kind.BLOB_HEAD: (Outcome.OK, Outcome.REDIRECT, Outcome.NOT_FOUND),
+    Kind.UPLOAD_START: (Outcome.ACCEPTED,), Kind.UPLOAD_CHUNK: (Outcome.ACCEPTED,), Kind.UPLOAD_COMMIT: (Outcome.CREATED,),
+    Kind.MANIFEST_PUT: (Outcome.CREATED,), Kind.METRICS_GET: (Outcome.OK,),
+}.items()}
+PING, TOKEN, MANIFEST_GET, BLOB_GET, BLOB_HEAD = (int(Kind.PING), int(Kind.TOKEN_GET), int(Kind.MANIFEST_GET),
+                                                  int(Kind.BLOB_GET), int(Kind.BLOB_HEAD))
+UPLOAD_START, UPLOAD_CHUNK, UPLOAD_COMMIT, MANIFEST_PUT = (int(Kind.UPLOAD_START), int(Kind.UPLOAD_CHUNK),
+                                                          int(Kind.UPLOAD_COMMIT), int(Kind.MANIFEST_PUT))
+REDIRECT, NOT_FOUND, UNAVAILABLE, TOO_MANY = 307, 404, 503, 429
+
+
+class Lane(Owner):
+    """One connection of a session and the blob it is working on."""
+
+    __slots__ = ("session", "conn", "blob", "size")
+
+    def __init__(self, session: Session, conn: Connection) -> None:
+        self.session = session
+        self.conn = conn
+        self.blob = -1
+        self.size = 0
+
+    def answered(self, r: Req, now: float) -> None:
+        self.session.answered(self, r, now)
+
+    def downloaded(self, now: float) -> None:
+        """A redirected blob's bytes are in (from the object store)."""
+        self.session.blob_done(self, now)
+
+
+class Session:
+    """What pulls and pushes share: lanes, the 429 retry loop, ending."""
+
+    def __init__(self, plane: DataPlane, client: int, policy: ClientPolicy, image: Image,
+                 done: Callable[[Any, float], None], node: str | None = None, tag: int = -1) -> None:
+        self.plane = plane
+        self.client = client
+        self.policy = policy
+        self.image = image
+        self.done = done
+        self.node = node  # the kubelet's node (downloads cross its link); None outside the cluster
+        self.tag = tag
+        self.began = plane.now
+        self.ended = -1.0
+        self.failed = False
+        self.code = 0  # the failing answer's code (0: a broken connection)
+        self.bytes = 0  # blob bytes fetched or uploaded
+        self.queue: deque[tuple[int, int]] = deque()  # (blob id, size) not yet taken by a lane
+        self.busy = 0  # lanes working on a blob
+        self.lanes = [Lane(self, Connection())]
+        self.then: list[int] = []  # images this client goes on with (background clients)
+
+    # ----- sending, retrying, ending ---------------------------------------------------------
+    def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False) -> None:
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss), lane.conn)
+
+    def answered(self, lane: Lane, r: Req, now: float) -> None:
+        if self.ended >= 0:
+            return
+        if r.code in _EXPECTED[r.kind]:
+            return self.next(lane, r, now)
+        if r.code == TOO_MANY and r.kind in _RETRIED_429 and r.attempt + 1 < self.policy.attempts:
+            again = r.again()
+            plane = self.plane
+            plane.schedule(now + self.policy.retry_delay(r.attempt), CALL, lambda t: plane.send(again, lane.conn))
+            return
+        self.end(now, r.code)
+
+    def end(self, now: float, failed_with: int | None = None) -> None:
+        if self.ended < 0:
+            self.ended = now
+            self.failed = failed_with is not None
+            self.code = failed_with or 0
+            self.done(self, now)
+            if self.ended >= 0:  # not restarted with another image: let go of the connections
+                self.queue.clear()
+                self.lanes = []
+
+    @property
+    def ok(self) -> bool:
+        return self.ended >= 0 and not self.failed
+
+    def restart(self, image: Image, blobs: Any) -> None:
+        """The same client goes on with another image over its open connections (no
+        new ping or token)."""
+        self.image = image
+        self.began = self.plane.now
+        self.ended = -1.0
+        self.failed = False
+        self.code = 0
+        self.bytes = 0
+        self.queue.clear()
+        self.busy = 0
+        self.reset(blobs)
+        self.resume()
+
+    def reset(self, blobs: Any) -> None:
+        raise NotImplementedError
+
+    def resume(self) -> None:
+        raise NotImplementedError
+
+    # ----- blobs over lanes -------------------------------------------------------------------
+    def fan_out(self, blobs: list[tuple[int, int]], now: float) -> None:
+        """Work through `blobs` on up to `policy.lanes` lanes (the first lane is the one
+        already open); with no blobs, go straight to `blobs_done`."""
+        self.queue.extend(blobs)
+        if not self.queue:
+            return self.blobs_done(self.lanes[0], now)
+        while len(self.lanes) < min(self.policy.lanes, len(self.queue)):
+            self.lanes.append(Lane(self, Connection()))
+        for lane in self.lanes[:len(self.queue)]:
+            self.take(lane, now)
+
+    def take(self, lane: Lane, now: float) -> None:
+        lane.blob, lane.size = self.queue.popleft()
+        self.busy += 1
+        self.begin_blob(lane, now)
+
+    def blob_done(self, lane: Lane, now: float) -> None:
+        if self.ended >= 0:
+            return
+        self.bytes += lane.size
+        self.busy -= 1
+        self.blob_in(lane.blob)
+        if self.queue:
+            self.take(lane, now)
+        elif self.busy == 0:
+            self.blobs_done(lane, now)
+
+    def blob_in(self, blob: int) -> None:
+        """A blob is complete (the kubelet keeps it in the node's layer cache)."""
+
+    def begin_blob(self, lane: Lane, now: float) -> None:
+        raise NotImplementedError
+
+    def blobs_done(self, lane: Lane, now: float) -> None:
+        raise NotImplementedError
+
+    def next(self, lane: Lane, r: Req, now: float) -> None:
+        raise NotImplementedError
+
+
+class PullSession(Session):
+    """Ping, token, manifest, then the config blob and `blobs` (the layers the client
+    lacks), redirected ones fetched from the object store."""
+
+    def __init__(self, plane: DataPlane, client: int, policy: ClientPolicy, image: Image,
+                 done: Callable[[Any, float], None], blobs: list[tuple[int, int]], node: str | None = None, tag: int = -1,
+                 on_blob: Callable[[int], None] | None = None) -> None:
+        super().__init__(plane, client, policy, image, done, node, tag)
+        self.blobs = blobs
+        self.on_blob = on_blob
+
+    def start(self) -> None:
+        self.send(self.lanes[0], PING)
+
+    def reset(self, blobs: Any) -> None:
+        self.blobs = blobs
+
+    def resume(self) -> None:
+        self.send(self.lanes[0], MANIFEST_GET, self.image.manifest_bytes)
+
+    def next(self, lane: Lane, r: Req, now: float) -> None:
+        kind = r.kind
+        if kind == BLOB_GET:
+            if r.code == REDIRECT:
+                self.download(lane, now)
+            else:
+                self.blob_done(lane, now)
+        elif kind == PING:
+            self.send(lane, TOKEN)
+        elif kind == TOKEN:
+            self.send(lane, MANIFEST_GET, self.image.manifest_bytes)
+        elif kind == MANIFEST_GET:
+            self.fan_out([(self.image.config, self.image.config_bytes)] + self.blobs, now)
+
+    def begin_blob(self, lane: Lane, now: float) -> None:
+        self.send(lane, BLOB_GET, lane.size)
+
+    def download(self, lane: Lane, now: float) -> None:
+        """Follow the 307: one GET to the object store, then the bytes, through the
+        kubelet's node link, or at the client's own bandwidth outside the cluster."""
+        plane = self.plane
+        if not plane.store.call(now, READ):
+            return self.end(now, UNAVAILABLE)  # S3 503 Slow Down: c/image does not retry a 5xx
+        first_byte = plane.storage.first_byte()
+        node = self.node
+        if node is not None:
+            plane.schedule(now + first_byte, CALL, lambda t: plane.flow(node, lane.size, lane))
+        else:
+            seconds = first_byte + lane.size / min(self.policy.bandwidth, plane.service.storage_read_bytes_per_second)
+            plane.schedule(now + seconds, CALL, lane.downloaded)
+
+    def blob_in(self, blob: int) -> None:
+        if self.on_blob is not None:
+            self.on_blob(blob)
+
+    def blobs_done(self, lane: Lane, now: float) -> None:
+        self.end(now)
+
+
+class PushSession(Session):
+    """Ping, token, then for each layer a HEAD and, when the registry lacks it (`new`),
+    POST, PATCH (the whole blob, as docker and podman send it) and PUT; then the config
+    blob the same way; then the manifest PUT (containers/image `copy.Image`)."""
+
+    def __init__(self, plane: DataPlane, client: int, policy: ClientPolicy, image: Image,
+                 done: Callable[[Any, float], None], new: list[bool], node: str | None = None, tag: int = -1) -> None:
+        super().__init__(plane, client, policy, image, done, node, tag)
+        self.new: dict[int, bool] = {}
+        self.config_pushed = False
+        self.reset(new)
+
+    def start(self) -> None:
+        self.send(self.lanes[0], PING)
+
+    def reset(self, blobs: Any) -> None:
+        self.new = dict(zip(self.image.layers, blobs))
+        self.new[self.image.config] = True
+        self.config_pushed = False
+
+    def resume(self) -> None:
+        self.fan_out(list(zip(self.image.layers, self.image.layer_bytes)), self.plane.now)
+
+    def next(self, lane: Lane, r: Req, now: float) -> None:
+        kind = r.kind
+        if kind == PING:
+            self.send(lane, TOKEN)
+        elif kind == TOKEN:
+            self.resume()
+        elif kind == BLOB_HEAD:
+            if r.code == NOT_FOUND:
+                self.send(lane, UPLOAD_START)
+            else:
+                self.blob_done(lane, now)
+        elif kind == UPLOAD_START:
+            self.send(lane, UPLOAD_CHUNK, lane.size)
+        elif kind == UPLOAD_CHUNK:
+            self.send(lane, UPLOAD_COMMIT)
+        elif kind == UPLOAD_COMMIT:
+            self.blob_done(lane, now)
+        elif kind == MANIFEST_PUT:
+            self.end(now)
+
+    def begin_blob(self, lane: Lane, now: float) -> None:
+        self.send(lane, BLOB_HEAD, 0, miss=self.new.get(lane.blob, True))
+
+    def blobs_done(self, lane: Lane, now: float) -> None:
+        if not self.config_pushed:
+            self.config_pushed = True
+            return self.fan_out([(self.image.config, self.image.config_bytes)], now)
+        self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes)
