@@ -12,7 +12,7 @@ TWIN = Path(__file__).parent.parent / "twin"
 # higher may import lower, never the reverse
 LAYERS = ["model", "invariants", "scenarios", "sim", "run", "place", "analysis", "report", "sweep", "check", "api",
           "pytest_plugin", "cli"]
-FREE = {"errors", "files", "strategies", "__init__", "__main__"}
+FREE = {"errors", "files", "strategies", "__init__", "__main__", "_native"}
 
 
 def imports(path: Path) -> set[str]:

@@ -10,12 +10,51 @@ import pytest
 from helpers import twin, twin_process
 
 from twin.errors import InputError
+from twin.model.registry.resources.nodes import INSTANCE_TYPES
 from twin.scenarios.load import library_names, load_scenario
 
 CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
                        "storage_recovery")
+
+
+
+
+def with_resources(resources: str) -> str:
+    """A scenario whose inline Config sets `spec.resources`."""
+    return ("name: x\nregistry:\n"
+            f"  config: {{kind: Config, spec: {{replicas: 2, storage: {{s3: {{}}}}, resources: {resources}}}}}\n")
+
+
+def node_list(edge_type: str | None) -> str:
+    """Two nodes: n0 an m5.xlarge, n1 labelled `edge_type` (no instance-type label when None)."""
+    label = "" if edge_type is None else f", node.kubernetes.io/instance-type: {edge_type}"
+    return ("apiVersion: v1\nkind: NodeList\nitems:\n"
+            "- metadata: {name: n0, labels: {topology.kubernetes.io/zone: a, node.kubernetes.io/instance-type: m5.xlarge}}\n"
+            "  status: {allocatable: {cpu: '4', memory: 16Gi, pods: '110'}}\n"
+            f"- metadata: {{name: n1, labels: {{topology.kubernetes.io/zone: b{label}}}}}\n"
+            "  status: {allocatable: {cpu: '8', memory: 16Gi, pods: '110'}}\n")
+
+
+UNKNOWN_TYPE = ("expected an EC2 instance type the twin knows ({count} types such as m5.xlarge, in "
+                "twin/model/registry/resources/instance_types.py), got {kind!r}")
+BANDWIDTH_UNIT = "expected a bandwidth with its unit (k, M or G and bit/s, bps, b/s or B/s), such as 1.25Gbit/s or 156MB/s"
+CPU_TIME = "expected CPU time that is finite and not negative, such as 2ms or 1.5n"
+NOT_NEGATIVE = "expected a quantity that is not negative, such as 250m or 512Mi"
+NEGATIVE_IN_CONFIG = "(Kubernetes refuses negative quantities)"
+BELOW_WORKING_SET = ("expected a memory limit of at least the registry's working set, traffic.memory.working_set = "
+                     "{working_set}, got {limit} ({limit_bytes} bytes): the registry could never start")
+REQUEST_RATE_TEXT = "expected a number of requests per second written as a plain number, such as 5500"
+
+
+def unknown_type(kind: str, node: str | None = None) -> str:
+    """The message for a type no EC2 table will hold (no close names to suggest)."""
+    assert kind not in INSTANCE_TYPES
+    text = UNKNOWN_TYPE.format(count=len(INSTANCE_TYPES), kind=kind)
+    if node is None:
+        return text
+    return f"{text} for node {node!r}: for another type give its network as cluster.network or cluster.node_network.{node}"
 
 
 @dataclass(frozen=True)
@@ -126,6 +165,167 @@ CASES = [
     Case("malformed YAML names the line and column",
          "name: x\nfaults: [ {at: 1m\n",
          "line 3 column 1", "malformed YAML: ", exact=False),
+    # Capacity: bandwidths (cluster.network, node_network, traffic bandwidths).
+    Case("a zero network baseline is refused",
+         "name: x\ncluster: {generate: {}, network: {baseline: 0Gbit/s}}\n",
+         "cluster.network.baseline", "expected a bandwidth > 0, got '0Gbit/s'"),
+    Case("a negative network baseline is refused as negative, not as a missing unit",
+         "name: x\ncluster: {generate: {}, network: {baseline: -1.25Gbit/s}}\n",
+         "cluster.network.baseline", "expected a bandwidth > 0, got '-1.25Gbit/s'"),
+    Case("a negative burst in a node's network is refused",
+         "name: x\ncluster: {generate: {}, node_network: {worker-us-east-1a-0: {baseline: 1Gbit/s, burst: -10Gbit/s}}}\n",
+         "cluster.node_network['worker-us-east-1a-0'].burst", "expected a bandwidth > 0, got '-10Gbit/s'"),
+    Case("a burst below the baseline is refused at the burst",
+         "name: x\ncluster: {generate: {}, network: {baseline: 1.25Gbit/s, burst: 1Gbit/s}}\n",
+         "cluster.network.burst", "expected a burst of at least the baseline (1.25 Gbit/s), got 1 Gbit/s"),
+    Case("a network bandwidth without a unit is refused",
+         "name: x\ncluster: {generate: {}, network: {baseline: 156250000}}\n",
+         "cluster.network.baseline", f"{BANDWIDTH_UNIT}, got 156250000"),
+    Case("a network bandwidth with an unknown unit is refused",
+         "name: x\ncluster: {generate: {}, network: {baseline: 1.25GiB/s}}\n",
+         "cluster.network.baseline", f"{BANDWIDTH_UNIT}, got '1.25GiB/s'"),
+    Case("a network bandwidth with an unknown prefix is refused",
+         "name: x\ncluster: {generate: {}, network: {baseline: 1Gbit/s, burst: 1Tbit/s}}\n",
+         "cluster.network.burst", f"{BANDWIDTH_UNIT}, got '1Tbit/s'"),
+    Case("a negative storage stream bandwidth is refused",
+         "name: x\ntraffic: {service: {storage_stream_bandwidth: -90M}}\n",
+         "traffic.service.storage_stream_bandwidth", "expected a positive whole number of bytes, got '-90M'"),
+    Case("a zero client bandwidth is refused",
+         "name: x\ntraffic: {clients: {pull: {bandwidth: 0}}}\n",
+         "traffic.clients.pull.bandwidth", "expected a positive whole number of bytes, got 0"),
+    Case("a client bandwidth in bits per second is refused: traffic bandwidths are bytes per second",
+         "name: x\ntraffic: {clients: {push: {bandwidth: 720Mbit/s}}}\n",
+         "traffic.clients.push.bandwidth", "expected a bandwidth in bytes per second: a quantity such as 90M or 1Gi, "
+         "or a whole number, got '720Mbit/s'"),
+    # Capacity: CPU.
+    Case("a negative CPU time per request kind is refused",
+         "name: x\ntraffic: {service: {cpu: {manifest_get: -2ms}}}\n",
+         "traffic.service.cpu.manifest_get", f"{CPU_TIME}, got '-2ms'"),
+    Case("a negative TLS handshake CPU time is refused",
+         "name: x\ntraffic: {service: {tls_handshake: -1ms}}\n",
+         "traffic.service.tls_handshake", f"{CPU_TIME}, got '-1ms'"),
+    Case("a negative CPU time per byte in nanoseconds is refused",
+         "name: x\ntraffic: {service: {cpu_per_byte: -1.5n}}\n",
+         "traffic.service.cpu_per_byte", f"{CPU_TIME}, got '-1.5n'"),
+    Case("a CPU time per byte that is not a CPU time is refused",
+         "name: x\ntraffic: {service: {cpu_per_byte: 1.5 ns/B}}\n",
+         "traffic.service.cpu_per_byte", "expected CPU time in core-seconds: a duration such as 2ms or 1.5us, a number "
+         "of seconds, or nanoseconds such as 1.5n, got '1.5 ns/B'"),
+    Case("a negative workload CPU usage is refused",
+         "name: x\nworkloads:\n  - {name: web, replicas: 1, usage: {cpu: -500m}}\n",
+         "workloads[0].usage.cpu", f"{NOT_NEGATIVE}, got '-500m'"),
+    Case("a negative workload CPU request is refused",
+         "name: x\nworkloads:\n  - {name: web, replicas: 1, requests: {cpu: -1}}\n",
+         "workloads[0].requests.cpu", f"{NOT_NEGATIVE}, got -1"),
+    Case("a negative generated worker CPU is refused",
+         "name: x\ncluster: {generate: {worker: {cpu: -4}}}\n",
+         "cluster.generate.worker.cpu", "expected a quantity that is not negative, got -4"),
+    Case("a registry CPU limit of 0 is refused",
+         with_resources("{limits: {cpu: 0}}"),
+         "registry.config.spec.resources.limits.cpu", "expected a CPU limit > 0, such as 1 or 500m, got 0: a registry "
+         "with a CPU limit of 0 cannot run"),
+    Case("a negative registry CPU limit is refused",
+         with_resources("{limits: {cpu: -1}}"),
+         "registry.config.spec.resources.limits.cpu", f"expected a quantity that is not negative, got -1 "
+         f"{NEGATIVE_IN_CONFIG}"),
+    Case("a registry CPU request of 0 is refused",
+         with_resources("{requests: {cpu: '0'}}"),
+         "registry.config.spec.resources.requests.cpu", "expected a CPU request > 0, such as 100m (the operator's "
+         "default), got '0': a registry requesting no CPU gets almost none on a busy node"),
+    Case("a negative registry CPU request is refused",
+         with_resources("{requests: {cpu: -100m}}"),
+         "registry.config.spec.resources.requests.cpu", f"expected a quantity that is not negative, got '-100m' "
+         f"{NEGATIVE_IN_CONFIG}"),
+    Case("a registry CPU request above its limit is refused",
+         with_resources("{requests: {cpu: '1'}, limits: {cpu: 500m}}"),
+         "registry.config.spec.resources.requests.cpu", "expected at most the limit ('500m'), got '1' (Kubernetes "
+         "refuses a request above its limit)"),
+    # Capacity: memory.
+    Case("a zero working set is refused",
+         "name: x\ntraffic: {memory: {working_set: 0}}\n",
+         "traffic.memory.working_set", "expected a positive whole number of bytes, got 0"),
+    Case("a negative request overhead is refused",
+         "name: x\ntraffic: {memory: {request_overhead: -64Ki}}\n",
+         "traffic.memory.request_overhead", "expected a whole number of bytes >= 0, got '-64Ki'"),
+    Case("a negative workload memory usage is refused",
+         "name: x\nworkloads:\n  - {name: web, replicas: 1, usage: {memory: -1Gi}}\n",
+         "workloads[0].usage.memory", f"{NOT_NEGATIVE}, got '-1Gi'"),
+    Case("a registry memory limit of 0 is refused",
+         with_resources("{limits: {memory: 0}}"),
+         "registry.config.spec.resources.limits.memory", "expected a memory limit > 0, such as 512Mi, got 0: a registry "
+         "with a memory limit of 0 cannot run"),
+    Case("a negative registry memory limit is refused",
+         with_resources("{limits: {memory: -512Mi}}"),
+         "registry.config.spec.resources.limits.memory", f"expected a quantity that is not negative, got '-512Mi' "
+         f"{NEGATIVE_IN_CONFIG}"),
+    Case("a registry memory limit below the default working set is refused",
+         with_resources("{limits: {memory: 100M}}"),
+         "registry.config.spec.resources.limits.memory",
+         BELOW_WORKING_SET.format(working_set="128Mi (134217728 bytes)", limit="'100M'", limit_bytes=100000000)),
+    Case("a registry memory limit below the scenario's working set is refused",
+         with_resources("{limits: {memory: 512Mi}}") + "traffic: {memory: {working_set: 1Gi}}\n",
+         "registry.config.spec.resources.limits.memory",
+         BELOW_WORKING_SET.format(working_set="1Gi (1073741824 bytes)", limit="'512Mi'", limit_bytes=512 << 20)),
+    Case("a memory limit below the working set in a config_file is reported in that file",
+         "name: x\nregistry: {config_file: config.yaml}\n",
+         "spec.resources.limits.memory",
+         BELOW_WORKING_SET.format(working_set="128Mi (134217728 bytes)", limit="'64Mi'", limit_bytes=64 << 20),
+         source="{tmp}/config.yaml",
+         files={"config.yaml": "kind: Config\nspec: {replicas: 2, storage: {s3: {}}, resources: {limits: {memory: 64Mi}}}\n"}),
+    Case("a config_edit lowering the memory limit below the working set is refused at the edit",
+         "name: x\nduration: 10m\nfaults:\n  - {at: 5m, config_edit: {patch: {spec: {resources: {limits: {memory: 64Mi}}}}}}\n",
+         "faults[0].config_edit.patch.spec.resources.limits.memory",
+         BELOW_WORKING_SET.format(working_set="128Mi (134217728 bytes)", limit="'64Mi'", limit_bytes=64 << 20)),
+    Case("a config_edit setting a CPU limit of 0 is refused at the edit",
+         "name: x\nduration: 10m\nfaults:\n  - {at: 5m, config_edit: {patch: {spec: {resources: {limits: {cpu: 0}}}}}}\n",
+         "faults[0].config_edit.patch.spec.resources.limits.cpu", "expected a CPU limit > 0, such as 1 or 500m, got 0: "
+         "a registry with a CPU limit of 0 cannot run"),
+    # Capacity: instance types and node networks.
+    Case("an unknown generated worker instance type is refused",
+         "name: x\ncluster: {generate: {worker: {instance_type: m99.huge}}}\n",
+         "cluster.generate.worker.instance_type", unknown_type("m99.huge")),
+    Case("a misspelled generated worker instance type is refused with the closest names",
+         "name: x\ncluster: {generate: {worker: {instance_type: m5.xlarg}}}\n",
+         "cluster.generate.worker.instance_type", "got 'm5.xlarg' (close: m5.xlarge", exact=False),
+    Case("a node file naming an unknown instance type without a network is refused in the node file",
+         "name: x\ncluster: {nodes: nodes.yaml}\n",
+         "items[1].metadata.labels['node.kubernetes.io/instance-type']", unknown_type("bare-metal-gen2", "n1"),
+         source="{tmp}/nodes.yaml", files={"nodes.yaml": node_list("bare-metal-gen2")}),
+    Case("a node file naming an unknown instance type is refused when only another node's network is given",
+         "name: x\ncluster: {nodes: nodes.yaml, node_network: {n0: {baseline: 10Gbit/s}}}\n",
+         "items[1].metadata.labels['node.kubernetes.io/instance-type']", unknown_type("bare-metal-gen2", "n1"),
+         source="{tmp}/nodes.yaml", files={"nodes.yaml": node_list("bare-metal-gen2")}),
+    Case("generated worker labels naming an unknown instance type without a network are refused",
+         "name: x\ncluster: {generate: {worker: {labels: {node.kubernetes.io/instance-type: m99.huge}}}}\n",
+         "cluster.generate.worker.labels['node.kubernetes.io/instance-type']",
+         unknown_type("m99.huge", "worker-us-east-1a-0")),
+    Case("an added node naming an unknown instance type without a network is refused",
+         "name: x\nfaults:\n  - {at: 1m, add_node: {name: edge-0, zone: us-east-1a, "
+         "labels: {node.kubernetes.io/instance-type: bare-metal-gen2}}}\n",
+         "faults[0].add_node.labels['node.kubernetes.io/instance-type']", unknown_type("bare-metal-gen2", "edge-0")),
+    Case("a node network for a node the cluster does not have is refused",
+         "name: x\ncluster: {generate: {}, node_network: {worker-us-east-1z-0: {baseline: 1Gbit/s}}}\n",
+         "cluster.node_network['worker-us-east-1z-0']", "expected the name of a node of the cluster, or of a node an "
+         "add_node fault adds, got 'worker-us-east-1z-0'"),
+    # Capacity: object-store ceilings.
+    Case("a read rate given with a k suffix is refused",
+         'name: x\ntraffic: {storage: {read_rate: "5.5k"}}\n',
+         "traffic.storage.read_rate", f"{REQUEST_RATE_TEXT}, got '5.5k'"),
+    Case("a write rate given with a unit is refused",
+         'name: x\ntraffic: {storage: {write_rate: "3500/s"}}\n',
+         "traffic.storage.write_rate", f"{REQUEST_RATE_TEXT}, got '3500/s'"),
+    Case("a zero read rate is refused",
+         "name: x\ntraffic: {storage: {read_rate: 0}}\n",
+         "traffic.storage.read_rate", "expected a number of requests per second > 0, got 0"),
+    Case("a negative write rate is refused",
+         "name: x\ntraffic: {storage: {write_rate: -3500}}\n",
+         "traffic.storage.write_rate", "expected a number of requests per second > 0, got -3500"),
+    Case("a split delay that is not a duration is refused",
+         "name: x\ntraffic: {storage: {split_after: soon}}\n",
+         "traffic.storage.split_after", "expected a duration such as 90s, 10m or 1h30m, got 'soon'"),
+    Case("more partitions than max_partitions are refused",
+         "name: x\ntraffic: {storage: {partitions: 8, max_partitions: 4}}\n",
+         "traffic.storage", "partitions: expected at most max_partitions (4), got 8"),
 ]
 
 
@@ -298,3 +498,73 @@ def test_an_unquoted_openshift_version_is_accepted_or_refused_with_a_message_ask
     else:
         assert code == 0
         assert json.loads((out / "summary.json").read_text())["openshift"] == "4.22"
+
+
+# The capacity fields used correctly: accepted, and the run completes.
+
+CAPACITY_SCENARIO = """\
+name: capacity-fields
+seed: 3
+duration: 5m
+cluster:
+  generate: {zones: 2, workers_per_zone: 1, control_plane: 1, worker: {instance_type: m6i.xlarge}}
+  network: {baseline: 1.25Gbit/s, burst: 10Gbps, burst_for: 5m}
+  node_network:
+    worker-us-east-1a-0: {baseline: 156MB/s}
+registry:
+  config:
+    kind: Config
+    spec:
+      replicas: 2
+      storage: {s3: {chunkSizeMiB: 16}}
+      resources: {requests: {cpu: 100m, memory: 256Mi}, limits: {cpu: "2", memory: 512Mi}}
+workloads:
+  - {name: web, replicas: 2, requests: {cpu: 200m, memory: 256Mi}, usage: {cpu: 500m, memory: 1Gi}}
+traffic:
+  warm_up: 30s
+  background:
+    pulls: {constant: 2}
+    pushes: {ramp: {from: 0, to: 0.5, begin: 1m, end: 4m}}
+    images_per_session: 2
+  clients:
+    kubelet: {attempts: 5, honour_retry_after: true, lanes: 6}
+    pull: {attempts: 3, initial_backoff: 1s, max_backoff: 30s, think: 10ms, bandwidth: 90M}
+    push: {lanes: 2}
+  service: {cpu: {manifest_get: 2ms, blob_get: 0}, storage_stream_bandwidth: 90M, tls_handshake: 1ms, cpu_per_byte: 1.5n}
+  memory: {working_set: 200Mi, request_overhead: 64Ki}
+  storage: {read_rate: 5500, write_rate: 3500.5, partitions: 2, max_partitions: 64, split_after: 5m, max_retries: 3}
+faults:
+  - {at: 3m, config_edit: {patch: {spec: {resources: {limits: {memory: 1Gi}}}}}}
+"""
+
+
+def test_a_scenario_using_the_capacity_fields_correctly_runs(capsys, tmp_path):
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(CAPACITY_SCENARIO)
+    out = tmp_path / "out"
+    code, _, err = twin(capsys, "run", str(scenario), "--quiet", "--out", str(out))
+    assert code == 0, err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"] == "capacity-fields" and summary["requests"]["issued"] > 0
+
+
+@pytest.mark.parametrize("cluster, edge_type", [
+    ("{nodes: nodes.yaml, network: {baseline: 2.5Gbit/s, burst: 10Gbit/s}}", "bare-metal-gen2"),
+    ("{nodes: nodes.yaml, node_network: {n1: {baseline: 2.5Gbit/s}}}", "bare-metal-gen2"),
+    ("{nodes: nodes.yaml}", None),  # no label: ROSA's m5.xlarge, as documented
+    ("{nodes: nodes.yaml}", "m6i.2xlarge"),
+], ids=["unknown type, cluster.network", "unknown type, its node_network", "no instance-type label", "known type"])
+def test_nodes_whose_network_the_twin_knows_are_accepted(capsys, tmp_path, cluster, edge_type):
+    (tmp_path / "nodes.yaml").write_text(node_list(edge_type))
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(f"name: x\nduration: 1m\ncluster: {cluster}\n")
+    code, _, err = twin(capsys, "run", str(scenario), "--quiet", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+
+
+def test_a_node_network_for_a_node_a_fault_adds_is_accepted(tmp_path):
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("name: x\nduration: 5m\ncluster: {generate: {}, node_network: {edge-0: {baseline: 2.5Gbit/s}}}\n"
+                        "faults:\n  - {at: 1m, add_node: {name: edge-0, zone: us-east-1a, "
+                        "labels: {node.kubernetes.io/instance-type: bare-metal-gen2}}}\n")
+    assert load_scenario(str(scenario)).spec.cluster.node_network["edge-0"].baseline == 2.5e9 / 8

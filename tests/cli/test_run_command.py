@@ -24,7 +24,8 @@ from twin.scenarios.load import load_scenario
 
 BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-drain", "scale-2-to-6-on-2-workers",
              "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load",
-             "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect")
+             "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect",
+             "saturation-ramp", "pull-storm-default-config")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 
@@ -89,7 +90,7 @@ def test_run_zone_failure_exits_0_and_prints_the_summary(zone_failure):
 def test_run_zone_failure_writes_summary_json_following_the_contract(zone_failure):
     _, _, _, out = zone_failure
     doc = summary(out)
-    assert set(doc) == {"scenario", "seed", "openshift", "simulated_seconds", "invariants", "kpis", "requests"}
+    assert set(doc) == {"scenario", "seed", "openshift", "simulated_seconds", "invariants", "kpis", "requests", "resources"}
     assert doc["scenario"] == "zone-failure"
     assert doc["seed"] == 1
     assert doc["openshift"] == "4.23"
@@ -189,5 +190,5 @@ def test_an_existing_out_directory_keeps_its_other_files(capsys, tmp_path):
     assert (tmp_path / "older" / "summary.json").read_text() == "{}\n"
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["cluster.json", "events.csv", "latency.parquet", "notes.txt", "older", "queues.parquet",
-                       "requests.parquet", "summary.json"]
+                       "requests.parquet", "resources.parquet", "summary.json"]
     assert summary(tmp_path)["scenario"] == "zone-failure"

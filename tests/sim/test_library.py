@@ -9,6 +9,13 @@ from twin.run import run_scenario
 from twin.scenarios.load import library_names, load_scenario
 
 FAILS_ON_4_22 = {"zone-failure-3-replicas": "zone_failure_recovery", "tainted-edge-zone": "rollout_completes"}
+SLOW = {"saturation-ramp"}
+"""Built-ins too long for the fast tier (6.6 million requests): `make test-slow` runs them;
+`tests/sim/test_saturation.py` tells their story on a shorter ramp in the fast tier."""
+
+
+def built_ins():
+    return [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in library_names()]
 
 
 def verdicts(name: str, openshift: str) -> dict[str, bool]:
@@ -17,12 +24,12 @@ def verdicts(name: str, openshift: str) -> dict[str, bool]:
     return {spec.name: check(spec.name, records, spec).holds for spec in scenario.spec.invariants}
 
 
-@pytest.mark.parametrize("name", library_names())
+@pytest.mark.parametrize("name", built_ins())
 def test_every_built_in_scenario_holds_all_its_invariants_on_4_23(name):
     assert all(verdicts(name, "4.23").values())
 
 
-@pytest.mark.parametrize("name", library_names())
+@pytest.mark.parametrize("name", built_ins())
 def test_on_4_22_only_the_known_failure_modes_fail(name):
     failed = {invariant for invariant, holds in verdicts(name, "4.22").items() if not holds}
     expected = {FAILS_ON_4_22[name]} if name in FAILS_ON_4_22 else set()

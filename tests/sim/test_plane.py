@@ -160,3 +160,19 @@ def test_same_requests_same_seed_same_fates():
         return [(r.code, r.end) for r in ended_after(p, *[(float(t), {"kind": Kind.MANIFEST_GET})
                                                            for t in np.sort(rng.uniform(0, 5, 300))])]
     assert run() == run()
+
+
+def test_the_blob_descriptor_cache_spares_the_stat_of_a_blob_the_pod_has_served():
+    """`REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory` (10,000 entries): the second GET of
+    a blob needs no `Stat` round trip to storage, only the URL signing."""
+    from twin.sim.traffic.exchange import CALL, Connection, Req
+    p = plane(service=FIXED_STORAGE)
+    pod(p)
+    owner = Ended()
+    for t in (0.0, 1.0):
+        p.schedule(t, CALL, lambda now: p.send(Req(Kind.BLOB_GET, 1000, 0, owner, blob=42), Connection()))
+    p.run_until(10.0)
+    first, second = owner.requests
+    assert (first.end - first.time, second.end - second.time) == (pytest.approx(0.02), pytest.approx(0.01))
+    assert np.isnan(second.s1) and second.s2 == pytest.approx(0.01)  # Stat skipped, URLFor observed
+    assert p.store.requests[0] == 2  # the first GET's two reads only

@@ -23,10 +23,22 @@ IMAGE = Image("r/app:1", "r/app", "1", manifest_bytes=1000, config=100, config_b
               layer_bytes=(9_000_000, 18_000_000, 27_000_000))
 
 
-def started(p, kind, **kw):
+LANES_AT_END: dict[int, int] = {}
+
+
+def started(p, kind, then=None, **kw):
+    """A session started at 0; `ended` collects when each image ended; `then(session)` is
+    called at each end (as a client going on with its next image would)."""
     ended = []
+
+    def done(s, now):
+        ended.append(now)
+        LANES_AT_END[id(s)] = len(s.lanes)
+        if then is not None:
+            then(s)
+
     session = kind(p, kw.pop("client", Client.PULL), kw.pop("policy", ClientPolicy(bandwidth=9_000_000)), IMAGE,
-                   lambda s, now: ended.append(now), **kw)
+                   done, **kw)
     p.schedule(0.0, CALL, lambda now: session.start())
     return session, ended
 
@@ -47,7 +59,8 @@ def test_a_pull_pings_gets_a_token_and_the_manifest_then_fetches_blobs_in_parall
     p.run_until(100.0)
     assert kinds_of(p) == ["ping", "token_get", "manifest_get"] + ["blob_get"] * 4
     assert session.ok and ended == [pytest.approx(3.04)]
-    assert len(session.lanes) == 4 and session.bytes == 2000 + 54_000_000
+    assert LANES_AT_END[id(session)] == 4 and session.bytes == 2000 + 54_000_000
+    assert session.lanes == []  # the client let go of its connections
 
 
 def test_a_kubelet_pull_downloads_redirected_blobs_through_its_node_link():
@@ -120,24 +133,46 @@ def test_keep_alive_pins_a_client_to_the_pod_its_connection_was_balanced_to():
     p = plane()
     pod(p, "registry-0")
     pod(p, "registry-1")
-    session, ended = started(p, PullSession, blobs=[], policy=ClientPolicy(lanes=1))
-    session.then = []
-    p.run_until(10.0)
-    for _ in range(20):
-        session.restart(IMAGE, [])
-        p.run_until(p.now + 10.0)
+    again = iter(range(20))
+
+    def go_on(s):
+        if next(again, None) is not None:
+            s.restart(IMAGE, [])
+
+    session, ended = started(p, PullSession, then=go_on, blobs=[], policy=ClientPolicy(lanes=1))
+    p.run_until(100.0)
+    assert len(ended) == 21
     served = {key: len(s.done) for key, s in p.servers.items()}
     assert sorted(served.values()) == [0, 4 + 20 * 2]  # ping, token, manifest, config; then manifest, config
 
 
 def test_after_shutdown_begins_the_next_request_goes_over_a_new_connection():
+    from tests.sim.planes import Ended
+    from twin.sim.traffic.exchange import Connection, Req
     p = plane()
     old = pod(p, "registry-0")
-    session, _ = started(p, PullSession, blobs=[], policy=ClientPolicy(lanes=1))
-    p.run_until(10.0)
+    conn, owner = Connection(), Ended()
+    p.schedule(0.0, CALL, lambda now: p.send(Req(Kind.TOKEN_GET, 0, 0, owner), conn))
+    p.run_until(5.0)
     pod(p, "registry-1")
     p.endpoints = ["registry-1"]
+    p.schedule(6.0, CALL, lambda now: p.send(Req(Kind.TOKEN_GET, 0, 0, owner), conn))
+    p.run_until(7.0)
     old.accepting = False  # SIGTERM: Shutdown closes the listener and idle connections
-    session.restart(IMAGE, [])
-    p.run_until(20.0)
-    assert session.ok and len(p.servers["registry-1"].done) == 2
+    p.schedule(8.0, CALL, lambda now: p.send(Req(Kind.TOKEN_GET, 0, 0, owner), conn))
+    p.run_until(10.0)
+    assert [r.server.key for r in owner.requests] == ["registry-0", "registry-0", "registry-1"]
+    assert all(r.code == 200 for r in owner.requests)  # kept alive until Shutdown, then reconnected
+
+
+def test_a_pull_ended_by_an_answer_written_at_once_stops_handing_out_blobs():
+    """A full limiter answers 429 the moment a request arrives; with one try allowed the
+    first blob's 429 ends the pull while it is still handing blobs to its lanes."""
+    from tests.sim.planes import send_at
+    p = plane()
+    pod(p, settings=RegistrySettings(read=Limits(1, 0)), cores=1.0)
+    session, ended = started(p, PullSession, blobs=list(zip(IMAGE.layers, IMAGE.layer_bytes)),
+                             policy=ClientPolicy(attempts=1))
+    send_at(p, 0.0, work=100.0)  # the ping, token and manifest go first (same instant, earlier seq)
+    p.run_until(50.0)
+    assert session.failed and session.code == 429 and len(ended) == 1

@@ -50,8 +50,9 @@ def _per_pod(pods: pd.DataFrame, kills: list) -> dict:
     out = {}
     for pod, rows in pods.groupby("pod", sort=True):
         limit = rows["memory_limit"].iloc[-1]
-        out[pod] = {"cpu_cores": round(float(rows["cpu_cores"].max()), 6),
-                    "cpu_saturation": round(float(rows["cpu_saturation"].max()), 6),
+        busiest = rows.loc[rows["cpu_saturation"].idxmax()]
+        out[pod] = {"cpu_cores": round(float(busiest["cpu_cores"]), 6),  # at its busiest interval
+                    "cpu_saturation": round(float(busiest["cpu_saturation"]), 6),
                     "memory_peak_bytes": int(rows["memory_peak"].max()),
                     "memory_limit_bytes": None if np.isnan(limit) else int(limit),
                     "memory_limited": bool(rows["memory_limited"].iloc[-1]),

@@ -89,8 +89,9 @@ class CrashBackOff:
     updated: float | None = None
 
 
-def crash_restart(entry: CrashBackOff, finished: float, now: float) -> tuple[float, CrashBackOff]:
-    """When a container that exited at `finished` is started again, and the entry after.
+def crash_restart(entry: CrashBackOff, finished: float) -> tuple[float, CrashBackOff]:
+    """How long after it exited at `finished` a container is started again, and the entry
+    after (the kubelet restarts it once the delay has passed, as soon as it notices).
 
     kubelet `kuberuntime_manager.go` `doBackOff`: no entry, or one not updated for more
     than 2 x the max (`hasExpired`), means no back-off: the container starts at once and
@@ -99,15 +100,15 @@ def crash_restart(entry: CrashBackOff, finished: float, now: float) -> tuple[flo
     restarts after 0, 10, 20, 40, 80, 160, 300, 300 s (`spec/capacity.md` §2; upstream
     calls the immediate first restart a bug, kubernetes/kubernetes#133472, still open).
 
-    >>> e, times = CrashBackOff(), []
+    >>> e, delays = CrashBackOff(), []
     >>> for finished in (0.0, 1.0, 12.0, 33.0):
-    ...     at, e = crash_restart(e, finished, finished)
-    ...     times.append(at - finished)
-    >>> times
+    ...     delay, e = crash_restart(e, finished)
+    ...     delays.append(delay)
+    >>> delays
     [0.0, 10.0, 20.0, 40.0]
+    >>> crash_restart(CrashBackOff(80.0, 100.0), 100.0 + 601)[0]  # quiet for over 10 min: reset
+    0.0
     """
-    expired = entry.updated is None or finished - entry.updated > 2 * CRASH_BACKOFF_MAX
-    if expired:
-        return max(now, finished), CrashBackOff(CRASH_BACKOFF_INITIAL, max(now, finished))
-    at = max(now, finished + entry.backoff)
-    return at, CrashBackOff(min(entry.backoff * 2, CRASH_BACKOFF_MAX), at)
+    if entry.updated is None or finished - entry.updated > 2 * CRASH_BACKOFF_MAX:
+        return 0.0, CrashBackOff(CRASH_BACKOFF_INITIAL, finished)
+    return entry.backoff, CrashBackOff(min(entry.backoff * 2, CRASH_BACKOFF_MAX), finished + entry.backoff)

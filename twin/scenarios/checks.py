@@ -1,19 +1,24 @@
 """Scenario checks the schema cannot make: workload constraints, the registry Config as
-the operator verifies it (also after every edit), and fault targets that must exist.
+the operator verifies it (also after every edit) and the resources its container can
+run with, fault targets that must exist, and nodes whose network the twin knows.
 Every problem is an `InputError` naming the file and the field path."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from pydantic import ValidationError
 
 from twin.errors import InputError
-from twin.model.kube_io.errors import format_validation_error
+from twin.model.kube_io.errors import field_path, format_validation_error
 from twin.model.kube_io.schema import TopologySpreadConstraintSchema
 from twin.model.objects import ZONE_KEY
+from twin.model.quantity import format_bytes, parse_quantity, value
 from twin.model.registry import RegistryConfig, parse_registry_config, validate
+from twin.model.registry.resources.nodes import INSTANCE_TYPE_LABELS, INSTANCE_TYPES
 from twin.scenarios.scenario import Scenario
+from twin.scenarios.spec import ScenarioFile, instance_type_expected
 
 REGISTRY = "registry"  # a fault target: the node / zone of a running registry replica
 
@@ -24,6 +29,7 @@ def check_scenario(scenario: Scenario) -> None:
     check_workloads(scenario)
     check_configs(scenario)
     check_fault_targets(scenario)
+    check_node_networks(scenario)
 
 
 def check_workloads(scenario: Scenario) -> None:
@@ -37,7 +43,9 @@ def check_workloads(scenario: Scenario) -> None:
 
 
 def check_configs(scenario: Scenario) -> None:
-    """The Config, and the Config after each edit, must be one the operator accepts."""
+    """The Config, and the Config after each edit, must be one the operator accepts; the
+    resources of an edited Config must let the registry run (the Config as loaded is
+    checked by `load.py`, which knows the file it came from)."""
     refuse_permanent(scenario.config, scenario.source, "registry.config")
     body = scenario.config_body
     for i, fault in enumerate(scenario.spec.faults):
@@ -50,6 +58,50 @@ def check_configs(scenario: Scenario) -> None:
         except InputError as exc:
             raise exc.within(where) from None
         refuse_permanent(config, scenario.source, where)
+        check_registry_resources(config, scenario.spec.traffic.memory.working_set, scenario.source, where)
+
+
+def check_registry_resources(config: RegistryConfig, working_set: int, source: str, where: str) -> None:
+    """`spec.resources` (already valid quantities) must be ones Kubernetes accepts and the
+    registry can run with: nothing negative, requests within limits, a CPU limit and
+    request above 0, and a memory limit that holds the working set (`traffic.memory`).
+    `where` is the Config's field path in `source` ("" when the file is the Config)."""
+    resources = config.resources or {}
+    requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+
+    def refuse(section: str, name: str, message: str) -> None:
+        error = InputError(source, field_path(("spec", "resources", section, name)), message)
+        raise error.within(where) if where else error
+
+    for section, amounts in (("requests", requests), ("limits", limits)):
+        for name, amount in amounts.items():
+            if parse_quantity(amount) < 0:
+                refuse(section, name, f"expected a quantity that is not negative, got {amount!r} "
+                                      "(Kubernetes refuses negative quantities)")
+    if "cpu" in limits and parse_quantity(limits["cpu"]) == 0:
+        refuse("limits", "cpu", f"expected a CPU limit > 0, such as 1 or 500m, got {limits['cpu']!r}: "
+                                "a registry with a CPU limit of 0 cannot run")
+    if "cpu" in requests and parse_quantity(requests["cpu"]) == 0:
+        refuse("requests", "cpu", f"expected a CPU request > 0, such as 100m (the operator's default), got "
+                                  f"{requests['cpu']!r}: a registry requesting no CPU gets almost none on a busy node")
+    if "memory" in limits and parse_quantity(limits["memory"]) == 0:
+        refuse("limits", "memory", f"expected a memory limit > 0, such as 512Mi, got {limits['memory']!r}: "
+                                   "a registry with a memory limit of 0 cannot run")
+    for name, amount in requests.items():
+        if name in limits and parse_quantity(amount) > parse_quantity(limits[name]):
+            refuse("requests", name, f"expected at most the limit ({limits[name]!r}), got {amount!r} "
+                                     "(Kubernetes refuses a request above its limit)")
+    if "memory" in limits and value(limits["memory"]) < working_set:
+        limit = value(limits["memory"])
+        refuse("limits", "memory", f"expected a memory limit of at least the registry's working set, "
+                                   f"traffic.memory.working_set = {_bytes(working_set)}, got {limits['memory']!r} "
+                                   f"({limit} bytes): the registry could never start")
+
+
+def _bytes(amount: int) -> str:
+    """128Mi (134217728 bytes); 100000000 bytes."""
+    text = format_bytes(amount)
+    return f"{amount} bytes" if text == str(amount) else f"{text} ({amount} bytes)"
 
 
 def refuse_permanent(config: RegistryConfig, source: str, where: str) -> None:
@@ -73,6 +125,46 @@ def check_fault_targets(scenario: Scenario) -> None:
         elif hasattr(target, "zone") and target.zone not in zones:
             expected = f"expected a zone of the cluster or 'registry', got {target.zone!r}"
             raise InputError(scenario.source, f"{path}.zone", expected)
+
+
+def check_node_networks(scenario: Scenario) -> None:
+    """`cluster.node_network` must name nodes of the cluster (or nodes a fault adds), and a
+    node a fault adds with an instance-type label the twin does not know needs a network
+    from the scenario (the nodes of the cluster itself are checked by `load.py`)."""
+    spec = scenario.spec
+    added = [(i, f.target) for i, f in enumerate(spec.faults) if f.kind == "add_node"]
+    names = {n.name for n in scenario.nodes} | {node.name for _, node in added}
+    for name in spec.cluster.node_network:
+        if name not in names:
+            raise InputError(scenario.source, field_path(("cluster", "node_network", name)),
+                             f"expected the name of a node of the cluster, or of a node an add_node fault adds, "
+                             f"got {name!r}")
+    for i, node in added:
+        found = unknown_instance_type(node.labels)
+        if found is not None and not has_network(spec, node.name):
+            label, kind = found
+            raise InputError(scenario.source, field_path(("faults", i, "add_node", "labels", label)),
+                             unknown_instance_type_message(kind, node.name))
+
+
+def unknown_instance_type(labels: Mapping[str, str]) -> tuple[str, str] | None:
+    """(label, value) when a node's instance-type labels name only types the table of
+    `resources/nodes.py` does not know; None when one is known or there is none (the
+    data plane then takes ROSA's m5.xlarge)."""
+    present = [(label, labels[label]) for label in INSTANCE_TYPE_LABELS if label in labels]
+    if not present or any(kind in INSTANCE_TYPES for _, kind in present):
+        return None
+    return present[0]
+
+
+def has_network(spec: ScenarioFile, node: str) -> bool:
+    """Whether the scenario gives this node's network (for every node, or for it alone)."""
+    return spec.cluster.network is not None or node in spec.cluster.node_network
+
+
+def unknown_instance_type_message(kind: str, node: str) -> str:
+    return (f"{instance_type_expected(kind)} for node {node!r}: for another type give its network as "
+            f"cluster.network or cluster.node_network.{node}")
 
 
 def merge_patch(target, patch):

@@ -10,14 +10,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from twin.errors import InputError
-from twin.model.kube_io.errors import format_validation_error
-from twin.model.kube_io.files import read_documents
+from twin.model.kube_io.errors import field_path, format_validation_error
+from twin.model.kube_io.files import iter_manifests, read_documents
 from twin.model.kube_io.load import load_nodes, load_pods
 from twin.model.objects import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, Node, Pod, Taint
 from twin.model.quantity import QuantityError, milli_value, value
 from twin.model.registry import RegistryConfig, parse_registry_config
 from twin.model.registry.config import API_VERSION
-from twin.scenarios.checks import check_scenario
+from twin.scenarios.checks import (check_registry_resources, check_scenario, has_network, unknown_instance_type,
+                                    unknown_instance_type_message)
 from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.scenario import Scenario
@@ -64,11 +65,14 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     """Validate a scenario document (relative paths from `base`) into a `Scenario`."""
     spec = parse_spec(body, source)
     nodes, pods = cluster_objects(spec, base, source)
+    check_instance_types(spec, nodes, base, source)
     config = config_body(spec, base, source)
     if spec.registry.config is not None:
-        registry = registry_config(config, source, "registry.config")
+        config_source, prefix = source, "registry.config"
     else:
-        registry = registry_config(config, str(config_file(spec, base)), "")
+        config_source, prefix = str(config_file(spec, base)), ""
+    registry = registry_config(config, config_source, prefix)
+    check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
     scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config)
     check_scenario(scenario)
     return scenario
@@ -91,16 +95,30 @@ def cluster_objects(spec: ScenarioFile, base: Path, source: str) -> tuple[list[N
     return nodes, [p for p in pods if p.node_name is not None and not p.terminal]
 
 
+def check_instance_types(spec: ScenarioFile, nodes: list[Node], base: Path, source: str) -> None:
+    """A node whose instance-type label names a type `resources/nodes.py` does not know
+    needs its network from the scenario (`cluster.network` or `cluster.node_network`):
+    the data plane would otherwise give it m5.xlarge's silently. Reported at the label,
+    in the node file or in the generated workers' labels."""
+    for index, node in enumerate(nodes):
+        found = unknown_instance_type(node.labels)
+        if found is None or has_network(spec, node.name):
+            continue
+        label, kind = found
+        message = unknown_instance_type_message(kind, node.name)
+        if spec.cluster.nodes is None:  # a generated worker, labelled by worker.labels
+            raise InputError(source, field_path(("cluster", "generate", "worker", "labels", label)), message)
+        manifest = list(iter_manifests(base / spec.cluster.nodes))[index]  # load_nodes: one node per manifest
+        raise InputError(manifest.source, manifest.where(field_path(("metadata", "labels", label))), message)
+
+
 def cluster_shape(generate: GeneratedCluster, source: str) -> ClusterShape:
     """A generated cluster's workers: with an instance type other than m5.xlarge and no
     `cpu` or `memory` of their own, allocatable as OpenShift's kubelet leaves it on that
     type (`resources/nodes.py` `allocatable`)."""
     worker = generate.worker
     given = worker.model_fields_set
-    try:
-        cpu, memory = milli_value(worker.cpu), value(worker.memory)
-    except QuantityError as exc:
-        raise InputError(source, "cluster.generate.worker", str(exc)) from None
+    cpu, memory = (_allocatable(worker, name, source) for name in ("cpu", "memory"))
     if worker.instance_type != DEFAULT_INSTANCE_TYPE:
         typical_cpu, typical_memory = allocatable(worker.instance_type)
         cpu = cpu if "cpu" in given else typical_cpu
@@ -112,6 +130,19 @@ def cluster_shape(generate: GeneratedCluster, source: str) -> ClusterShape:
         worker_labels=tuple(sorted(worker.labels.items())), worker_taints=taints,
         worker_instance_type=worker.instance_type,
     )
+
+
+def _allocatable(worker, name: str, source: str) -> int:
+    """A generated worker's `cpu` (millicores) or `memory` (bytes): a quantity >= 0."""
+    amount = getattr(worker, name)
+    try:
+        parsed = milli_value(amount) if name == "cpu" else value(amount)
+    except QuantityError as exc:
+        raise InputError(source, f"cluster.generate.worker.{name}", str(exc)) from None
+    if parsed < 0:
+        raise InputError(source, f"cluster.generate.worker.{name}",
+                         f"expected a quantity that is not negative, got {amount!r}")
+    return parsed
 
 
 def _taint(raw: dict, index: int, source: str) -> Taint:

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+import difflib
 import re
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from twin.model.quantity import parse_quantity
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
@@ -52,24 +53,34 @@ class NodeShape(Strict):
     @classmethod
     def known_type(cls, value: str) -> str:
         if value not in INSTANCE_TYPES:
-            raise ValueError(f"expected one of {', '.join(sorted(INSTANCE_TYPES))}, got {value!r}")
+            raise ValueError(instance_type_expected(value))
         return value
+
+
+def instance_type_expected(kind: str) -> str:
+    """What an instance type the table does not know is told: the table's size and
+    where it is (the list is too long for one line), and the closest names."""
+    close = difflib.get_close_matches(kind, INSTANCE_TYPES, n=3, cutoff=0.85)
+    return (f"expected an EC2 instance type the twin knows ({len(INSTANCE_TYPES)} types such as {DEFAULT_INSTANCE_TYPE}, "
+            f"in twin/model/registry/resources/instance_types.py), got {kind!r}"
+            + (f" (close: {', '.join(close)})" if close else ""))
 
 
 def bandwidth(value: Any) -> float:
     """Bytes per second from a bandwidth with its unit: 1.25Gbit/s, 10Gbps, 500Mbit/s,
     156MB/s, 1.2GB/s. A bare number is refused: EC2 publishes bits, S3 guidance bytes."""
-    match = _BANDWIDTH.fullmatch(str(value).strip()) if isinstance(value, str) else None
+    match = _BANDWIDTH.fullmatch(value.strip()) if isinstance(value, str) else None
     if match is None:
-        raise ValueError(f"expected a bandwidth with its unit, such as 1.25Gbit/s or 156MB/s, got {value!r}")
+        raise ValueError(f"expected a bandwidth with its unit (k, M or G and bit/s, bps, b/s or B/s), such as "
+                         f"1.25Gbit/s or 156MB/s, got {value!r}")
     amount, prefix, unit = float(match.group(1)), match.group(2), match.group(3)
     scale = {"G": 1e9, "M": 1e6, "k": 1e3}[prefix] / (1 if unit == "B/s" else 8)
     if not amount > 0:
-        raise ValueError(f"expected a positive bandwidth, got {value!r}")
+        raise ValueError(f"expected a bandwidth > 0, got {value!r}")
     return amount * scale
 
 
-_BANDWIDTH = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(G|M|k)(bit/s|bps|b/s|B/s)")
+_BANDWIDTH = re.compile(r"([+-]?[0-9]+(?:\.[0-9]+)?)\s*(G|M|k)(bit/s|bps|b/s|B/s)")
 Bandwidth = Annotated[float, BeforeValidator(bandwidth)]
 
 
@@ -81,12 +92,14 @@ class NetworkYaml(Strict):
     burst: Bandwidth | None = None
     burst_for: Annotated[Seconds, Field(gt=0)] = DEFAULT_BURST_SECONDS
 
-    @model_validator(mode="after")
-    def burst_above_baseline(self):
-        if self.burst is not None and self.burst < self.baseline:
-            raise ValueError(f"burst: expected at least the baseline ({self.baseline * 8 / 1e9:g} Gbit/s), got "
-                             f"{self.burst * 8 / 1e9:g} Gbit/s")
-        return self
+    @field_validator("burst")
+    @classmethod
+    def burst_above_baseline(cls, burst: float | None, info: ValidationInfo) -> float | None:
+        baseline = info.data.get("baseline")  # absent when the baseline itself was refused
+        if burst is not None and baseline is not None and burst < baseline:
+            raise ValueError(f"expected a burst of at least the baseline ({baseline * 8 / 1e9:g} Gbit/s), got "
+                             f"{burst * 8 / 1e9:g} Gbit/s")
+        return burst
 
     def to_network(self) -> NetworkSpec:
         return NetworkSpec.of(self.baseline, self.burst, self.burst_for)
@@ -125,23 +138,28 @@ class RegistrySpec(Strict):
 
 
 def quantity(value: Any) -> Any:
-    parse_quantity(value)
+    """A Kubernetes quantity that is not negative (the API server refuses negative ones)."""
+    if parse_quantity(value) < 0:
+        raise ValueError(f"expected a quantity that is not negative, such as 250m or 512Mi, got {value!r}")
     return value
+
+
+Quantity = Annotated[str | int, BeforeValidator(quantity)]
 
 
 class UsageSpec(Strict):
     """What each replica uses (default: its requests), for the CPU and memory its node
-    has left for the registry."""
+    has left for the registry: quantities >= 0."""
 
-    cpu: Annotated[str | int, BeforeValidator(quantity)] | None = None
-    memory: Annotated[str | int, BeforeValidator(quantity)] | None = None
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
 
 
 class WorkloadSpec(Strict):
     name: str
     namespace: str = "apps"
     replicas: int = Field(ge=0)
-    requests: dict[str, Annotated[str | int, BeforeValidator(quantity)]] = Field(default_factory=dict)
+    requests: dict[str, Quantity] = Field(default_factory=dict)
     usage: UsageSpec | None = None
     image: str = ""
     labels: dict[str, str] = Field(default_factory=dict)

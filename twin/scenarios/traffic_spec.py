@@ -21,20 +21,24 @@ into the model's frozen parameters (`TrafficParams`).
       memory: {working_set: 128Mi, request_overhead: 64Ki}   # chunk size: from the Config's s3.chunkSizeMiB
       storage: {read_rate: 5500, write_rate: 3500, partitions: 1, split_after: 5m}
 
-Sizes and bandwidths are Kubernetes quantities or plain numbers of bytes; rates are numbers
-(a string is an error); durations go through `spec.seconds`. Anything left out keeps the
-model's default.
+Sizes and bandwidths are Kubernetes quantities or plain numbers of bytes (bandwidths > 0);
+rates are numbers (a string is an error: `5.5k`, `3500/s`); CPU times are core-seconds,
+never negative; durations go through `spec.seconds`. Anything left out keeps the model's
+default.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from twin.model.quantity import parse_quantity
+from twin.model.quantity import QuantityError, parse_quantity
 from twin.model.registry.catalogue import CatalogueParams
 from twin.model.registry.clients import ClientPolicy
+from twin.model.registry.duration import parse_go_duration
 from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ramp, Steps
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.memory import MemoryParams
@@ -65,13 +69,49 @@ def size(value: Any) -> int:
 
 
 def core_seconds(value: Any) -> float:
-    """CPU time: a duration (2ms, 1.5us) or seconds; a quantity with a nano suffix (1.5n)."""
-    if isinstance(value, str) and value.endswith("n") and value[:-1].replace(".", "", 1).isdigit():
-        return float(value[:-1]) * 1e-9
-    return value
+    """CPU time >= 0 in core-seconds: a duration (2ms, 1.5us), a number of seconds, or a
+    quantity with a nano suffix (1.5n)."""
+    nano = _NANO.fullmatch(value.strip()) if isinstance(value, str) else None
+    if nano is not None:
+        amount = float(nano.group(1)) * 1e-9
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        amount = float(value)
+    else:
+        try:
+            amount = parse_go_duration(value) / 1e9  # refuses anything but duration text, bools included
+        except ValueError:
+            raise ValueError(f"expected CPU time in core-seconds: a duration such as 2ms or 1.5us, a number of "
+                             f"seconds, or nanoseconds such as 1.5n, got {value!r}") from None
+    if not math.isfinite(amount) or amount < 0:
+        raise ValueError(f"expected CPU time that is finite and not negative, such as 2ms or 1.5n, got {value!r}")
+    return amount
+
+
+_NANO = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))n")
+
+
+def bytes_per_second(value: Any) -> int:
+    """A bandwidth: a positive number of bytes per second, as a quantity (90M) or an integer."""
+    try:
+        return byte_count(value)
+    except QuantityError:
+        raise ValueError(f"expected a bandwidth in bytes per second: a quantity such as 90M or 1Gi, or a whole "
+                         f"number, got {value!r}") from None
+
+
+def request_rate(value: Any) -> float:
+    """S3 requests per second: a plain number > 0 (no suffix: `5.5k` or `3500/s` is refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number of requests per second written as a plain number, such as 5500, "
+                         f"got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"expected a number of requests per second > 0, got {value!r}")
+    return float(value)
 
 
 Bytes = Annotated[int, BeforeValidator(byte_count)]
+BytesPerSecond = Annotated[int, BeforeValidator(bytes_per_second)]
+RequestRate = Annotated[float, BeforeValidator(request_rate)]
 Size = Annotated[int, BeforeValidator(size)]
 PositiveSeconds = Annotated[Seconds, Field(gt=0)]
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -203,7 +243,7 @@ class ClientSpec(Strict):
     max_backoff: Seconds = _POLICY.max_backoff
     lanes: int = Field(_POLICY.lanes, ge=1)
     think: Seconds = _POLICY.think
-    bandwidth: Bytes = int(_POLICY.bandwidth)
+    bandwidth: BytesPerSecond = int(_POLICY.bandwidth)
 
     def to_params(self) -> ClientPolicy:
         return ClientPolicy(self.attempts, self.initial_backoff, self.max_backoff, self.honour_retry_after, self.lanes,
@@ -230,13 +270,13 @@ class LatencySpec(Strict):
         return self
 
 
-CoreSeconds = Annotated[Seconds, BeforeValidator(core_seconds)]
+CoreSeconds = Annotated[float, BeforeValidator(core_seconds)]
 
 
 class ServiceSpec(Strict):
     cpu: dict[KindName, CoreSeconds] = Field(default_factory=dict)
     storage_latency: dict[StorageOpName, LatencySpec] = Field(default_factory=dict)
-    storage_stream_bandwidth: Bytes = int(_SERVICE.storage_read_bytes_per_second)
+    storage_stream_bandwidth: BytesPerSecond = int(_SERVICE.storage_read_bytes_per_second)
     tls_handshake: CoreSeconds = _SERVICE.tls_handshake
     cpu_per_byte: CoreSeconds = _SERVICE.cpu_per_byte
 
@@ -261,8 +301,8 @@ class MemorySpec(Strict):
 class StorageSpec(Strict):
     """The object store's request-rate ceilings and the driver's retries (`resources/objectstore.py`)."""
 
-    read_rate: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _STORE.read_rate
-    write_rate: Annotated[float, Field(gt=0, allow_inf_nan=False)] = _STORE.write_rate
+    read_rate: RequestRate = _STORE.read_rate
+    write_rate: RequestRate = _STORE.write_rate
     partitions: int = Field(_STORE.partitions, ge=1)
     max_partitions: int = Field(_STORE.max_partitions, ge=1)
     split_after: Seconds = _STORE.split_after

@@ -140,12 +140,13 @@ class Kubelets:
         if record is None or record.status.deleted is not None:
             return
         now = self.world.now
-        at, self.backoffs[key] = crash_restart(self.backoffs.get(key, CrashBackOff()), finished, now)
+        delay, self.backoffs[key] = crash_restart(self.backoffs.get(key, CrashBackOff()), finished)
+        at = max(now, finished + delay)
         self.incarnation[key] = self.incarnation.get(key, 0) + 1
         self.stopped(key)
         self.post(key, ready=False, ready_since=now, restarts=record.status.restarts + 1)
         self.world.recorder.record("ContainerRestart", key, reason=reason, exited=round(finished, 6),
-                                   backoff=round(at - finished, 6))
+                                   backoff=delay)
         self.world.env.process(self.start_after(key, self.incarnation[key], at - now))
 
     def start_after(self, key: str, token: int, delay: float):

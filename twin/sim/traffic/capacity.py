@@ -16,6 +16,7 @@ from twin.model.quantity import milli_value, value
 from twin.model.registry.resources.nodes import (
     CPU_USAGE,
     DEFAULT_INSTANCE_TYPE,
+    INSTANCE_TYPE_LABELS,
     INSTANCE_TYPES,
     MEMORY_USAGE,
     NetworkSpec,
@@ -24,7 +25,6 @@ from twin.model.registry.resources.nodes import (
     registry_cores,
 )
 
-INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 EVICTION_HARD_MEMORY = 100 << 20
 """kubelet `DefaultEvictionHard` memory.available 100Mi; OpenShift's kubelet template sets
 no other (machine-config-operator `01-worker-kubelet/_base/files/kubelet.yaml`)."""

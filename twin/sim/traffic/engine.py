@@ -75,6 +75,7 @@ class TrafficEngine:
         self.observe_metrics = False  # feed the pods' Prometheus metrics (only read when they are scraped)
         world.store.subscribe("Pod", self.on_pod)
         world.env.process(self.ticker())
+        world.env.process(self.sampler())
 
     @property
     def servers(self) -> dict[str, PodServer]:
@@ -90,9 +91,15 @@ class TrafficEngine:
             self.wake = self.world.env.event()
             yield self.world.env.timeout(self.tick()) | self.wake
             self.advance(self.world.now)
-            if self.stats.due(self.world.now):
-                self.flusher.flush()
-                self.flusher.sample(self.world.now)
+
+    def sampler(self):
+        """Every `series_every` seconds exactly: hand over what ended, and sample the pods'
+        queues and the resources used (the series' rows fall on multiples of it)."""
+        while True:
+            yield self.world.env.timeout(self.stats.series_every)
+            self.advance(self.world.now)
+            self.flusher.flush()
+            self.flusher.sample(self.world.now)
 
     def tick(self) -> float:
         if self.waiters:
@@ -197,6 +204,7 @@ class TrafficEngine:
         cores, memory, limited = self._share(record.key)
         self.plane.add_server(PodServer(record.key, record.pod.node_name, settings, cores, self.params.memory, memory,
                                         self.plane.now, limited))
+        self.plane.link(record.pod.node_name)  # its node's link exists (and offers its capacity) from the start
         self.metrics[record.key] = RegistryMetrics(major="4", minor=self.version.name.split(".")[1],
                                                    git_commit="0000000", git_version=f"v{self.version.name}.0")
         for hook in self.on_start:

@@ -45,10 +45,11 @@ class Req:
     `server` is the pod serving it (None when it never reached one)."""
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
-                 "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed")
+                 "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
+                 "blob")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
-                 tag: int = -1, miss: bool = False) -> None:
+                 tag: int = -1, miss: bool = False, blob: int = -1) -> None:
         self.id = 0
         self.time = 0.0
         self.kind = kind
@@ -58,6 +59,7 @@ class Req:
         self.attempt = attempt
         self.tag = tag
         self.miss = miss  # a blob HEAD for a blob the registry lacks
+        self.blob = blob  # the blob a blob GET or HEAD asks for (-1: not known)
         self.start = float("nan")
         self.s1 = float("nan")
         self.s2 = float("nan")
@@ -75,7 +77,7 @@ class Req:
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""
-        return Req(self.kind, self.nbytes, self.client, self.owner, self.attempt + 1, self.tag, self.miss)
+        return Req(self.kind, self.nbytes, self.client, self.owner, self.attempt + 1, self.tag, self.miss, self.blob)
 
 
 class Connection:

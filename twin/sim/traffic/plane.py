@@ -235,7 +235,8 @@ class DataPlane:
         if _STREAMS[kind] and not redirected:
             r.stream = r.nbytes
         r.cpu += self.cpu[kind] + self.per_byte * (request + response)
-        self.schedule(now + self.storage.serve(r, now, redirected, server.chunk_size), STORED, r)
+        cached = _REDIRECTABLE[kind] and not miss and r.blob >= 0 and server.descriptors.seen(r.blob)
+        self.schedule(now + self.storage.serve(r, now, redirected, server.chunk_size, cached), STORED, r)
 
     def _stored(self, r: Req) -> None:
         server = r.server

@@ -8,7 +8,7 @@ fewer than `maxInQueue` wait, and rejects it with 429 otherwise; a waiter leaves
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 
 import numpy as np
 
@@ -28,6 +28,35 @@ class Limiter:
         self.patience: float = limits.max_wait
         self.running = 0
         self.waiting: deque[Req] = deque()
+
+
+DESCRIPTOR_CACHE_SIZE = 10_000
+"""distribution `registry/storage/cache/memory`: `DefaultSize = 10000` entries; the
+operator sets `REGISTRY_STORAGE_CACHE_BLOBDESCRIPTOR=inmemory` and no size."""
+
+
+class DescriptorCache:
+    """The registry's in-memory blob descriptor cache: a blob GET or HEAD whose
+    descriptor it holds skips the `Stat` calls to storage. distribution keeps an ARC
+    keyed by (digest, repository); the twin keeps an LRU keyed by blob (an image's
+    layer ids are the same in every repository that shares the layer)."""
+
+    __slots__ = ("size", "entries")
+
+    def __init__(self, size: int = DESCRIPTOR_CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: OrderedDict[int, bool] = OrderedDict()
+
+    def seen(self, blob: int) -> bool:
+        """Whether `blob` was cached; it is afterwards (the first lookup stats and caches it)."""
+        entries = self.entries
+        if blob in entries:
+            entries.move_to_end(blob)
+            return True
+        entries[blob] = True
+        if len(entries) > self.size:
+            entries.popitem(last=False)
+        return False
 
 
 class PodServer:
@@ -51,6 +80,7 @@ class PodServer:
         self.memory_limited = memory_limited  # the limit is the container's (not what the node has left)
         self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
         self.done: list[Req] = []  # ended, not yet handed to the statistics
+        self.descriptors = DescriptorCache()
         self.alive = True
         self.accepting = True
         self.gate_open = True

@@ -87,8 +87,8 @@ class Session:
         self.then: list[int] = []  # images this client goes on with (background clients)
 
     # ----- sending, retrying, ending ---------------------------------------------------------
-    def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False) -> None:
-        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss), lane.conn)
+    def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1) -> None:
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob), lane.conn)
 
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
@@ -146,6 +146,8 @@ class Session:
         while len(self.lanes) < min(self.policy.lanes, len(self.queue)):
             self.lanes.append(Lane(self, Connection()))
         for lane in self.lanes[:len(self.queue)]:
+            if not self.queue or self.ended >= 0:  # an answer written at once (a 429) may have ended the session
+                break
             self.take(lane, now)
 
     def take(self, lane: Lane, now: float) -> None:
@@ -212,7 +214,7 @@ class PullSession(Session):
             self.fan_out([(self.image.config, self.image.config_bytes)] + self.blobs, now)
 
     def begin_blob(self, lane: Lane, now: float) -> None:
-        self.send(lane, BLOB_GET, lane.size)
+        self.send(lane, BLOB_GET, lane.size, blob=lane.blob)
 
     def download(self, lane: Lane, now: float) -> None:
         """Follow the 307: one GET to the object store, then the bytes, through the
@@ -280,7 +282,7 @@ class PushSession(Session):
             self.end(now)
 
     def begin_blob(self, lane: Lane, now: float) -> None:
-        self.send(lane, BLOB_HEAD, 0, miss=self.new.get(lane.blob, True))
+        self.send(lane, BLOB_HEAD, 0, miss=self.new.get(lane.blob, True), blob=lane.blob)
 
     def blobs_done(self, lane: Lane, now: float) -> None:
         if not self.config_pushed:

@@ -45,7 +45,8 @@ class StoragePhase:
     def __init__(self, params: ServiceParams, store: ObjectStore, rng: np.random.Generator) -> None:
         self.store = store
         self.normals = Draws(rng)
-        self.plan = {(kind, redirected): self._plan(params, kind, redirected) for kind in Kind for redirected in (False, True)}
+        self.plan = {(kind, redirected, cached): self._plan(params, kind, redirected, cached)
+                     for kind in Kind for redirected in (False, True) for cached in (False, True)}
         reader = params.storage_latency[StorageOp.Reader]
         self.reader = (reader.median, reader.sigma)
 
@@ -56,32 +57,40 @@ class StoragePhase:
         return median * math.exp(sigma * self.normals.next())
 
     @staticmethod
-    def _plan(params: ServiceParams, kind: Kind, redirected: bool):
-        """((op, median, sigma) per operation, S3 reads, S3 writes)."""
+    def _plan(params: ServiceParams, kind: Kind, redirected: bool, cached: bool):
+        """((op, median, sigma) per operation, S3 reads, S3 writes, whether the first
+        operation is skipped: a blob's `Stat` answered by the descriptor cache)."""
         ops = tuple((int(op), params.storage_latency[op].median, params.storage_latency[op].sigma)
                     for op in storage_ops(kind, redirected))
         reads, writes = S3_CALLS[kind]
+        if cached:
+            ops, reads = ops[1:], 0
         if kind == Kind.BLOB_GET and not redirected:
             reads += 1  # GetObject for the body
-        return ops, reads, writes
+        return ops, reads, writes, cached
 
-    def serve(self, r, t: float, redirected: bool, chunk: int) -> float:
-        """Seconds of the storage phase starting at `t`; sets `r.s1`, `r.s2` and, when an S3
-        call fails past the retries, `r.failed` to the failing operation."""
-        ops, reads, writes = self.plan[(r.kind, redirected)]
+    def serve(self, r, t: float, redirected: bool, chunk: int, cached: bool = False) -> float:
+        """Seconds of the storage phase starting at `t`; sets `r.s1`, `r.s2` (the kind's
+        first and second operation: a `Stat` answered by the cache leaves `s1` NaN) and,
+        when an S3 call fails past the retries, `r.failed` to the failing operation."""
+        ops, reads, writes, skipped = self.plan[(r.kind, redirected, cached)]
         if r.kind == Kind.UPLOAD_CHUNK:
             writes += max(1, -(-r.nbytes // chunk))  # UploadPart per chunk, the last flushed at Close
         normals = self.normals
-        total = 0.0
+        total = first = 0.0
         if ops:
             _, median, sigma = ops[0]
-            total = r.s1 = median * math.exp(sigma * normals.next())
+            total = first = median * math.exp(sigma * normals.next())
+            if skipped:
+                r.s2 = first  # the second operation; the cache answered the first
+            else:
+                r.s1 = first
             if len(ops) > 1:
                 _, median, sigma = ops[1]
                 r.s2 = median * math.exp(sigma * normals.next())
                 total += r.s2
         store = self.store
-        latency = r.s1 if ops else 0.0
+        latency = first
         extra, failed = 0.0, False
         if reads and not store.take(t, READ, reads):
             extra, failed = self._calls(t, READ, reads, latency)
@@ -91,8 +100,10 @@ class StoragePhase:
         if extra or failed:
             if failed:
                 r.failed = ops[0][0] if ops else int(StorageOp.Stat)
-            if ops:
+            if ops and not skipped:
                 r.s1 += extra
+            elif ops:
+                r.s2 += extra
             total += extra
         return total
 

@@ -1,8 +1,9 @@
 """What the registry pods and the nodes' links used, sampled at the statistics interval:
 the evidence behind the saturation KPIs, the resource plot and the resource invariants.
 
-Per registry container and interval: the cores it could use, the cores its requests
-kept busy on average (so `cpu_saturation` = used / available), and its memory peak
+Per registry container and interval: the cores it could use (on average over the
+interval: a pod arriving on its node changes them), the cores its requests kept busy on
+average (so `cpu_saturation` = used / available), and its memory peak
 against its limit (the container's, or what its node has left). Per node link and
 interval: bytes per second carried and offered (`network_saturation`). A pod's row
 carries its node's link; a node without a registry pod gets a row of its own (pod
@@ -32,7 +33,7 @@ class ResourceUsage:
             used, offered = self._rates(server.cpu, t)
             memory = server.memory.take_window()
             bytes_, capacity = link_figures.get(server.node, (0.0, 0.0))
-            self._row(t, key, server.node, server.cpu.capacity, used, offered, memory, server.memory.limit,
+            self._row(t, key, server.node, offered, used, offered, memory, server.memory.limit,
                       server.memory_limited, bytes_, capacity)
         hosting = {s.node for s in servers.values()}
         for node, (bytes_, capacity) in link_figures.items():

@@ -1,10 +1,9 @@
 """What a node offers the registry: cores, memory and network, from its EC2 instance type
 or from values given for the node or the scenario.
 
-Instance types (AWS EC2 User Guide, "General purpose instances", "Memory optimized",
-"Compute optimized" specification tables: vCPUs, memory, and the "baseline / burst"
-network bandwidth in Gbit/s of instances with up to 16 vCPUs; larger sizes have a flat
-bandwidth). ROSA's default worker is m5.xlarge (`spec/capacity.md` §7).
+Instance types: `instance_types.py` (AWS's figures: vCPUs, memory, and the "baseline /
+burst" network bandwidth in Gbit/s). ROSA's default worker is m5.xlarge, its infra nodes
+r5.xlarge (openshift-docs, default cluster specifications; `spec/capacity.md` §7).
 
 The CPU a registry container can use (`spec/capacity.md` §4, §6): its limit if it has
 one; otherwise whatever the node's allocatable CPU leaves after the other pods' usage
@@ -21,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from twin.model.registry.resources.instance_types import INSTANCE_TYPES_DATA
+
 GBIT = 1e9 / 8  # bytes per second in one Gbit/s
 
 
@@ -32,20 +33,11 @@ class InstanceType:
     burst_gbit: float  # = baseline for sizes without burst
 
 
-INSTANCE_TYPES = MappingProxyType({
-    "m5.large": InstanceType(2, 8, 0.75, 10), "m5.xlarge": InstanceType(4, 16, 1.25, 10),
-    "m5.2xlarge": InstanceType(8, 32, 2.5, 10), "m5.4xlarge": InstanceType(16, 64, 5, 10),
-    "m5.8xlarge": InstanceType(32, 128, 10, 10), "m5.12xlarge": InstanceType(48, 192, 12, 12),
-    "m6i.large": InstanceType(2, 8, 0.781, 12.5), "m6i.xlarge": InstanceType(4, 16, 1.562, 12.5),
-    "m6i.2xlarge": InstanceType(8, 32, 3.125, 12.5), "m6i.4xlarge": InstanceType(16, 64, 6.25, 12.5),
-    "m6i.8xlarge": InstanceType(32, 128, 12.5, 12.5),
-    "m7i.large": InstanceType(2, 8, 0.781, 12.5), "m7i.xlarge": InstanceType(4, 16, 1.562, 12.5),
-    "m7i.2xlarge": InstanceType(8, 32, 3.125, 12.5), "m7i.4xlarge": InstanceType(16, 64, 6.25, 12.5),
-    "m7i.8xlarge": InstanceType(32, 128, 12.5, 12.5),
-    "r5.xlarge": InstanceType(4, 32, 1.25, 10), "r5.2xlarge": InstanceType(8, 64, 2.5, 10),
-    "c5.xlarge": InstanceType(4, 8, 1.25, 10), "c5.2xlarge": InstanceType(8, 16, 2.5, 10),
-})
+INSTANCE_TYPES = MappingProxyType({name: InstanceType(*figures) for name, figures in INSTANCE_TYPES_DATA.items()})
+"""165 types of the m5-m7, c5-c7 and r5-r7 families (`instance_types.py`, with its sources)."""
 DEFAULT_INSTANCE_TYPE = "m5.xlarge"
+INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
+"""The labels a node's instance type is read from."""
 CPU_USAGE, MEMORY_USAGE = "registry-twin.io/cpu-usage", "registry-twin.io/memory-usage"
 """Pod annotations: what a pod uses, when not its requests (set from a workload's `usage`)."""
 DEFAULT_BURST_SECONDS = 600.0

@@ -31,6 +31,8 @@ from enum import IntEnum
 import numpy as np
 
 READ, WRITE = 0, 1
+QUIET = 60.0
+"""Seconds without a throttle that end a spell of throttling (and restart the count to a split)."""
 
 
 class S3Request(IntEnum):
@@ -126,9 +128,9 @@ class ObjectStore:
         p = self.params
         if self.first_throttle is None:
             self.first_throttle = t
-        if self.throttled_since is None or t - self.last_throttle > 1.0:
+        if self.throttled_since is None or t - self.last_throttle > QUIET:
             self.throttled_since = t
-        self.last_throttle = t
+        self.last_throttle = max(self.last_throttle, t)
         if t - self.throttled_since >= p.split_after and self.partitions < p.max_partitions:
             self.partitions = min(self.partitions * 2, p.max_partitions)
             for bucket, rate in zip(self.buckets, (p.read_rate, p.write_rate)):
