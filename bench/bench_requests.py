@@ -83,11 +83,11 @@ def throughput(requests: int, seed: int = 1) -> dict:
     plane.schedule(source.gaps[0], CALL, source)
     t, windows = 0.0, 0
     start = time.perf_counter()
-    while source.sent < requests or plane.heap:
+    while source.sent < requests or plane.pending:
         t += WINDOW
         plane.run_until(t)
         windows += 1
-        if windows % OBSERVE_EVERY == 0 or not plane.heap:
+        if windows % OBSERVE_EVERY == 0 or not plane.pending:
             _observe(server, metrics, stats, t)
     wall = time.perf_counter() - start
     totals = stats.totals()

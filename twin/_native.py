@@ -24,10 +24,12 @@ COMPILED = (
     "twin.model.registry.resources.sharing",
     "twin.model.registry.resources.links",
     "twin.model.registry.resources.objectstore",
+    "twin.sim.traffic.events",
     "twin.sim.traffic.exchange",
     "twin.sim.traffic.pod",
     "twin.sim.traffic.storage",
     "twin.sim.traffic.sessions",
+    "twin.sim.traffic.background",
     "twin.sim.traffic.plane",
 )
 SOURCES = PACKAGE / "_native_sources.json"

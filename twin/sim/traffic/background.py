@@ -22,15 +22,16 @@ from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.profiles import arrivals
 from twin.model.registry.traffic import BackgroundLoad, choose_images
 from twin.sim.traffic.exchange import CALL
-from twin.sim.traffic.sessions import PullSession, PushSession
+from twin.sim.traffic.plane import DataPlane
+from twin.sim.traffic.sessions import PullSession, PushSession, Session
 from twin.sim.traffic.storage import Draws
 
-GENERATE_AHEAD = 10.0
-"""Seconds of session starts drawn at once."""
+GENERATE_AHEAD = 1.0
+"""Seconds of session starts drawn at once (and waiting in the event queue ahead)."""
 
 
 class BackgroundClients:
-    def __init__(self, plane, load: BackgroundLoad, catalogue: Catalogue, policies: dict[int, ClientPolicy],
+    def __init__(self, plane: DataPlane, load: BackgroundLoad, catalogue: Catalogue, policies: dict[int, ClientPolicy],
                  rng: np.random.Generator, ended: Callable, warm_up: float) -> None:
         self.plane = plane
         self.load = load
@@ -70,7 +71,7 @@ class BackgroundClients:
         session.then = images[1:]
         session.start()
 
-    def _ended(self, session, now: float) -> None:
+    def _ended(self, session: Session, now: float) -> None:
         """One image done (or failed): counted; a successful client goes on with its next image."""
         self.ended(session, now)
         if session.ok and session.then:

@@ -104,7 +104,7 @@ class TrafficEngine:
     def tick(self) -> float:
         if self.waiters:
             return WATCH_TICK
-        busy = not self.background.idle or self.plane.heap
+        busy = not self.background.idle or self.plane.pending > 0
         return 1.0 if busy else self.stats.series_every
 
     def advance(self, t: float) -> None:

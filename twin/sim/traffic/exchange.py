@@ -9,23 +9,25 @@ them with mypyc (`setup.py`); they run the same as plain Python.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
 if TYPE_CHECKING:
     from twin.sim.traffic.pod import PodServer
 
-OPEN = -1.0  # `Req.end` of a request that has not ended
+OPEN: Final = -1.0  # `Req.end` of a request that has not ended
+NAN: Final = math.nan
 
 # What a heap entry `(time, seq, event, subject)` asks the loop to do (plain ints: the
 # loop compares them for every event).
-STORED = 0  # the request's storage operations are done: on to the CPU
-CPU = 1  # a pod's CPU may have finished a request (subject: the pod; seq checked)
-LINK = 2  # a node's link may have finished a stream or changed its capacity
-EXPIRE = 3  # a queued request's maxWaitInQueue is over
-ANSWER = 4  # a response decided earlier reaches the client (429, 503, 405, failures)
-CALL = 5  # a client's own timer (subject: a callable taking the time)
+STORED: Final = 0  # the request's storage operations are done: on to the CPU
+CPU: Final = 1  # a pod's CPU may have finished a request (subject: the pod; seq checked)
+LINK: Final = 2  # a node's link may have finished a stream or changed its capacity
+EXPIRE: Final = 3  # a queued request's maxWaitInQueue is over
+ANSWER: Final = 4  # a response decided earlier reaches the client (429, 503, 405, failures)
+CALL: Final = 5  # a client's own timer (subject: a callable taking the time)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)
@@ -60,9 +62,9 @@ class Req:
         self.tag = tag
         self.miss = miss  # a blob HEAD for a blob the registry lacks
         self.blob = blob  # the blob a blob GET or HEAD asks for (-1: not known)
-        self.start = float("nan")
-        self.s1 = float("nan")
-        self.s2 = float("nan")
+        self.start = NAN
+        self.s1 = NAN
+        self.s2 = NAN
         self.end = OPEN
         self.code = 0
         self.cpu = 0.0
@@ -80,9 +82,10 @@ class Req:
         return Req(self.kind, self.nbytes, self.client, self.owner, self.attempt + 1, self.tag, self.miss, self.blob)
 
 
-class Connection:
+class Connection(Owner):
     """A client's HTTP/1.1 connection: the pod it was balanced to (`key`, `server`),
-    None while not connected. `fresh` until its first request (the TLS handshake)."""
+    None while not connected. `fresh` until its first request (the TLS handshake). A
+    client lane is its own connection (`sessions.Lane`), hence an `Owner`."""
 
     __slots__ = ("key", "server", "fresh", "direct")
 
@@ -91,3 +94,50 @@ class Connection:
         self.server: PodServer | None = None
         self.fresh = False
         self.direct = direct  # connect to this pod, not through the Service (Prometheus)
+
+
+def light_columns(rows: list[Req]) -> tuple[list[float], list[int], list[int], list[float], list[float], list[int]]:
+    """(time, kind, client, start, end, code) of ended requests: what the statistics read
+    (one pass in compiled code; numpy then takes each list at once)."""
+    time: list[float] = []
+    kind: list[int] = []
+    client: list[int] = []
+    start: list[float] = []
+    end: list[float] = []
+    code: list[int] = []
+    for r in rows:
+        time.append(r.time)
+        kind.append(r.kind)
+        client.append(r.client)
+        start.append(r.start)
+        end.append(r.end)
+        code.append(r.code)
+    return time, kind, client, start, end, code
+
+
+def full_columns(rows: list[Req]) -> tuple[list[int], list[int], list[int], list[float], list[float], list[float],
+                                           list[float], list[int], list[int], list[int]]:
+    """(nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed): what
+    the pods' metrics read besides."""
+    nbytes: list[int] = []
+    attempt: list[int] = []
+    tag: list[int] = []
+    cpu: list[float] = []
+    s1: list[float] = []
+    s2: list[float] = []
+    transfer: list[float] = []
+    req_bytes: list[int] = []
+    resp_bytes: list[int] = []
+    failed: list[int] = []
+    for r in rows:
+        nbytes.append(r.nbytes)
+        attempt.append(r.attempt)
+        tag.append(r.tag)
+        cpu.append(r.cpu)
+        s1.append(r.s1)
+        s2.append(r.s2)
+        transfer.append(r.transfer)
+        req_bytes.append(r.req_bytes)
+        resp_bytes.append(r.resp_bytes)
+        failed.append(r.failed)
+    return nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed

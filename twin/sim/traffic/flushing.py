@@ -4,34 +4,32 @@ are doing at the statistics interval."""
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 import numpy as np
 
 from twin.model.registry.batch import Served
 from twin.model.registry.metrics import Completed
-
-_FLOATS = ("time", "start", "end", "cpu", "transfer")
-_INTS = (("kind", np.int8), ("nbytes", np.int64), ("client", np.int8), ("attempt", np.int8), ("tag", np.int64),
-         ("code", np.int16), ("req_bytes", np.int64), ("resp_bytes", np.int64), ("failed", np.int8))
+from twin.sim.traffic.exchange import full_columns, light_columns
 
 
 def served(rows: list, full: bool = True) -> Served:
     """Ended requests (`exchange.Req`) as columns; without `full` only those the
-    statistics read (time, kind, client, start, end, code), the others zero."""
+    statistics read (time, kind, client, start, end, code), the others zero or NaN."""
     n = len(rows)
-
-    def column(name, dtype=float):
-        return np.fromiter(map(attrgetter(name), rows), dtype, n)
-
-    def maybe(name, dtype=float):
-        return column(name, dtype) if full else np.zeros(n, dtype)
-
-    storage = np.column_stack([column("s1"), column("s2")]) if n and full else np.full((n, 2), np.nan)
-    return Served(column("time"), column("kind", np.int8), maybe("nbytes", np.int64), column("client", np.int8),
-                  maybe("attempt", np.int8), maybe("tag", np.int64), column("start"), column("end"),
-                  column("code", np.int16), maybe("cpu"), storage, maybe("transfer"), maybe("req_bytes", np.int64),
-                  maybe("resp_bytes", np.int64), column("failed", np.int8) if full else np.full(n, -1, np.int8))
+    time, kind, client, start, end, code = light_columns(rows)
+    if full:
+        nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed = full_columns(rows)
+        rest = (np.array(nbytes, np.int64), np.array(attempt, np.int8), np.array(tag, np.int64), np.array(cpu, float),
+                np.column_stack([np.array(s1, float), np.array(s2, float)]) if n else np.empty((0, 2)),
+                np.array(transfer, float), np.array(req_bytes, np.int64), np.array(resp_bytes, np.int64),
+                np.array(failed, np.int8))
+    else:
+        zero_i, zero_f = np.zeros(n, np.int64), np.zeros(n)
+        rest = (zero_i, np.zeros(n, np.int8), zero_i, zero_f, np.full((n, 2), np.nan), zero_f, zero_i, zero_i,
+                np.full(n, -1, np.int8))
+    nbytes_, attempt_, tag_, cpu_, storage, transfer_, req_, resp_, failed_ = rest
+    return Served(np.array(time, float), np.array(kind, np.int8), nbytes_, np.array(client, np.int8), attempt_, tag_,
+                  np.array(start, float), np.array(end, float), np.array(code, np.int16), cpu_, storage, transfer_,
+                  req_, resp_, failed_)
 
 
 def completed(done: Served) -> Completed:
@@ -78,7 +76,7 @@ class Flusher:
         """Requests still open at the end of the run."""
         plane = self.engine.plane
         still = [r for s in plane.servers.values() for r in (*s.open.values(), *s.waiting())]
-        still += [subject for _, _, event, subject in plane.heap if _is_unanswered(event, subject)]
+        still += [subject for _, _, event, subject in plane.events() if _is_unanswered(event, subject)]
         self.engine.stats.count_open(still)
         self.engine.usage.sample(t, plane.servers, plane.links)
 

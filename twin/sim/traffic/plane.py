@@ -14,18 +14,17 @@ starting or stopping, the storage gate), so every request meets the cluster as i
 when it arrived. Clients (`sessions.py`) run inside the loop: each answer reaches its
 owner at the instant it is written, so closed-loop clients are exact.
 
-Heap entries are `(time, seq, event, subject)`; `seq` breaks ties in the order events
-were scheduled, which makes runs deterministic. A pod's CPU and a node's link each keep
-one entry for their next departure, replaced (the old one skipped by its `seq`) when
-their sharing changes.
+Events wait in a heap ordered by `(time, seq)` (`events.py`), `seq` being the order they
+were scheduled in, which makes runs deterministic. A pod's CPU and a node's link each
+keep one event for their next departure, replaced (the old one skipped by its `seq`)
+when their sharing changes.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import WRITES, Kind, Outcome, limiter_of
@@ -34,24 +33,27 @@ from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.nodes import NetworkSpec
 from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
+from twin.sim.traffic.events import Entry, EventQueue
 from twin.sim.traffic.exchange import ANSWER, CALL, CPU, EXPIRE, LINK, OPEN, STORED, Connection, Owner, Req
 from twin.sim.traffic.pod import PodServer
 from twin.sim.traffic.routing import Unreachable, failure_delay
 from twin.sim.traffic.storage import Draws, StoragePhase
 
-INF = math.inf
-REJECT_SECONDS = 0.0005
+INF: Final = math.inf
+REJECT_SECONDS: Final = 0.0005
 """Time to write a 503 or 405 response: negligible next to any real request."""
-_LIMITER = tuple(int(limiter_of(k)) for k in Kind)
-_WRITE = tuple(k in WRITES for k in Kind)
-_SUCCESS = tuple(int(c) for c in (200, 200, 200, 200, 202, 202, 201, 201, 200, 200, 401))
-_STREAMS = tuple(k in (Kind.BLOB_GET, Kind.UPLOAD_CHUNK) for k in Kind)
-_REDIRECTABLE = tuple(k in (Kind.BLOB_GET, Kind.BLOB_HEAD) for k in Kind)
-_REQUEST_BODY = tuple(k in (Kind.UPLOAD_CHUNK, Kind.MANIFEST_PUT) for k in Kind)
-_RESPONSE_BODY = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in Kind)
+_LIMITER: Final = tuple(int(limiter_of(k)) for k in Kind)
+_WRITE: Final = tuple(k in WRITES for k in Kind)
+_SUCCESS: Final = tuple(int(c) for c in (200, 200, 200, 200, 202, 202, 201, 201, 200, 200, 401))
+_STREAMS: Final = tuple(k in (Kind.BLOB_GET, Kind.UPLOAD_CHUNK) for k in Kind)
+_REDIRECTABLE: Final = tuple(k in (Kind.BLOB_GET, Kind.BLOB_HEAD) for k in Kind)
+_REQUEST_BODY: Final = tuple(k in (Kind.UPLOAD_CHUNK, Kind.MANIFEST_PUT) for k in Kind)
+_RESPONSE_BODY: Final = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in Kind)
 """Kinds whose request or response carries a body (`service.body_bytes`, inlined here)."""
-KINDS = len(Kind)
-BLOB_HEAD = int(Kind.BLOB_HEAD)
+KINDS: Final = len(Kind)
+BLOB_HEAD: Final = int(Kind.BLOB_HEAD)
+HEADER: Final = HEADER_BYTES
+REDIRECT_BODY: Final = REDIRECT_BODY_BYTES
 
 
 class DataPlane:
@@ -61,7 +63,7 @@ class DataPlane:
         self.memory = memory
         self.store = store
         self.network_of = network_of
-        self.heap: list[tuple[float, int, int, Any]] = []
+        self.queue = EventQueue()
         self.seq = 0
         self.now = 0.0
         self.servers: dict[str, PodServer] = {}
@@ -83,19 +85,25 @@ class DataPlane:
         self.per_byte: float = service.cpu_per_byte
 
     # ----- the loop --------------------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Events scheduled and not yet handled."""
+        return len(self.queue)
+
     def schedule(self, t: float, event: int, subject: Any) -> int:
         self.seq += 1
-        heapq.heappush(self.heap, (t, self.seq, event, subject))
+        self.queue.push(Entry(t, self.seq, event, subject))
         return self.seq
 
     def run_until(self, t: float) -> None:
         """Handle every event before `t`; the loop's clock is then `t`."""
-        heap = self.heap
-        while heap and heap[0][0] < t:
-            time, seq, event, subject = heapq.heappop(heap)
+        queue = self.queue
+        while queue.first_time() < t:
+            entry = queue.pop()
+            time, event, subject = entry.time, entry.event, entry.subject
             self.now = time
             if event == CPU:
-                self._cpu_done(subject, seq)
+                self._cpu_done(subject, entry.seq)
             elif event == STORED:
                 self._stored(subject)
             elif event == ANSWER:
@@ -103,14 +111,18 @@ class DataPlane:
             elif event == CALL:
                 subject(time)
             elif event == LINK:
-                self._link_event(subject, seq)
+                self._link_event(subject, entry.seq)
             else:
                 self._expire(subject)
         if t > self.now:
             self.now = t
 
     def next_event(self) -> float:
-        return self.heap[0][0] if self.heap else INF
+        return self.queue.first_time()
+
+    def events(self) -> list[tuple[float, int, int, Any]]:
+        """Every event not yet handled, as (time, seq, event, subject) in order (for diagnostics and the end of a run)."""
+        return [(e.time, e.seq, e.event, e.subject) for e in self.queue.entries()]
 
     # ----- connections and sending ----------------------------------------------------------------
     def connect(self, conn: Connection) -> int:
@@ -191,6 +203,8 @@ class DataPlane:
         lim = server.limiters[klass]
         if lim.max_running <= 0 or lim.running < lim.max_running:
             lim.running += 1
+            if lim.running > lim.peak:
+                lim.peak = lim.running
             self._start(server, r, now)
         elif len(lim.waiting) >= lim.room:
             r.code = int(Outcome.TOO_MANY)
@@ -228,15 +242,20 @@ class DataPlane:
         else:
             r.code = _SUCCESS[kind]
         nbytes = r.nbytes
-        request = HEADER_BYTES + (nbytes if _REQUEST_BODY[kind] else 0)
-        response = HEADER_BYTES + (REDIRECT_BODY_BYTES if redirected else nbytes if _RESPONSE_BODY[kind] else 0)
+        request = HEADER + (nbytes if _REQUEST_BODY[kind] else 0)
+        response = HEADER + (REDIRECT_BODY if redirected else nbytes if _RESPONSE_BODY[kind] else 0)
         r.req_bytes = request
         r.resp_bytes = response
         if _STREAMS[kind] and not redirected:
             r.stream = r.nbytes
         r.cpu += self.cpu[kind] + self.per_byte * (request + response)
         cached = _REDIRECTABLE[kind] and not miss and r.blob >= 0 and server.descriptors.seen(r.blob)
-        self.schedule(now + self.storage.serve(r, now, redirected, server.chunk_size, cached), STORED, r)
+        seconds = self.storage.serve(r, now, redirected, server.chunk_size, cached)
+        if seconds > 0 or r.failed >= 0:
+            self.schedule(now + seconds, STORED, r)
+        else:  # no storage call (a ping, a token, a cached blob): straight to the CPU
+            server.cpu.add(now, r.cpu, r)
+            self.reschedule_cpu(server)
 
     def _stored(self, r: Req) -> None:
         server = r.server
@@ -256,12 +275,7 @@ class DataPlane:
         due = server.cpu_due
         if t != due and not (t - due < 1e-9 and due - t < 1e-9):
             server.cpu_due = t
-            if t < INF:
-                self.seq += 1
-                heapq.heappush(self.heap, (t, self.seq, CPU, server))
-                server.cpu_token = self.seq
-            else:
-                server.cpu_token = -1
+            server.cpu_token = self.schedule(t, CPU, server) if t < INF else -1
 
     def _cpu_done(self, server: PodServer, seq: int) -> None:
         if seq != server.cpu_token or not server.alive:

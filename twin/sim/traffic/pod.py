@@ -8,7 +8,7 @@ fewer than `maxInQueue` wait, and rejects it with 429 otherwise; a waiter leaves
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import deque
 
 import numpy as np
 
@@ -20,7 +20,10 @@ from twin.sim.traffic.exchange import Req
 
 
 class Limiter:
-    __slots__ = ("max_running", "room", "patience", "running", "waiting")
+    """`peak`: the most running since the last window was taken (the loop's own count;
+    the evidence for limited limiters is recomputed from request times instead)."""
+
+    __slots__ = ("max_running", "room", "patience", "running", "waiting", "peak")
 
     def __init__(self, limits: Limits) -> None:
         self.max_running: int = limits.max_running
@@ -28,6 +31,7 @@ class Limiter:
         self.patience: float = limits.max_wait
         self.running = 0
         self.waiting: deque[Req] = deque()
+        self.peak = 0
 
 
 DESCRIPTOR_CACHE_SIZE = 10_000
@@ -45,18 +49,19 @@ class DescriptorCache:
 
     def __init__(self, size: int = DESCRIPTOR_CACHE_SIZE) -> None:
         self.size = size
-        self.entries: OrderedDict[int, bool] = OrderedDict()
+        self.entries: dict[int, bool] = {}  # insertion order is recency order: the first is the least recent
 
     def seen(self, blob: int) -> bool:
-        """Whether `blob` was cached; it is afterwards (the first lookup stats and caches it)."""
+        """Whether `blob` was cached; it is afterwards, as the most recent (the first
+        lookup stats and caches it; past `size` the least recent goes)."""
         entries = self.entries
-        if blob in entries:
-            entries.move_to_end(blob)
-            return True
+        found = blob in entries
+        if found:
+            del entries[blob]
         entries[blob] = True
         if len(entries) > self.size:
-            entries.popitem(last=False)
-        return False
+            del entries[next(iter(entries))]
+        return found
 
 
 class PodServer:
@@ -97,8 +102,18 @@ class PodServer:
         """Limiter peaks recomputed from request times (independent evidence for the
         limiter invariants): the requests finished since the last call together with
         those still open or queued, each still-open interval cut at `now` (the next call
-        sees the rest)."""
-        rows = [r for r in finished if r.klass >= 0] + list(self.open.values()) + self.waiting()
+        sees the rest). A limiter without limits has nothing to check: its peak is the
+        loop's own count."""
+        for limiter in (0, 1):
+            if self.limiters[limiter].max_running <= 0:
+                seen = Occupancy(self.limiters[limiter].peak, 0, 0.0)
+                self.peaks[limiter] = self.peaks[limiter].merge(seen)
+                self.window[limiter] = self.window[limiter].merge(seen)
+        limited = [k for k in (0, 1) if self.limiters[k].max_running > 0]
+        if not limited:
+            return
+        rows = [r for r in finished if r.klass in limited] + [r for r in self.open.values() if r.klass in limited]
+        rows += self.waiting()
         if not rows:
             return
         klass = np.array([r.klass for r in rows], np.int8)
@@ -115,4 +130,6 @@ class PodServer:
     def take_window(self) -> dict[int, Occupancy]:
         window = self.window
         self.window = {0: Occupancy(), 1: Occupancy()}
+        for lim in self.limiters:
+            lim.peak = lim.running
         return window

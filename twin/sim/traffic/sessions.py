@@ -15,44 +15,52 @@ manifest is put), or at the first answer that fails the session (`session.code`)
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from twin.model.registry.catalogue import Image
 from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.requests import Kind, Outcome
 from twin.model.registry.resources.objectstore import READ
-from twin.sim.traffic.exchange import CALL, Connection, Owner, Req
+from twin.sim.traffic.exchange import CALL, Connection, Req
 
 if TYPE_CHECKING:
     from twin.sim.traffic.plane import DataPlane
 
-_BODY = (int(Kind.UPLOAD_CHUNK), int(Kind.MANIFEST_PUT))
-_RETRIED_429: frozenset[int] = frozenset(int(k) for k in Kind if k not in _BODY and k != Kind.TOKEN_GET)
+_BODY: Final = (int(Kind.UPLOAD_CHUNK), int(Kind.MANIFEST_PUT))
+_RETRIED_429: Final[frozenset[int]] = frozenset(int(k) for k in Kind if k not in _BODY and k != Kind.TOKEN_GET)
 """docker_client.go's 429 loop wraps every request without a body; the token request
 (`getBearerToken`) does not go through it."""
-_EXPECTED: dict[int, tuple[int, ...]] = {int(kind): tuple(int(c) for c in codes) for kind, codes in {
+_EXPECTED: Final[dict[int, tuple[int, ...]]] = {int(kind): tuple(int(c) for c in codes) for kind, codes in {
     Kind.PING: (Outcome.UNAUTHORIZED,), Kind.TOKEN_GET: (Outcome.OK,), Kind.MANIFEST_GET: (Outcome.OK,),
     Kind.BLOB_GET: (Outcome.OK, Outcome.REDIRECT), Kind.BLOB_HEAD: (Outcome.OK, Outcome.REDIRECT, Outcome.NOT_FOUND),
     Kind.UPLOAD_START: (Outcome.ACCEPTED,), Kind.UPLOAD_CHUNK: (Outcome.ACCEPTED,), Kind.UPLOAD_COMMIT: (Outcome.CREATED,),
     Kind.MANIFEST_PUT: (Outcome.CREATED,), Kind.METRICS_GET: (Outcome.OK,),
 }.items()}
-PING, TOKEN, MANIFEST_GET, BLOB_GET, BLOB_HEAD = (int(Kind.PING), int(Kind.TOKEN_GET), int(Kind.MANIFEST_GET),
-                                                  int(Kind.BLOB_GET), int(Kind.BLOB_HEAD))
-UPLOAD_START, UPLOAD_CHUNK, UPLOAD_COMMIT, MANIFEST_PUT = (int(Kind.UPLOAD_START), int(Kind.UPLOAD_CHUNK),
-                                                          int(Kind.UPLOAD_COMMIT), int(Kind.MANIFEST_PUT))
-REDIRECT, NOT_FOUND, UNAVAILABLE, TOO_MANY = 307, 404, 503, 429
+PING: Final = int(Kind.PING)
+TOKEN: Final = int(Kind.TOKEN_GET)
+MANIFEST_GET: Final = int(Kind.MANIFEST_GET)
+BLOB_GET: Final = int(Kind.BLOB_GET)
+BLOB_HEAD: Final = int(Kind.BLOB_HEAD)
+UPLOAD_START: Final = int(Kind.UPLOAD_START)
+UPLOAD_CHUNK: Final = int(Kind.UPLOAD_CHUNK)
+UPLOAD_COMMIT: Final = int(Kind.UPLOAD_COMMIT)
+MANIFEST_PUT: Final = int(Kind.MANIFEST_PUT)
+REDIRECT: Final = 307
+NOT_FOUND: Final = 404
+UNAVAILABLE: Final = 503
+TOO_MANY: Final = 429
 
 
-class Lane(Owner):
-    """One connection of a session and the blob it is working on."""
+class Lane(Connection):
+    """One connection of a session (a lane is the connection its requests go over) and
+    the blob it is working on."""
 
-    __slots__ = ("session", "conn", "blob", "size")
+    __slots__ = ("session", "blob", "size")
 
-    def __init__(self, session: Session, conn: Connection) -> None:
+    def __init__(self, session: Session) -> None:
+        super().__init__()
         self.session = session
-        self.conn = conn
         self.blob = -1
         self.size = 0
 
@@ -62,6 +70,12 @@ class Lane(Owner):
     def downloaded(self, now: float) -> None:
         """A redirected blob's bytes are in (from the object store)."""
         self.session.blob_done(self, now)
+
+    def fetch(self, now: float) -> None:
+        """The first byte of a redirected blob is in: the rest flows through the kubelet's node link."""
+        session = self.session
+        if session.node is not None:
+            session.plane.flow(session.node, self.size, self)
 
 
 class Session:
@@ -81,14 +95,16 @@ class Session:
         self.failed = False
         self.code = 0  # the failing answer's code (0: a broken connection)
         self.bytes = 0  # blob bytes fetched or uploaded
-        self.queue: deque[tuple[int, int]] = deque()  # (blob id, size) not yet taken by a lane
+        self.queue: list[tuple[int, int]] = []  # (blob id, size): those from `taken` on are not yet taken by a lane
+        self.taken = 0
         self.busy = 0  # lanes working on a blob
-        self.lanes = [Lane(self, Connection())]
+        self.lanes = [Lane(self)]
+        self.download_rate: float = min(policy.bandwidth, plane.service.storage_read_bytes_per_second)
         self.then: list[int] = []  # images this client goes on with (background clients)
 
     # ----- sending, retrying, ending ---------------------------------------------------------
     def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1) -> None:
-        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob), lane.conn)
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob), lane)
 
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
@@ -98,7 +114,7 @@ class Session:
         if r.code == TOO_MANY and r.kind in _RETRIED_429 and r.attempt + 1 < self.policy.attempts:
             again = r.again()
             plane = self.plane
-            plane.schedule(now + self.policy.retry_delay(r.attempt), CALL, lambda t: plane.send(again, lane.conn))
+            plane.schedule(now + self.policy.retry_delay(r.attempt), CALL, lambda t: plane.send(again, lane))
             return
         self.end(now, r.code)
 
@@ -109,7 +125,7 @@ class Session:
             self.code = failed_with or 0
             self.done(self, now)
             if self.ended >= 0:  # not restarted with another image: let go of the connections
-                self.queue.clear()
+                self.queue = []
                 self.lanes = []
 
     @property
@@ -125,7 +141,8 @@ class Session:
         self.failed = False
         self.code = 0
         self.bytes = 0
-        self.queue.clear()
+        self.queue = []
+        self.taken = 0
         self.busy = 0
         self.reset(blobs)
         self.resume()
@@ -140,18 +157,20 @@ class Session:
     def fan_out(self, blobs: list[tuple[int, int]], now: float) -> None:
         """Work through `blobs` on up to `policy.lanes` lanes (the first lane is the one
         already open); with no blobs, go straight to `blobs_done`."""
-        self.queue.extend(blobs)
-        if not self.queue:
+        self.queue = blobs
+        self.taken = 0
+        if not blobs:
             return self.blobs_done(self.lanes[0], now)
-        while len(self.lanes) < min(self.policy.lanes, len(self.queue)):
-            self.lanes.append(Lane(self, Connection()))
-        for lane in self.lanes[:len(self.queue)]:
-            if not self.queue or self.ended >= 0:  # an answer written at once (a 429) may have ended the session
+        while len(self.lanes) < min(self.policy.lanes, len(blobs)):
+            self.lanes.append(Lane(self))
+        for lane in self.lanes[:len(blobs)]:
+            if self.taken >= len(self.queue) or self.ended >= 0:  # an answer written at once (a 429) may have ended it
                 break
             self.take(lane, now)
 
     def take(self, lane: Lane, now: float) -> None:
-        lane.blob, lane.size = self.queue.popleft()
+        lane.blob, lane.size = self.queue[self.taken]
+        self.taken += 1
         self.busy += 1
         self.begin_blob(lane, now)
 
@@ -161,7 +180,7 @@ class Session:
         self.bytes += lane.size
         self.busy -= 1
         self.blob_in(lane.blob)
-        if self.queue:
+        if self.taken < len(self.queue):
             self.take(lane, now)
         elif self.busy == 0:
             self.blobs_done(lane, now)
@@ -223,11 +242,10 @@ class PullSession(Session):
         if not plane.store.call(now, READ):
             return self.end(now, UNAVAILABLE)  # S3 503 Slow Down: c/image does not retry a 5xx
         first_byte = plane.storage.first_byte()
-        node = self.node
-        if node is not None:
-            plane.schedule(now + first_byte, CALL, lambda t: plane.flow(node, lane.size, lane))
+        if self.node is not None:
+            plane.schedule(now + first_byte, CALL, lane.fetch)
         else:
-            seconds = first_byte + lane.size / min(self.policy.bandwidth, plane.service.storage_read_bytes_per_second)
+            seconds = first_byte + lane.size / self.download_rate
             plane.schedule(now + seconds, CALL, lane.downloaded)
 
     def blob_in(self, blob: int) -> None:

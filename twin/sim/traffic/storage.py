@@ -1,11 +1,15 @@
 """A request's storage phase in the data plane: the latencies of its storage-driver
 operations and the S3 calls behind them, which the object store may throttle
-(`resources/objectstore.py`). The calls of one request are checked against the bucket
+(`resources/objectstore.py`). `URLFor` makes no call: the S3 driver signs the URL
+locally, so its time is the pod's CPU, not a wait (it is still observed as the
+operation's duration, as the registry's storage-driver metrics time it). The calls of one request are checked against the bucket
 in order, each at the time it would be made had the ones before it not been throttled
 (one event per request, not per call: the bucket sees their times, shifted by at most
 the request's own storage latency)."""
 
 from __future__ import annotations
+
+from typing import Final
 
 import math
 
@@ -14,8 +18,11 @@ import numpy as np
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.objectstore import READ, WRITE, ObjectStore
 from twin.model.registry.service import S3_CALLS, ServiceParams, StorageOp, storage_ops
+from twin.sim.traffic.exchange import Req
 
-NORMALS_PER_DRAW = 1 << 15
+UPLOAD_CHUNK: Final = int(Kind.UPLOAD_CHUNK)
+
+NORMALS_PER_DRAW: Final = 1 << 15
 
 
 class Draws:
@@ -41,68 +48,97 @@ class Draws:
         return int(self.next() * n)
 
 
+class Op:
+    """One storage operation of a plan: its code, log-normal latency and whether it runs
+    locally (no storage call: its time is CPU)."""
+
+    __slots__ = ("code", "median", "sigma", "local")
+
+    def __init__(self, code: int, median: float, sigma: float, local: bool) -> None:
+        self.code = code
+        self.median = median
+        self.sigma = sigma
+        self.local = local
+
+
+class Plan:
+    """What a request of one kind does in storage: its operations (the first skipped when
+    the descriptor cache answered it: `skipped`) and its S3 reads and writes."""
+
+    __slots__ = ("ops", "reads", "writes", "skipped")
+
+    def __init__(self, ops: list[Op], reads: int, writes: int, skipped: bool) -> None:
+        self.ops = ops
+        self.reads = reads
+        self.writes = writes
+        self.skipped = skipped
+
+
 class StoragePhase:
     def __init__(self, params: ServiceParams, store: ObjectStore, rng: np.random.Generator) -> None:
         self.store = store
         self.normals = Draws(rng)
-        self.plan = {(kind, redirected, cached): self._plan(params, kind, redirected, cached)
-                     for kind in Kind for redirected in (False, True) for cached in (False, True)}
+        self.plans: list[Plan] = [self._plan(params, Kind(i // 4), bool(i & 2), bool(i & 1)) for i in range(4 * len(Kind))]
         reader = params.storage_latency[StorageOp.Reader]
-        self.reader = (reader.median, reader.sigma)
+        self.reader_median: float = reader.median
+        self.reader_sigma: float = reader.sigma
 
     def first_byte(self) -> float:
         """A client's GET of a signed URL: the object store's first-byte latency (the
         driver's `Reader` latency, the same S3 GetObject)."""
-        median, sigma = self.reader
-        return median * math.exp(sigma * self.normals.next())
+        return self.reader_median * math.exp(self.reader_sigma * self.normals.next())
 
     @staticmethod
-    def _plan(params: ServiceParams, kind: Kind, redirected: bool, cached: bool):
-        """((op, median, sigma) per operation, S3 reads, S3 writes, whether the first
-        operation is skipped: a blob's `Stat` answered by the descriptor cache)."""
-        ops = tuple((int(op), params.storage_latency[op].median, params.storage_latency[op].sigma)
-                    for op in storage_ops(kind, redirected))
+    def _plan(params: ServiceParams, kind: Kind, redirected: bool, cached: bool) -> Plan:
+        """Indexed by kind * 4 + redirected * 2 + cached."""
+        ops = [Op(int(op), params.storage_latency[op].median, params.storage_latency[op].sigma, op == StorageOp.URLFor)
+               for op in storage_ops(kind, redirected)]
         reads, writes = S3_CALLS[kind]
         if cached:
             ops, reads = ops[1:], 0
         if kind == Kind.BLOB_GET and not redirected:
             reads += 1  # GetObject for the body
-        return ops, reads, writes, cached
+        return Plan(ops, reads, writes, cached)
 
-    def serve(self, r, t: float, redirected: bool, chunk: int, cached: bool = False) -> float:
-        """Seconds of the storage phase starting at `t`; sets `r.s1`, `r.s2` (the kind's
-        first and second operation: a `Stat` answered by the cache leaves `s1` NaN) and,
-        when an S3 call fails past the retries, `r.failed` to the failing operation."""
-        ops, reads, writes, skipped = self.plan[(r.kind, redirected, cached)]
-        if r.kind == Kind.UPLOAD_CHUNK:
+    def serve(self, r: Req, t: float, redirected: bool, chunk: int, cached: bool = False) -> float:
+        """Seconds of the storage phase starting at `t` (0 when the request makes no
+        storage call); sets `r.s1`, `r.s2` (the kind's first and second operation: a `Stat`
+        answered by the cache leaves `s1` NaN), adds a local operation's time to `r.cpu`,
+        and when an S3 call fails past the retries sets `r.failed` to the failing operation."""
+        plan = self.plans[r.kind * 4 + (2 if redirected else 0) + (1 if cached else 0)]
+        reads, writes, skipped = plan.reads, plan.writes, plan.skipped
+        if r.kind == UPLOAD_CHUNK:
             writes += max(1, -(-r.nbytes // chunk))  # UploadPart per chunk, the last flushed at Close
-        normals = self.normals
         total = first = 0.0
-        if ops:
-            _, median, sigma = ops[0]
-            total = first = median * math.exp(sigma * normals.next())
-            if skipped:
-                r.s2 = first  # the second operation; the cache answered the first
+        ops = plan.ops
+        for j in range(len(ops)):
+            op = ops[j]
+            seconds = op.median * math.exp(op.sigma * self.normals.next())
+            if j == 0:
+                first = seconds
+            if j == 0 and not skipped:
+                r.s1 = seconds
             else:
-                r.s1 = first
-            if len(ops) > 1:
-                _, median, sigma = ops[1]
-                r.s2 = median * math.exp(sigma * normals.next())
-                total += r.s2
+                r.s2 = seconds
+            if op.local:
+                r.cpu += seconds
+            else:
+                total += seconds
+        if not reads and not writes:
+            return total
         store = self.store
-        latency = first
         extra, failed = 0.0, False
         if reads and not store.take(t, READ, reads):
-            extra, failed = self._calls(t, READ, reads, latency)
+            extra, failed = self._calls(t, READ, reads, first)
         if writes and not failed and not store.take(t + extra, WRITE, writes):
-            more, failed = self._calls(t + extra, WRITE, writes, latency)
+            more, failed = self._calls(t + extra, WRITE, writes, first)
             extra += more
         if extra or failed:
             if failed:
-                r.failed = ops[0][0] if ops else int(StorageOp.Stat)
-            if ops and not skipped:
+                r.failed = plan.ops[0].code if plan.ops else int(StorageOp.Stat)
+            if plan.ops and not skipped:
                 r.s1 += extra
-            elif ops:
+            elif plan.ops:
                 r.s2 += extra
             total += extra
         return total

@@ -20,9 +20,11 @@ so ingress always carries at least what egress carries and is the link that bind
 
 from __future__ import annotations
 
+from typing import Final
+
 from twin.model.registry.resources.sharing import INFINITY, ProcessorSharing
 
-EPSILON = 1e-9
+EPSILON: Final = 1e-9
 
 
 class Link(ProcessorSharing):

@@ -25,13 +25,16 @@ What each storage-driver operation asks of S3 (`driver/s3-aws/s3.go`): `Stat` on
 
 from __future__ import annotations
 
+from typing import Final
+
 from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
 
-READ, WRITE = 0, 1
-QUIET = 60.0
+READ: Final = 0
+WRITE: Final = 1
+QUIET: Final = 60.0
 """Seconds without a throttle that end a spell of throttling (and restart the count to a split)."""
 
 

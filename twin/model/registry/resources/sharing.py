@@ -30,9 +30,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
-INFINITY = math.inf
+INFINITY: Final = math.inf
 
 
 class ProcessorSharing:
