@@ -21,6 +21,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).parent
 COMPILED = (
+    "twin.model.registry.resources.heap",
     "twin.model.registry.resources.sharing",
     "twin.model.registry.resources.links",
     "twin.model.registry.resources.objectstore",

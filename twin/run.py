@@ -102,30 +102,29 @@ def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | N
     check_scenario(scenario)
     world, faults, traffic = build_world(scenario, seed, openshift, metrics_every)
     world.env.process(faults.run(list(scenario.spec.faults)))
-    _advance(world, scenario.spec.duration, progress)
-    traffic.engine.finish()
+    with fewer_collections():
+        _advance(world, scenario.spec.duration, progress)
+        traffic.engine.finish()
     return RunResult(scenario.spec.name, seed, openshift, scenario.spec.duration, world.recorder.records, world, traffic)
 
 
 def _advance(world: World, duration: float, progress) -> None:
-    with fewer_collections():
-        if progress is None:
-            world.run(until=duration)
-            return
-        for step in range(1, PROGRESS_STEPS + 1):
-            now = duration * step / PROGRESS_STEPS
-            world.run(until=now)
-            progress(now, duration)
+    if progress is None:
+        world.run(until=duration)
+        return
+    for step in range(1, PROGRESS_STEPS + 1):
+        now = duration * step / PROGRESS_STEPS
+        world.run(until=now)
+        progress(now, duration)
 
 
 @contextmanager
 def fewer_collections():
-    """Run without the cyclic garbage collector, and collect once at the end: a run
-    allocates tens of millions of short-lived request objects, which reference counting
-    frees at once (the data plane breaks its own cycles: a client lets go of its
-    connections when it ends), and the collector's passes over them cost a tenth of a
-    traffic run. What is left for it (SimPy's finished events and processes) is collected
-    at the end."""
+    """Run without the cyclic garbage collector: a run allocates tens of millions of
+    short-lived request objects, which reference counting frees at once (the data plane
+    breaks its own cycles: a client lets go of its connections when it ends), and the
+    collector's passes over them cost a tenth of a traffic run. What is left for it
+    (SimPy's finished events and processes) waits for its next pass after the run."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -133,7 +132,6 @@ def fewer_collections():
     finally:
         if enabled:
             gc.enable()
-        gc.collect()
 
 
 def _node_factory(scenario: Scenario):

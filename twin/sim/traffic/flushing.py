@@ -15,20 +15,23 @@ def served(rows: list, full: bool = True) -> Served:
     """Ended requests (`exchange.Req`) as columns; without `full` only those the
     statistics read (time, kind, client, start, end, code), the others zero or NaN."""
     n = len(rows)
+
+    def array(values: list, dtype) -> np.ndarray:
+        return np.fromiter(values, dtype, n)
+
     time, kind, client, start, end, code = light_columns(rows)
     if full:
         nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed = full_columns(rows)
-        rest = (np.array(nbytes, np.int64), np.array(attempt, np.int8), np.array(tag, np.int64), np.array(cpu, float),
-                np.column_stack([np.array(s1, float), np.array(s2, float)]) if n else np.empty((0, 2)),
-                np.array(transfer, float), np.array(req_bytes, np.int64), np.array(resp_bytes, np.int64),
-                np.array(failed, np.int8))
+        rest = (array(nbytes, np.int64), array(attempt, np.int8), array(tag, np.int64), array(cpu, float),
+                np.column_stack([array(s1, float), array(s2, float)]) if n else np.empty((0, 2)),
+                array(transfer, float), array(req_bytes, np.int64), array(resp_bytes, np.int64), array(failed, np.int8))
     else:
         zero_i, zero_f = np.zeros(n, np.int64), np.zeros(n)
         rest = (zero_i, np.zeros(n, np.int8), zero_i, zero_f, np.full((n, 2), np.nan), zero_f, zero_i, zero_i,
                 np.full(n, -1, np.int8))
     nbytes_, attempt_, tag_, cpu_, storage, transfer_, req_, resp_, failed_ = rest
-    return Served(np.array(time, float), np.array(kind, np.int8), nbytes_, np.array(client, np.int8), attempt_, tag_,
-                  np.array(start, float), np.array(end, float), np.array(code, np.int16), cpu_, storage, transfer_,
+    return Served(array(time, float), array(kind, np.int8), nbytes_, array(client, np.int8), attempt_, tag_,
+                  array(start, float), array(end, float), array(code, np.int16), cpu_, storage, transfer_,
                   req_, resp_, failed_)
 
 

@@ -98,9 +98,10 @@ class DataPlane:
     def run_until(self, t: float) -> None:
         """Handle every event before `t`; the loop's clock is then `t`."""
         queue = self.queue
-        while queue.first_time() < t:
+        while queue.first_key() < t:
             entry = queue.pop()
-            time, event, subject = entry.time, entry.event, entry.subject
+            assert isinstance(entry, Entry)
+            time, event, subject = entry.key, entry.event, entry.subject
             self.now = time
             if event == CPU:
                 self._cpu_done(subject, entry.seq)
@@ -118,11 +119,11 @@ class DataPlane:
             self.now = t
 
     def next_event(self) -> float:
-        return self.queue.first_time()
+        return self.queue.first_key()
 
     def events(self) -> list[tuple[float, int, int, Any]]:
         """Every event not yet handled, as (time, seq, event, subject) in order (for diagnostics and the end of a run)."""
-        return [(e.time, e.seq, e.event, e.subject) for e in self.queue.entries()]
+        return [(e.key, e.seq, e.event, e.subject) for e in self.queue.entries()]
 
     # ----- connections and sending ----------------------------------------------------------------
     def connect(self, conn: Connection) -> int:
@@ -269,19 +270,24 @@ class DataPlane:
         self.reschedule_cpu(server)
 
     def reschedule_cpu(self, server: PodServer) -> None:
-        """Keep one heap entry for the CPU's next departure (a change below a nanosecond is
-        float rounding of the same instant, and keeps the entry)."""
+        """Keep one event for the CPU's next departure. A departure that moved earlier gets
+        a new event (the old one is skipped by its seq); one that moved later keeps the
+        event it has, which finds the job not yet done and schedules again: a loaded CPU
+        whose every arrival slows the others schedules nothing per arrival."""
         t = server.cpu.next_departure()
-        due = server.cpu_due
-        if t != due and not (t - due < 1e-9 and due - t < 1e-9):
+        if t < server.cpu_due - 1e-9:
             server.cpu_due = t
-            server.cpu_token = self.schedule(t, CPU, server) if t < INF else -1
+            server.cpu_token = self.schedule(t, CPU, server)
 
     def _cpu_done(self, server: PodServer, seq: int) -> None:
         if seq != server.cpu_token or not server.alive:
             return
         server.cpu_due = INF
-        r: Req = server.cpu.pop(self.now)
+        cpu = server.cpu
+        cpu.advance(self.now)
+        if not cpu.due():
+            return self.reschedule_cpu(server)
+        r: Req = cpu.pop(self.now)
         self.reschedule_cpu(server)
         if r.stream:
             self._stream(server, r)
@@ -313,11 +319,11 @@ class DataPlane:
         self._reschedule_link(link)
 
     def _reschedule_link(self, link: Link) -> None:
+        """As `reschedule_cpu`: a new event only when the next one moved earlier."""
         t = link.next_event()
-        due = link.due_at
-        if t != due and not (t - due < 1e-9 and due - t < 1e-9):
+        if t < link.due_at - 1e-9:
             link.due_at = t
-            link.token = self.schedule(t, LINK, link) if t < INF else -1
+            link.token = self.schedule(t, LINK, link)
 
     def _link_event(self, link: Link, seq: int) -> None:
         if seq != link.token:

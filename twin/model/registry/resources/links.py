@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from twin.model.registry.resources.sharing import INFINITY, ProcessorSharing
+from twin.model.registry.resources.sharing import EPSILON, INFINITY, ProcessorSharing
 
-EPSILON: Final = 1e-9
 
 
 class Link(ProcessorSharing):
@@ -79,10 +78,3 @@ class Link(ProcessorSharing):
     def next_event(self) -> float:
         """The next departure or the end of the burst, whichever comes first."""
         return min(self.next_departure(), self.exhausted_at())
-
-    def due(self) -> bool:
-        """Whether the first job's work is done at the link's clock (to rounding, or so
-        nearly that its departure cannot be told from now)."""
-        if not self.heap:
-            return False
-        return self.heap[0][0] - self.virtual <= EPSILON * max(1.0, self.heap[0][0]) or self.next_departure() <= self.clock

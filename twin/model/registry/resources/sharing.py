@@ -21,18 +21,30 @@ which is what the tests check it against.
 
 Exact in continuous time with a virtual clock: every job present advances at the same
 rate, so a job that joins when the virtual clock reads `V` with work `w` leaves when it
-reads `V + w`; the next departure is the heap's minimum. `O(log n)` per job whatever the
-number sharing.
+reads `V + w`; the next departure is the heap's minimum (`heap.py`). `O(log n)` per job
+whatever the number sharing.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from twin.model.registry.resources.heap import Heap, HeapItem
+
 INFINITY: Final = math.inf
+EPSILON: Final = 1e-9
+
+
+class Job(HeapItem):
+    """A job in a pool: its virtual finish (the key) and what it is."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, finish: float, seq: int, item: Any) -> None:
+        super().__init__(finish, seq)
+        self.item = item
 
 
 class ProcessorSharing:
@@ -49,7 +61,7 @@ class ProcessorSharing:
         self.cap = float(cap)
         self.virtual = 0.0  # work each present job has received since the start
         self.clock = self.started = clock
-        self.heap: list[tuple[float, int, Any]] = []  # (virtual finish, seq, item)
+        self.heap = Heap()  # jobs by virtual finish
         self.seq = 0
         self.done_work = 0.0  # work served, integrated over time (for utilisation)
         self.offered = 0.0  # capacity offered, integrated over time
@@ -84,30 +96,39 @@ class ProcessorSharing:
         """A job with `work` joins at `t`."""
         if t > self.clock:
             self.advance(t)
-        heapq.heappush(self.heap, (self.virtual + (work if work > 0.0 else 0.0), self.seq, item))
+        self.heap.push(Job(self.virtual + (work if work > 0.0 else 0.0), self.seq, item))
         self.seq += 1
         self.version += 1
 
     def next_departure(self) -> float:
         """When the next job leaves if nothing joins or leaves before (inf when empty)."""
         heap = self.heap
-        if not heap:
+        n = len(heap)
+        if not n:
             return INFINITY
-        remaining = heap[0][0] - self.virtual
+        remaining = heap.first_key() - self.virtual
         if remaining <= 0:
             return self.clock
-        n = len(heap)
         return self.clock + remaining / (self.cap if n * self.cap <= self.capacity else self.capacity / n)
+
+    def due(self) -> bool:
+        """Whether the first job's work is done at the clock (to rounding, or so nearly
+        that its departure cannot be told from now)."""
+        if not len(self.heap):
+            return False
+        finish = self.heap.first_key()
+        return finish - self.virtual <= EPSILON * max(1.0, finish) or self.next_departure() <= self.clock
 
     def pop(self, t: float) -> Any:
         """The job whose work is done at `t` (`t` = `next_departure()`)."""
         if t > self.clock:
             self.advance(t)
-        finish, _, item = heapq.heappop(self.heap)
-        if finish > self.virtual:  # rounding: the clock says it is done
-            self.virtual = finish
+        job = self.heap.pop()
+        assert isinstance(job, Job)
+        if job.key > self.virtual:  # rounding: the clock says it is done
+            self.virtual = job.key
         self.version += 1
-        return item
+        return job.item
 
     def set_capacity(self, t: float, capacity: float) -> None:
         if not capacity > 0:
@@ -121,16 +142,17 @@ class ProcessorSharing:
         """Take out every job whose item `doomed(item)` says (a killed container's
         streams); returns them. O(n): only for kills."""
         self.advance(t)
-        gone = [entry[2] for entry in self.heap if doomed(entry[2])]
+        jobs = [j for j in self.heap.items if isinstance(j, Job)]
+        gone = [j.item for j in jobs if doomed(j.item)]
         if gone:
-            self.heap = [entry for entry in self.heap if not doomed(entry[2])]
-            heapq.heapify(self.heap)
+            kept: list[HeapItem] = [j for j in jobs if not doomed(j.item)]
+            self.heap.rebuild(kept)
             self.version += 1
         return gone
 
     def remaining(self, item: Any) -> float:
         """Work `item` still needs (tests and diagnostics; O(n))."""
-        for finish, _, other in self.heap:
-            if other is item:
-                return finish - self.virtual
+        for job in self.heap.items:
+            if isinstance(job, Job) and job.item is item:
+                return job.key - self.virtual
         raise KeyError(item)
