@@ -17,8 +17,11 @@ Per request (`spec/capacity.md` §4, vendored distribution):
   40 GB came from a 5 GiB chunk size (openshift/release#54776).
 
 With a memory limit, crossing it OOM-kills the container (the kernel's cgroup OOM
-killer acts at once). Without one, the node's memory pressure is left to the kubelet's
-eviction manager (`twin/sim/traffic/pressure.py`).
+killer acts at once). Without one, the container may use what its node has left; past
+that the node's kernel OOM killer ends it. The kubelet's eviction manager never picks
+the registry: its priority class system-cluster-critical makes it a critical pod, and
+kubelet `eviction_manager.go` `evictPod` refuses critical pods (`IsCriticalPod`).
+Where the limit comes from: `twin/sim/traffic/capacity.py`.
 """
 
 from __future__ import annotations
