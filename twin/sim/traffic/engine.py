@@ -63,7 +63,7 @@ class TrafficEngine:
         self.usage = ResourceUsage()
         self.background = BackgroundClients(self.plane, params.background, catalogue,
                                             {Client.PULL: params.clients.pull, Client.PUSH: params.clients.push},
-                                            world.streams("traffic.background"), self.stats.session_ended, warm_up)
+                                            world.streams("traffic.background"), self.stats.tally.ended, warm_up)
         self.settings_of: dict[str, RegistrySettings] = {}  # every registry container that ran
         self.metrics: dict[str, RegistryMetrics] = {}
         self.flusher = Flusher(self)
@@ -250,7 +250,7 @@ class TrafficEngine:
     def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob):
         """A kubelet (CRI-O) pull started now on `node`; yields until it ends, returns the session."""
         self.advance(self.world.now)
-        session = PullSession(self.plane, Client.KUBELET, self.params.clients.kubelet, image, self.stats.session_ended,
+        session = PullSession(self.plane, Client.KUBELET, self.params.clients.kubelet, image, self.stats.tally.ended,
                               node=node, blobs=blobs, on_blob=on_blob)
         session.start()
         yield self.wait_for(lambda: session.ended >= 0)

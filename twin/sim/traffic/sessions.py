@@ -307,3 +307,24 @@ class PushSession(Session):
             self.config_pushed = True
             return self.fan_out([(self.image.config, self.image.config_bytes)], now)
         self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes)
+
+
+class SessionTally:
+    """Image pulls and pushes that ended, noted as they end (one call per session, in
+    compiled code) and taken by the statistics in batches (`RequestStats.bin_sessions`):
+    per session its client, whether it failed, and how long it took."""
+
+    def __init__(self) -> None:
+        self.clients: list[int] = []
+        self.failed: list[int] = []
+        self.seconds: list[float] = []
+
+    def ended(self, session: Session, now: float) -> None:
+        self.clients.append(session.client)
+        self.failed.append(1 if session.failed else 0)
+        self.seconds.append(now - session.began)
+
+    def take(self) -> tuple[list[int], list[int], list[float]]:
+        taken = (self.clients, self.failed, self.seconds)
+        self.clients, self.failed, self.seconds = [], [], []
+        return taken

@@ -13,6 +13,7 @@ import numpy as np
 from twin.model.registry.batch import Client, Served
 from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, WRITES, Kind, Limiter, Outcome
 from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
+from twin.sim.traffic.sessions import SessionTally
 
 SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
                   "write_queued_peak")
@@ -48,24 +49,22 @@ class RequestStats:
         self.first_429: float | None = None  # when the first 429 was answered
         self.sessions: dict[tuple[int, str], int] = {}  # (client, "ok" or "failed") -> pulls or pushes
         self.session_seconds = np.zeros((len(Client), BINS), np.int64)  # successful ones, by client
-        self.session_pending: list[tuple[int, float]] = []  # (client, seconds) not yet in the sketch
-
-    def session_ended(self, session, now: float) -> None:
-        """A client's pull or push of one image ended (`sessions.py`): counted by client and
-        outcome, its duration kept in a sketch (successful ones)."""
-        key = (int(session.client), "failed" if session.failed else "ok")
-        self.sessions[key] = self.sessions.get(key, 0) + 1
-        if not session.failed:
-            self.session_pending.append((session.client, now - session.began))
-            if len(self.session_pending) >= COMPACT_ENTRIES:
-                self.bin_sessions()
+        self.tally = SessionTally()  # pulls and pushes ended, not yet counted
 
     def bin_sessions(self) -> None:
-        """Move the durations noted since the last call into the per-client sketch."""
-        if self.session_pending:
-            client, seconds = np.array(self.session_pending).T
-            np.add.at(self.session_seconds, (client.astype(np.int64), bin_index(seconds)), 1)
-            self.session_pending = []
+        """Take the pulls and pushes that ended since the last call (`sessions.SessionTally`):
+        counted by client and outcome, the durations of the successful ones kept in the
+        per-client sketch."""
+        clients, failed, seconds = self.tally.take()
+        if not clients:
+            return
+        client, bad, took = np.array(clients, np.int64), np.array(failed, np.int64), np.array(seconds)
+        for key, n in enumerate(np.bincount(2 * client + bad, minlength=2 * len(Client)).tolist()):
+            if n:
+                outcome = (key // 2, "failed" if key % 2 else "ok")
+                self.sessions[outcome] = self.sessions.get(outcome, 0) + n
+        ok = bad == 0
+        np.add.at(self.session_seconds, (client[ok], bin_index(took[ok])), 1)
 
     def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
         keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
