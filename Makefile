@@ -27,7 +27,8 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scheduling.py
 	$(BIN)/python bench/bench_simulation.py
-	$(BIN)/python bench/bench_requests.py
+	$(BIN)/python bench/bench_requests.py --ramp
+	$(BIN)/python bench/bench_physics_cost.py
 	$(BIN)/python bench/bench_metrics.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_check.py
