@@ -92,8 +92,8 @@ CASES = [
          "name: x\ntraffic: {service: {storage_latency: {Stat: {median: 50ms, p99: 10ms}}}}\n",
          "traffic.service.storage_latency.Stat", "p99: expected p99 >= median > 0, got median 0.05 s and p99 0.01 s"),
     Case("a zero storage stream bandwidth is refused",
-         "name: x\ntraffic: {service: {storage_stream_bandwidth: 0}}\n",
-         "traffic.service.storage_stream_bandwidth", "expected a positive whole number of bytes, got 0"),
+         "name: x\ntraffic: {service: {storage_stream_bandwidth: 0GB/s}}\n",
+         "traffic.service.storage_stream_bandwidth", "expected a bandwidth > 0, got '0GB/s'"),
     Case("an unknown top-level field is refused",
          "name: x\ncolour: blue\n",
          "colour", "Extra inputs are not permitted, got 'blue'"),
@@ -188,15 +188,17 @@ CASES = [
          "name: x\ncluster: {generate: {}, network: {baseline: 1Gbit/s, burst: 1Tbit/s}}\n",
          "cluster.network.burst", f"{BANDWIDTH_UNIT}, got '1Tbit/s'"),
     Case("a negative storage stream bandwidth is refused",
-         "name: x\ntraffic: {service: {storage_stream_bandwidth: -90M}}\n",
-         "traffic.service.storage_stream_bandwidth", "expected a positive whole number of bytes, got '-90M'"),
+         "name: x\ntraffic: {service: {storage_stream_bandwidth: -90MB/s}}\n",
+         "traffic.service.storage_stream_bandwidth", "expected a bandwidth > 0, got '-90MB/s'"),
     Case("a zero client bandwidth is refused",
-         "name: x\ntraffic: {clients: {pull: {bandwidth: 0}}}\n",
-         "traffic.clients.pull.bandwidth", "expected a positive whole number of bytes, got 0"),
-    Case("a client bandwidth in bits per second is refused: traffic bandwidths are bytes per second",
-         "name: x\ntraffic: {clients: {push: {bandwidth: 720Mbit/s}}}\n",
-         "traffic.clients.push.bandwidth", "expected a bandwidth in bytes per second: a quantity such as 90M or 1Gi, "
-         "or a whole number, got '720Mbit/s'"),
+         "name: x\ntraffic: {clients: {pull: {bandwidth: 0MB/s}}}\n",
+         "traffic.clients.pull.bandwidth", "expected a bandwidth > 0, got '0MB/s'"),
+    Case("a client bandwidth without a unit is refused: bits or bytes?",
+         "name: x\ntraffic: {clients: {push: {bandwidth: 90M}}}\n",
+         "traffic.clients.push.bandwidth", f"{BANDWIDTH_UNIT}, got '90M'"),
+    Case("a storage stream bandwidth as a bare number is refused",
+         "name: x\ntraffic: {service: {storage_stream_bandwidth: 90000000}}\n",
+         "traffic.service.storage_stream_bandwidth", f"{BANDWIDTH_UNIT}, got 90000000"),
     # Capacity: CPU.
     Case("a negative CPU time per request kind is refused",
          "name: x\ntraffic: {service: {cpu: {manifest_get: -2ms}}}\n",
@@ -528,9 +530,9 @@ traffic:
     images_per_session: 2
   clients:
     kubelet: {attempts: 5, honour_retry_after: true, lanes: 6}
-    pull: {attempts: 3, initial_backoff: 1s, max_backoff: 30s, think: 10ms, bandwidth: 90M}
+    pull: {attempts: 3, initial_backoff: 1s, max_backoff: 30s, think: 10ms, bandwidth: 90MB/s}
     push: {lanes: 2}
-  service: {cpu: {manifest_get: 2ms, blob_get: 0}, storage_stream_bandwidth: 90M, tls_handshake: 1ms, cpu_per_byte: 1.5n}
+  service: {cpu: {manifest_get: 2ms, blob_get: 0}, storage_stream_bandwidth: 720Mbit/s, tls_handshake: 1ms, cpu_per_byte: 1.5n}
   memory: {working_set: 200Mi, request_overhead: 64Ki}
   storage: {read_rate: 5500, write_rate: 3500.5, partitions: 2, max_partitions: 64, split_after: 5m, max_retries: 3}
 faults:

@@ -27,13 +27,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import difflib
-import re
 
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from twin.model.quantity import parse_quantity
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
-from twin.scenarios.fields import Seconds, Strict
+from twin.scenarios.fields import Bandwidth, Seconds, Strict
 from twin.scenarios.traffic_spec import TrafficSpec
 
 
@@ -66,22 +65,6 @@ def instance_type_expected(kind: str) -> str:
             + (f" (close: {', '.join(close)})" if close else ""))
 
 
-def bandwidth(value: Any) -> float:
-    """Bytes per second from a bandwidth with its unit: 1.25Gbit/s, 10Gbps, 500Mbit/s,
-    156MB/s, 1.2GB/s. A bare number is refused: EC2 publishes bits, S3 guidance bytes."""
-    match = _BANDWIDTH.fullmatch(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"expected a bandwidth with its unit (k, M or G and bit/s, bps, b/s or B/s), such as "
-                         f"1.25Gbit/s or 156MB/s, got {value!r}")
-    amount, prefix, unit = float(match.group(1)), match.group(2), match.group(3)
-    scale = {"G": 1e9, "M": 1e6, "k": 1e3}[prefix] / (1 if unit == "B/s" else 8)
-    if not amount > 0:
-        raise ValueError(f"expected a bandwidth > 0, got {value!r}")
-    return amount * scale
-
-
-_BANDWIDTH = re.compile(r"([+-]?[0-9]+(?:\.[0-9]+)?)\s*(G|M|k)(bit/s|bps|b/s|B/s)")
-Bandwidth = Annotated[float, BeforeValidator(bandwidth)]
 
 
 class NetworkYaml(Strict):

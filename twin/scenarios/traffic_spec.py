@@ -11,17 +11,18 @@ into the model's frozen parameters (`TrafficParams`).
         images_per_session: 1          # images a client pulls one after the other on its connections
       clients:                         # containers/image (spec/capacity.md §1)
         kubelet: {attempts: 5, honour_retry_after: true, lanes: 6}
-        pull: {attempts: 5, think: 0s, bandwidth: 90M}
+        pull: {attempts: 5, think: 0s, bandwidth: 90MB/s}
       service:
         cpu: {manifest_get: 2ms}       # core-seconds per request kind (lower-case Kind names)
         storage_latency: {Stat: {median: 15ms, p99: 120ms}}
-        storage_stream_bandwidth: 90M  # bytes per second, one stream
+        storage_stream_bandwidth: 90MB/s  # one storage stream
         tls_handshake: 1ms             # core-seconds per new connection
         cpu_per_byte: 1.5n             # core-seconds per body byte the pod moves
       memory: {working_set: 128Mi, request_overhead: 64Ki}   # chunk size: from the Config's s3.chunkSizeMiB
       storage: {read_rate: 5500, write_rate: 3500, partitions: 1, split_after: 5m}
 
-Sizes and bandwidths are Kubernetes quantities or plain numbers of bytes (bandwidths > 0);
+Sizes are Kubernetes quantities or plain numbers of bytes; bandwidths carry their unit
+(`90MB/s`, `720Mbit/s`: a bare number or quantity is refused, as for `cluster.network`);
 rates are numbers (a string is an error: `5.5k`, `3500/s`); CPU times are core-seconds,
 never negative; durations go through `spec.seconds`. Anything left out keeps the model's
 default.
@@ -45,7 +46,7 @@ from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.objectstore import ObjectStoreParams
 from twin.model.registry.service import DEFAULT_CPU, DEFAULT_STORAGE_LATENCY, Latency, ServiceParams, StorageOp
 from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
-from twin.scenarios.fields import Seconds, Strict
+from twin.scenarios.fields import Bandwidth, Seconds, Strict
 
 
 def byte_count(value: Any) -> int:
@@ -90,15 +91,6 @@ def core_seconds(value: Any) -> float:
 _NANO = re.compile(r"([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))n")
 
 
-def bytes_per_second(value: Any) -> int:
-    """A bandwidth: a positive number of bytes per second, as a quantity (90M) or an integer."""
-    try:
-        return byte_count(value)
-    except QuantityError:
-        raise ValueError(f"expected a bandwidth in bytes per second: a quantity such as 90M or 1Gi, or a whole "
-                         f"number, got {value!r}") from None
-
-
 def request_rate(value: Any) -> float:
     """S3 requests per second: a plain number > 0 (no suffix: `5.5k` or `3500/s` is refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -110,7 +102,6 @@ def request_rate(value: Any) -> float:
 
 
 Bytes = Annotated[int, BeforeValidator(byte_count)]
-BytesPerSecond = Annotated[int, BeforeValidator(bytes_per_second)]
 RequestRate = Annotated[float, BeforeValidator(request_rate)]
 Size = Annotated[int, BeforeValidator(size)]
 PositiveSeconds = Annotated[Seconds, Field(gt=0)]
@@ -243,11 +234,11 @@ class ClientSpec(Strict):
     max_backoff: Seconds = _POLICY.max_backoff
     lanes: int = Field(_POLICY.lanes, ge=1)
     think: Seconds = _POLICY.think
-    bandwidth: BytesPerSecond = int(_POLICY.bandwidth)
+    bandwidth: Bandwidth = _POLICY.bandwidth
 
     def to_params(self) -> ClientPolicy:
         return ClientPolicy(self.attempts, self.initial_backoff, self.max_backoff, self.honour_retry_after, self.lanes,
-                            self.think, float(self.bandwidth))
+                            self.think, self.bandwidth)
 
 
 class ClientsSpec(Strict):
@@ -276,7 +267,7 @@ CoreSeconds = Annotated[float, BeforeValidator(core_seconds)]
 class ServiceSpec(Strict):
     cpu: dict[KindName, CoreSeconds] = Field(default_factory=dict)
     storage_latency: dict[StorageOpName, LatencySpec] = Field(default_factory=dict)
-    storage_stream_bandwidth: BytesPerSecond = int(_SERVICE.storage_read_bytes_per_second)
+    storage_stream_bandwidth: Bandwidth = _SERVICE.storage_read_bytes_per_second
     tls_handshake: CoreSeconds = _SERVICE.tls_handshake
     cpu_per_byte: CoreSeconds = _SERVICE.cpu_per_byte
 
@@ -284,7 +275,7 @@ class ServiceSpec(Strict):
         cpu = {**DEFAULT_CPU, **{Kind[name.upper()]: seconds for name, seconds in self.cpu.items()}}
         latency = {**DEFAULT_STORAGE_LATENCY,
                    **{StorageOp[name]: Latency(spec.median, spec.p99) for name, spec in self.storage_latency.items()}}
-        return ServiceParams(cpu, latency, float(self.storage_stream_bandwidth), self.tls_handshake, self.cpu_per_byte)
+        return ServiceParams(cpu, latency, self.storage_stream_bandwidth, self.tls_handshake, self.cpu_per_byte)
 
 
 class MemorySpec(Strict):

@@ -23,12 +23,12 @@ background:
   images_per_session: 3
 clients:
   kubelet: {attempts: 5, lanes: 6}
-  pull: {attempts: 3, honour_retry_after: false, think: 10ms, bandwidth: 50M}
+  pull: {attempts: 3, honour_retry_after: false, think: 10ms, bandwidth: 400Mbit/s}
   push: {lanes: 2, initial_backoff: 1s, max_backoff: 30s}
 service:
   cpu: {manifest_get: 3ms, blob_get: 500us}
   storage_latency: {Stat: {median: 15ms, p99: 120ms}}
-  storage_stream_bandwidth: 100M
+  storage_stream_bandwidth: 100MB/s
   tls_handshake: 1.5ms
   cpu_per_byte: 2n
 memory: {working_set: 200Mi, request_overhead: 32Ki}
