@@ -106,6 +106,30 @@ def test_the_resource_plot_is_drawn_from_resources_parquet_and_left_out_with_a_n
     assert "No resource plot: this run folder has no resources.parquet" in (copy / "report.html").read_text("utf-8")
 
 
+def markdown_rows(folder: Path, heading: str) -> dict[str, str]:
+    """The two-column table under `## heading` of report.md, as {first cell: second cell}."""
+    section = (folder / "report.md").read_text(encoding="utf-8").split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    cells = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")]
+    return {row[0].strip(): row[1].strip() for row in cells[1:]}
+
+
+def test_the_resources_section_says_what_saturated_first_and_each_pods_peaks_from_the_summary(pull_storm):
+    summary = json.loads((pull_storm / "summary.json").read_text(encoding="utf-8"))
+    resources, rows = summary["resources"], markdown_rows(pull_storm, "Resources")
+    first = resources["first_saturated"]
+    assert first["first"] == "limiter"  # the pull storm's read queue fills before any resource does
+    assert rows["saturated first"].startswith(f"limiter at {first['limiter'] / 60:.1f} min")
+    for pod, figures in resources["pods"].items():
+        assert rows[pod.split("/")[-1]].startswith(f"CPU peak {figures['cpu_saturation']:.0%} of {figures['cpu_cores']:g} cores")
+    node, peak = max(resources["network_saturation"].items(), key=lambda item: item[1])
+    assert rows["busiest node link"] == f"{node} at {peak:.0%}"
+    requests = markdown_rows(pull_storm, "Requests")
+    assert requests["answered other 4xx (401 to the /v2/ ping, 404 to a push's HEAD)"] == \
+        f"{summary['requests']['outcomes']['client_error']:,}"
+    assert requests["kubelet pulls (one image each, as the client saw it)"].startswith(
+        f"{summary['requests']['sessions']['kubelet']['ok']:,} ok")
+
+
 def test_the_latency_windows_add_up_to_the_answered_requests_of_the_summary(pull_storm):
     latency = pd.read_parquet(pull_storm / "latency.parquet")
     summary = json.loads((pull_storm / "summary.json").read_text(encoding="utf-8"))

@@ -96,26 +96,31 @@ def _interval(frame: pd.DataFrame) -> float:
 
 
 def resource_lines(r: dict) -> list[str]:
-    """The resource figures a planner reads first."""
-    lines = []
+    """The resource figures a planner reads first, as lines of the run's text summary."""
+    return [f"  {label}: {text}" for label, text in resource_rows(r)]
+
+
+def resource_rows(r: dict) -> list[tuple[str, str]]:
+    """The resource figures a planner reads first, as (what, figures) rows (the text
+    summary and the report's resource table)."""
+    rows = []
     for pod, p in r["pods"].items():
         mib = None if p["memory_limit_bytes"] is None else p["memory_limit_bytes"] / 2**20
-        limit = (f"limit {mib:.0f} MiB" if p["memory_limited"] else
-                 "no limit" if mib is None else f"no limit, {mib:.0f} MiB left on its node")
-        lines.append(f"  {pod.split('/')[-1]}: CPU peak {p['cpu_saturation']:.0%} of {p['cpu_cores']:g} cores, "
-                     f"memory peak {p['memory_peak_bytes'] / 2**20:.0f} MiB ({limit}), {p['oom_kills']} OOM kill(s)")
+        limit = (f"limit {mib:,.0f} MiB" if p["memory_limited"] else
+                 "no limit" if mib is None else f"no limit, {mib:,.0f} MiB left on its node")
+        rows.append((pod.split("/")[-1], f"CPU peak {p['cpu_saturation']:.0%} of {p['cpu_cores']:g} cores, memory peak "
+                                         f"{p['memory_peak_bytes'] / 2**20:,.0f} MiB ({limit}), {p['oom_kills']} OOM kill(s)"))
     if r["network_saturation"]:
         node, peak = max(r["network_saturation"].items(), key=lambda item: (item[1], item[0]))
-        lines.append(f"  busiest node link: {node} at {peak:.0%}")
+        rows.append(("busiest node link", f"{node} at {peak:.0%}"))
+    else:
+        rows.append(("busiest node link", "none carried bytes (no streamed blob, upload or kubelet download)"))
     store = r["object_store"]
     if store:
-        lines.append(f"  object store: {store['reads']} reads, {store['writes']} writes, "
-                     f"{store['throttled_reads'] + store['throttled_writes']} throttled (503 Slow Down), "
-                     f"{store['partitions']} partition(s)")
+        rows.append(("object store", f"{store['reads']:,} reads, {store['writes']:,} writes, "
+                                     f"{store['throttled_reads'] + store['throttled_writes']:,} throttled (503 Slow Down), "
+                                     f"{store['partitions']} partition(s)"))
     first = r["first_saturated"]
-    if first["first"] is None:
-        lines.append("  nothing saturated")
-    else:
-        order = sorted((v, k) for k, v in first.items() if k != "first" and v is not None)
-        lines.append("  saturated first: " + ", then ".join(f"{k} at {v / 60:.1f} min" for v, k in order))
-    return lines
+    order = sorted((v, k) for k, v in first.items() if k != "first" and v is not None)
+    rows.append(("saturated first", ", then ".join(f"{k} at {v / 60:.1f} min" for v, k in order) if order else "nothing"))
+    return rows

@@ -82,18 +82,31 @@ def request_lines(r: dict) -> list[str]:
     if p["pulls"]:
         lines.append(f"  image pulls at pod start: {p['pulls']}, p50 {p['p50_seconds']} s, p99 {p['p99_seconds']} s, "
                      f"max {p['max_seconds']} s, {p['failed_attempts']} failed attempt(s)")
-    names = {"pull": "background pulls", "push": "background pushes", "kubelet": "kubelet pulls"}
-    for client, q in r.get("sessions", {}).items():
-        timing = f", p50 {q['p50_seconds']} s, p99 {q['p99_seconds']} s" if q["ok"] else ""
-        lines.append(f"  {names.get(client, client)} (one image each, as the client saw it): {q['ok']} ok, "
-                     f"{q['failed']} failed{timing}")
-    knee = r.get("latency_knee")
-    if knee is not None:
-        lines.append(f"  latency bends at {knee['at_seconds'] / 60:.1f} min: p99 manifest GET {knee['p99_seconds'] * 1000:.0f} ms "
-                     f"(was {knee['baseline_p99_seconds'] * 1000:.0f} ms) at {knee['answered_per_second']:.0f} answered/s")
+    lines += [f"  {label}: {text}" for label, text in session_rows(r)]
+    if r.get("latency_knee") is not None:
+        lines.append(f"  latency bends at {knee_text(r['latency_knee'])}")
     if r["workloads_recovery_seconds"] is not None:
         lines.append(f"  workloads Ready again {r['workloads_recovery_seconds']:.0f} s after the zone outage")
     return lines
+
+
+SESSION_NAMES = {"pull": "background pulls", "push": "background pushes", "kubelet": "kubelet pulls"}
+
+
+def session_rows(r: dict) -> list[tuple[str, str]]:
+    """Whole pulls and pushes per client, as (what, figures) rows."""
+    rows = []
+    for client, q in r.get("sessions", {}).items():
+        timing = f", p50 {q['p50_seconds']} s, p99 {q['p99_seconds']} s" if q["ok"] else ""
+        rows.append((f"{SESSION_NAMES.get(client, client)} (one image each, as the client saw it)",
+                     f"{q['ok']:,} ok, {q['failed']:,} failed{timing}"))
+    return rows
+
+
+def knee_text(knee: dict) -> str:
+    """Where latency bent (`requests.latency_knee` of summary.json)."""
+    return (f"{knee['at_seconds'] / 60:.1f} min: p99 manifest GET {knee['p99_seconds'] * 1000:.0f} ms "
+            f"(was {knee['baseline_p99_seconds'] * 1000:.0f} ms) at {knee['answered_per_second']:,.0f} answered/s")
 
 
 def _phase_line(phase: dict) -> str:

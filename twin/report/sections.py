@@ -19,7 +19,8 @@ from twin.report.figures.queues import queues_plot
 from twin.report.figures.ready import ready_plot
 from twin.report.figures.resources import resources_plot
 from twin.report.run_folder import RunFolder
-from twin.report.tables import Table, clock, fault_table, kpi_table, pending_reason_table, request_table, verdict_table
+from twin.report.tables import (Table, clock, fault_table, kpi_table, pending_reason_table, request_table, resource_table,
+                                verdict_table)
 from twin.sim.traffic.stats import LATENCY_EVERY
 
 PLOT_IDS = ("ready-replicas", "placement-before-fault", "placement-end", "pending-pods", "request-latency",
@@ -61,6 +62,8 @@ def build_report(folder: RunFolder) -> RunReport:
         Section("pending", "Pending pods", _pending(folder, marks)),
         Section("requests", "Requests", _requests(folder, marks)),
     ]
+    if has_traffic(summary):
+        sections.append(Section("resources", "Resources", _resources(folder, marks)))
     holds = all(v["holds"] for v in summary["invariants"])
     return RunReport(f"Run report: {summary['scenario']}", _facts(folder), _verdict(summary), holds, sections)
 
@@ -115,7 +118,7 @@ def _pending(folder: RunFolder, marks) -> list:
 def _requests(folder: RunFolder, marks) -> list:
     if not has_traffic(folder.summary):
         return ["No request traffic in this run (summary.json reports no request issued), so there are no latency, "
-                "rejection, queue or resource plots."]
+                "rejection, queue or resource figures."]
     blocks: list = [request_table(folder.summary["requests"])]
     latency, requests, queues = folder.frame("latency"), folder.frame("requests"), folder.frame("queues")
     blocks.append(latency_plot(latency, marks, folder.duration, LATENCY_EVERY) if latency is not None and len(latency)
@@ -125,6 +128,13 @@ def _requests(folder: RunFolder, marks) -> list:
         blocks.append(outcomes_plot(rates, marks, folder.duration, REQUESTS_INTERVAL))
     if queues is not None and len(queues):
         blocks.append(queues_plot(queues, marks, folder.duration))
+    return blocks
+
+
+def _resources(folder: RunFolder, marks) -> list:
+    summary = folder.summary
+    blocks: list = ([resource_table(summary["resources"])] if "resources" in summary else
+                    ["No resource figures: this summary.json has no `resources` section (an older run folder)."])
     resources = folder.frame("resources")
     if resources is not None and (resources["pod"] != "").any():
         blocks.append(resources_plot(resources, marks, folder.duration))

@@ -1,5 +1,5 @@
-"""The report's tables, as rows of text: invariant verdicts, KPIs, request figures,
-faults and the scheduler's Pending reasons."""
+"""The report's tables, as rows of text: invariant verdicts, KPIs, request and resource
+figures, faults and the scheduler's Pending reasons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
+
+from twin.analysis.resources import resource_rows
+from twin.analysis.summary import knee_text, session_rows
 
 EVIDENCE_CHARS = 400
 KPI_TEXT = {
@@ -62,8 +65,10 @@ def request_table(requests: dict) -> Table:
     """The request figures of summary.json a capacity planner reads first."""
     o = requests["outcomes"]
     rows = [("issued", fmt(requests["issued"])), ("open at the end", fmt(requests["open_at_end"]))]
-    rows += [(f"answered {label}", fmt(o[key])) for key, label in
-             (("ok", "2xx"), ("redirect", "3xx"), ("not_allowed", "405"), ("too_many", "429"), ("unavailable", "503"))]
+    rows += [(f"answered {label}", fmt(o.get(key, 0))) for key, label in
+             (("ok", "2xx"), ("redirect", "3xx"), ("client_error", "other 4xx (401 to the /v2/ ping, 404 to a push's HEAD)"),
+              ("not_allowed", "405"), ("too_many", "429"), ("server_error", "other 5xx (a storage call failed)"),
+              ("unavailable", "503"))]
     rows += [("no answer (failed)", fmt(o["failed"])),
              ("429 share of all requests", f"{requests['rejected_429_fraction']:.2%}"),
              ("peak 429 per second (per pod)", fmt(requests["peak_429_per_second"]))]
@@ -71,7 +76,15 @@ def request_table(requests: dict) -> Table:
              for what in ("running", "queued") for limiter in ("read", "write")]
     rows += [(f"{kind} latency p50 / p99", f"{q['p50'] * 1000:,.1f} ms / {q['p99'] * 1000:,.1f} ms ({q['requests']:,} answered)")
              for kind, q in requests["latency_seconds"].items()]
+    rows += session_rows(requests)
+    if requests.get("latency_knee") is not None:
+        rows.append(("latency bends (p99 manifest GET above twice its start)", knee_text(requests["latency_knee"])))
     return Table("requests", ("figure", "value"), tuple(rows + _pull_rows(requests)))
+
+
+def resource_table(resources: dict) -> Table:
+    """What the registry's resources did (`resources` of summary.json)."""
+    return Table("resources", ("pod or resource", "figures"), tuple(resource_rows(resources)))
 
 
 def _pull_rows(requests: dict) -> list[tuple[str, str]]:
