@@ -1,0 +1,67 @@
+"""The real-registry harness (`validation/`): Debian's docker-registry started and stopped
+by the harness on 127.0.0.1, images pushed and pulled by skopeo, a short load level from
+the generator. Seconds, so it runs in `make test`; the full validation is `make validate`.
+
+Without the two Debian packages the test skips, unless `TWIN_REQUIRE_REGISTRY=1` (set by
+`.ci/run`, which installs them): then their absence fails it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from validation import registry as real
+from validation.measure import measure
+
+MISSING = [tool for tool in (real.BINARY, "skopeo") if shutil.which(tool) is None]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    if MISSING:
+        if os.environ.get("TWIN_REQUIRE_REGISTRY") == "1":
+            pytest.fail(f"TWIN_REQUIRE_REGISTRY=1 but {', '.join(MISSING)} not installed")
+        pytest.skip(f"{', '.join(MISSING)} not installed (Debian packages docker-registry, skopeo; .ci/run installs them)")
+    out = tmp_path_factory.mktemp("smoke")
+    before = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("twin-registry-*")}
+    document = measure(out, [(4.0, 3.0)], seed=3, scrape_every=1.0)
+    return out, document, before
+
+
+def test_every_pull_session_of_the_level_succeeds(smoke):
+    _, document, _ = smoke
+    level = document["levels"][0]
+    assert level["sessions"] > 0 and level["failed_sessions"] == 0
+    assert level["requests"] >= 4 * level["sessions"]  # ping, manifest, config, at least one layer
+
+
+def test_the_json_log_has_a_response_completed_line_for_every_access_log_line(smoke):
+    """distribution `registry/handlers/app.go`: "response completed", or "response completed
+    with error" when the handler set errors (a 404 to a push's blob HEAD)."""
+    out, _, _ = smoke
+    access = [line for line in (out / "access.log").read_text().splitlines() if line.strip()]
+    completed = [json.loads(line) for line in (out / "app.log").read_text().splitlines()
+                 if '"msg":"response completed' in line]
+    assert len(access) == len(completed) > 0
+    assert {entry["msg"] for entry in completed} == {"response completed", "response completed with error"}
+    assert {entry["http.request.method"] for entry in completed} >= {"GET", "HEAD", "POST", "PATCH", "PUT"}
+
+
+def test_the_last_scrape_counts_every_request_the_logs_record(smoke):
+    out, _, _ = smoke
+    last = sorted((out / "metrics" / "registry-0").glob("t*ms.prom"))[-1].read_text()
+    counted = sum(float(v) for v in re.findall(r'^registry_http_requests_total\{[^}]*\} (\S+)$', last, re.M))
+    access = [line for line in (out / "access.log").read_text().splitlines() if line.strip()]
+    assert counted == len(access)
+
+
+def test_the_registry_is_stopped_and_its_folder_removed(smoke):
+    _, _, before = smoke
+    after = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("twin-registry-*")}
+    assert after <= before
+    assert not [line for line in os.popen("pgrep -a docker-registry").read().splitlines() if "twin-registry-" in line]
