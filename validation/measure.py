@@ -7,7 +7,9 @@ Prometheus-style scrapes are taken, stop it, and leave in `out/`:
 * `metrics/registry-0/t<ms>ms.prom`: scrapes of its `/metrics` every `scrape_every`
   seconds, named by milliseconds since the start, as `twin run --metrics-every` names its
   scrapes;
-* `measurement.json`: the levels (rate, start and end seconds since the start), per level
+* `measurement.json`: when the harness started (`began_epoch`, seconds since the epoch:
+  the access log's clock; scrape names and level times count from it), the levels (rate,
+  start and end seconds since the start), per level
   the generator's session and request figures and the CPU seconds the registry and the
   generator used, and the catalogue parameters and seed.
 """
@@ -15,6 +17,7 @@ Prometheus-style scrapes are taken, stop it, and leave in `out/`:
 from __future__ import annotations
 
 import json
+import os
 import resource
 import tempfile
 import threading
@@ -39,7 +42,7 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
     out.mkdir(parents=True, exist_ok=True)
     catalogue = catalogue_images.catalogue(seed)
     registry = real.start()
-    began = time.monotonic()
+    began, began_epoch = time.monotonic(), time.time()
     stop_scraping = threading.Event()
     scraper = threading.Thread(target=_scrape_loop, args=(registry, out / "metrics" / "registry-0", began, scrape_every,
                                                           stop_scraping), daemon=True)
@@ -60,6 +63,7 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
             _scrape_once(registry, out / "metrics" / "registry-0", began)
         real.stop(registry, keep_logs=out)
     document = {"registry": "docker-registry 2.8 (distribution), filesystem storage, 127.0.0.1", "seed": seed,
+                "began_epoch": round(began_epoch, 6), "cpus": os.cpu_count(),
                 "catalogue": asdict(catalogue_images.CATALOGUE), "scrape_every": scrape_every, "levels": figures}
     (out / "measurement.json").write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
     return document
