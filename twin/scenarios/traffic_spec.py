@@ -116,16 +116,39 @@ StorageOpName = Literal[tuple(o.name for o in StorageOp)]  # type: ignore[valid-
 class LayerSizeSpec(Strict):
     median: Bytes = int(_CATALOGUE.layer_median_bytes)
     sigma: Annotated[float, Field(ge=0, le=5, allow_inf_nan=False)] = _CATALOGUE.layer_sigma
+    min: Bytes = _CATALOGUE.min_layer_bytes
+    max: Bytes = _CATALOGUE.max_layer_bytes
+
+
+LayerRange = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=2)]
+SizeRange = Annotated[list[Bytes], Field(min_length=2, max_length=2)]
 
 
 class CatalogueSpec(Strict):
+    """The image catalogue (`model/registry/catalogue.py`): ranges are [low, high], low <= high."""
+
     base_images: int = Field(_CATALOGUE.base_images, ge=1)
     images: int = Field(_CATALOGUE.images, ge=0)
+    base_layers: LayerRange = list(_CATALOGUE.base_layers)
+    own_layers: LayerRange = list(_CATALOGUE.own_layers)
+    base_size: SizeRange = [int(_CATALOGUE.base_bytes[0]), int(_CATALOGUE.base_bytes[1])]
     layer_size: LayerSizeSpec = Field(default_factory=LayerSizeSpec)
 
+    @model_validator(mode="after")
+    def ranges_in_order(self) -> CatalogueSpec:
+        for name in ("base_layers", "own_layers", "base_size"):
+            low, high = getattr(self, name)
+            if not 0 < low <= high:
+                raise ValueError(f"{name}: expected [low, high] with 0 < low <= high, got [{low}, {high}]")
+        if not 0 < self.layer_size.min <= self.layer_size.max:
+            raise ValueError(f"layer_size: expected 0 < min <= max, got min {self.layer_size.min}, max {self.layer_size.max}")
+        return self
+
     def to_params(self) -> CatalogueParams:
-        return CatalogueParams(base_images=self.base_images, images=self.images,
-                               layer_median_bytes=float(self.layer_size.median), layer_sigma=self.layer_size.sigma)
+        return CatalogueParams(base_images=self.base_images, images=self.images, base_layers=tuple(self.base_layers),
+                               own_layers=tuple(self.own_layers), base_bytes=(float(self.base_size[0]), float(self.base_size[1])),
+                               layer_median_bytes=float(self.layer_size.median), layer_sigma=self.layer_size.sigma,
+                               min_layer_bytes=self.layer_size.min, max_layer_bytes=self.layer_size.max)
 
 
 class DiurnalSpec(Strict):

@@ -1,0 +1,53 @@
+"""The twin's scenario for one measured load level: the machine the registry ran on as
+one worker (this machine's cores), the load generator as a workload using the CPU it
+used (the registry gets what the generator leaves, as it did), one registry replica on
+filesystem storage (emptyDir: blobs are streamed, never redirected), and the generator's
+traffic: pull sessions at the level's rate, one connection each (`lanes: 1`), every
+blob fetched (`cached_layer_fraction: 0`), images chosen uniformly
+(`popularity_exponent: 0`) from the harness's catalogue. `service` and `memory`, when
+given, are the calibrated sections (`twin calibrate`); otherwise the twin's defaults.
+"""
+
+from __future__ import annotations
+
+from validation.images import CATALOGUE
+
+WARM_UP = 40.0  # the registry pod is Ready 26 s after the run starts
+
+
+def catalogue_section() -> dict:
+    c = CATALOGUE
+    return {"base_images": c.base_images, "images": c.images, "base_layers": list(c.base_layers),
+            "own_layers": list(c.own_layers), "base_size": [int(c.base_bytes[0]), int(c.base_bytes[1])],
+            "layer_size": {"median": int(c.layer_median_bytes), "sigma": c.layer_sigma, "min": c.min_layer_bytes,
+                           "max": c.max_layer_bytes}}
+
+
+def level_scenario(measurement: dict, level: dict, service: dict | None = None, memory: dict | None = None,
+                   name: str | None = None) -> dict:
+    seconds = level["to"] - level["from"]
+    cores = measurement["cpus"]
+    generator_cores = level["generator_cpu_seconds"] / seconds
+    traffic = {"warm_up": f"{WARM_UP:g}s", "catalogue": catalogue_section(),
+               "background": {"pulls": {"constant": level["rate"]}, "cached_layer_fraction": 0.0,
+                              "popularity_exponent": 0.0, "images_per_session": 1},
+               "clients": {"pull": {"lanes": 1, "think": "0s"}}}
+    if service:
+        traffic["service"] = service
+    if memory:
+        traffic["memory"] = memory
+    return {
+        "name": name or f"measured-{level['rate']:g}-per-second",
+        "description": f"The real registry's measured level of {level['rate']:g} pull sessions/s, as a twin scenario.",
+        "seed": measurement.get("seed", 1),
+        "duration": f"{WARM_UP + seconds:g}s",
+        "openshift": "4.23",
+        "cluster": {"generate": {"zones": 1, "workers_per_zone": 1, "control_plane": 0,
+                                 "worker": {"instance_type": "m5.large", "cpu": str(cores), "memory": "7Gi"}}},
+        "registry": {"config": {"spec": {"replicas": 1, "managementState": "Managed", "storage": {"emptyDir": {}}}}},
+        "workloads": [{"name": "load-generator", "namespace": "validation", "replicas": 1,
+                       "requests": {"cpu": "10m", "memory": "64Mi"},
+                       "usage": {"cpu": f"{max(generator_cores, 0.001) * 1000:.0f}m", "memory": "256Mi"}}],
+        "traffic": traffic,
+        "invariants": [{"name": "request_conservation"}, {"name": "resource_bounds"}],
+    }
