@@ -120,9 +120,22 @@ def test_diurnal_and_steps_profiles_become_their_model_profiles():
     ({"catalogue": {"layer_size": {"median": "4 MB"}}}, ("catalogue", "layer_size", "median")),
     ({"catalogue": {"base_images": 0}}, ("catalogue", "base_images")),
     ({"catalogue": {"flavour": "ubi"}}, ("catalogue", "flavour")),
+    ({"catalogue": {"base_layers": [3, 2]}}, ("catalogue",)),
+    ({"catalogue": {"own_layers": [0, 2]}}, ("catalogue", "own_layers", 0)),
+    ({"catalogue": {"own_layers": [1, 2, 3]}}, ("catalogue", "own_layers")),
+    ({"catalogue": {"base_size": ["4M", "2M"]}}, ("catalogue",)),
+    ({"catalogue": {"layer_size": {"min": "2Mi", "max": "1Mi"}}}, ("catalogue",)),
 ])
 def test_bad_input_is_refused_naming_the_field(body, loc):
     assert error_loc(body) == loc
+
+
+def test_the_catalogue_shape_reaches_the_model():
+    p = params("catalogue: {base_images: 2, images: 12, base_layers: [2, 3], own_layers: [1, 3], base_size: [2M, 4M],\n"
+               "            layer_size: {median: 256Ki, sigma: 1.0, min: 1Ki, max: 4Mi}}")
+    c = p.catalogue
+    assert (c.base_layers, c.own_layers, c.base_bytes) == ((2, 3), (1, 3), (2e6, 4e6))
+    assert (c.layer_median_bytes, c.layer_sigma, c.min_layer_bytes, c.max_layer_bytes) == (2**18, 1.0, 2**10, 4 * 2**20)
 
 
 def test_an_inverted_percentile_pair_says_which_way_round_it_must_be():
