@@ -11,6 +11,7 @@ import pytest
 from twin.calibration.arrivals import fit_arrivals
 from twin.calibration.demands import fit_cpu
 from twin.calibration.sizes import fit_layer_sizes
+from twin.calibration.streams import fit_stream_bandwidth
 
 SEEDS = range(20)
 ENOUGH = 17
@@ -109,3 +110,19 @@ def test_steps_need_intervals(counts):
             fit_arrivals(counts, counts, 30.0)
     else:
         assert "steps" in fit_arrivals(np.zeros(1), counts, 30.0).skipped
+
+
+def test_the_stream_bandwidth_is_covered_despite_slow_outliers():
+    hits = 0
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        nbytes = rng.lognormal(np.log(3e5), 1.0, 500)
+        seconds = 0.002 + nbytes / 400e6 + rng.exponential(0.001, 500)
+        seconds[rng.integers(0, 500, 10)] += 0.5  # a busy moment
+        hits += covers(fit_stream_bandwidth(nbytes, seconds, seed), 400e6)
+    assert hits >= ENOUGH
+
+
+def test_blobs_of_one_size_leave_the_bandwidth_unidentified():
+    estimate = fit_stream_bandwidth(np.full(100, 1e6), np.full(100, 0.01))
+    assert not estimate.identified and "one size" in estimate.why

@@ -1,0 +1,39 @@
+"""How fast one streamed blob goes: the durations of successful blob GETs the registry
+served itself (no redirect) against their bytes, duration = a + bytes / B, fitted by the
+Theil–Sen estimator (the median of pairwise slopes: robust to the slow outliers a busy
+moment leaves in a log), with its confidence interval (`scipy.stats.theilslopes`); at most
+`SAMPLE` blobs, drawn with a seeded generator. `B` is the twin's `storage_stream_bandwidth`
+(one stream's ceiling: the storage read, the pod's copy and the client's read together);
+`a` the time before the first byte, which the storage latencies carry.
+
+Not identified when fewer than `MIN_BLOBS` were streamed, when they are all about one
+size (no slope to see), or when durations do not grow with the bytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from twin.calibration.estimate import LEVEL, Estimate
+
+MIN_BLOBS = 30
+SAMPLE = 2000
+
+
+def fit_stream_bandwidth(nbytes: np.ndarray, seconds: np.ndarray, seed: int = 0) -> Estimate:
+    nbytes, seconds = np.asarray(nbytes, float), np.asarray(seconds, float)
+    keep = (nbytes > 0) & np.isfinite(seconds) & (seconds > 0)
+    nbytes, seconds = nbytes[keep], seconds[keep]
+    if len(nbytes) < MIN_BLOBS:
+        return Estimate.unidentified(f"{len(nbytes)} streamed blob GET(s) with a duration, at least {MIN_BLOBS} needed")
+    if np.ptp(np.log(nbytes)) < np.log(4):
+        return Estimate.unidentified("the streamed blobs are all about one size: no slope of time against bytes")
+    if len(nbytes) > SAMPLE:
+        pick = np.random.default_rng(seed).choice(len(nbytes), SAMPLE, replace=False)
+        nbytes, seconds = nbytes[pick], seconds[pick]
+    slope, _, low, high = stats.theilslopes(seconds, nbytes, alpha=LEVEL)
+    if not low > 0:
+        return Estimate.unidentified("durations do not clearly grow with the bytes: the transfer time is below what "
+                                     "the log resolves")
+    return Estimate(float(1 / slope), float(1 / high), float(1 / low), "Theil-Sen slope of duration on bytes")
