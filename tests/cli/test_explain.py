@@ -11,7 +11,7 @@ ARGS = ("explain", "--nodes", data("nodes.json"), "--pods", data("pods.yaml"), "
 
 def test_the_json_document_has_the_documented_top_level_keys(capsys):
     doc = twin_json(capsys, *ARGS)
-    assert set(doc) == {"pod", "selected", "nodes"}
+    assert set(doc) == {"pod", "selected", "nodes", "warnings"}
     assert doc["pod"] == "openshift-image-registry/image-registry-new-1"
 
 
@@ -42,7 +42,8 @@ def test_a_master_names_the_first_failing_plugin_but_lists_all_failures(capsys):
 def test_scores_and_total_appear_only_on_nodes_that_pass_every_filter(capsys):
     for entry in twin_json(capsys, *ARGS)["nodes"].values():
         if entry["status"] == "Success":
-            weights = {"TaintToleration": 3, "NodeResourcesFit": 1, "NodeResourcesBalancedAllocation": 1}
+            weights = {"TaintToleration": 3, "NodeResourcesFit": 1, "NodeResourcesBalancedAllocation": 1,
+                       "ImageLocality": 1}
             assert entry["total"] == sum(weights[p] * s for p, s in entry["scores"].items())
         else:
             assert "scores" not in entry and "total" not in entry

@@ -26,7 +26,7 @@ from twin.model.kube_io.dump import (
     workload_manifest,
 )
 from twin.model.kube_io.load import load_nodes, load_objects, load_pods
-from twin.model.objects import NO_SCHEDULE, Container, Node, Pod, Taint
+from twin.model.objects import NO_SCHEDULE, Container, Node, NodeImage, Pod, Taint
 
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # same text as safe_dump_all, faster
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -239,6 +239,7 @@ def test_an_oc_get_nodes_yaml_list_loads_and_its_unknown_fields_are_ignored(tmp_
             "memory": 15225844 * 1024, "pods": 250,
         },
         ready="True",
+        images=(NodeImage(("quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0123",), 1106124584),),
     )
     assert (master.unschedulable, master.ready) == (True, "Unknown")
 

@@ -11,6 +11,7 @@ from twin.cli.terminal import add_quiet_option
 from twin.model.cluster import ClusterView
 from twin.model.kube_io.load import load_single_pod
 from twin.model.scheduling import SchedulerConfig, schedule_one
+from twin.model.scheduling.inputs import leave_out_scheduled
 from twin.report.explain import explain_document, explain_table
 
 EXAMPLES = """examples:
@@ -30,7 +31,8 @@ def register(commands) -> None:
     parser.add_argument("--pods", metavar="FILE", help="existing pods (bound to nodes); default: none")
     parser.add_argument("--pod", required=True, metavar="FILE", help="the pod to schedule")
     parser.add_argument("--objects", action="append", default=[], metavar="FILE",
-                        help="more objects the cycle reads: Services, ReplicaSets, StatefulSets, Namespaces (repeatable)")
+                        help="more objects the cycle reads: Services, ReplicaSets, StatefulSets, Namespaces, "
+                             "PersistentVolumeClaims, PersistentVolumes, StorageClasses, CSINodes (repeatable)")
     parser.add_argument("--output", choices=("table", "json"), default="table")
     parser.add_argument("--seed", type=int, default=0, help="seed of the tie-breaking stream (default 0)")
     add_quiet_option(parser)
@@ -40,12 +42,14 @@ def register(commands) -> None:
 def run(args) -> int:
     cluster = cluster_inputs(args.nodes, args.pods, args.objects)
     pod = load_single_pod(args.pod)
-    view = ClusterView(cluster.nodes, cluster.pods, cluster.services, cluster.workloads, cluster.namespaces)
+    pods, notes = leave_out_scheduled(cluster.pods, [pod])
+    view = ClusterView(cluster.nodes, pods, cluster.services, cluster.workloads, cluster.namespaces,
+                       cluster.storage())
     result = schedule_one(view, pod, SchedulerConfig(), np.random.default_rng(args.seed), score_all=True)
     if args.quiet:
         return 0
     if args.output == "json":
-        write_json(explain_document(result))
+        write_json(explain_document(result, notes))
     else:
-        print(explain_table(result))
+        print(explain_table(result, notes))
     return 0

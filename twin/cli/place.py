@@ -38,7 +38,8 @@ def register(commands) -> None:
                         help="nodes (default: bundled example, 3 zones x 2 workers + 3 control-plane nodes)")
     parser.add_argument("--pods", metavar="FILE", help="pods already running (default: none)")
     parser.add_argument("--objects", action="append", default=[], metavar="FILE",
-                        help="Services, owners, Namespaces, PersistentVolumeClaims (repeatable)")
+                        help="Services, owners, Namespaces, PersistentVolumeClaims, PersistentVolumes, "
+                             "StorageClasses, CSINodes (repeatable)")
     parser.add_argument("--openshift", default="4.23", metavar="VERSION", help="4.21, 4.22 or 4.23 (default 4.23)")
     parser.add_argument("--seed", type=int, default=0, help="seed for pod names and tie-breaking (default 0)")
     parser.add_argument("--output", choices=("table", "json"), default="table")
@@ -53,7 +54,7 @@ def run(args) -> int:
     version = version_option(args.openshift)
     placement = place_registry(
         config, cluster.nodes, version, cluster.pods, cluster.services, cluster.workloads,
-        cluster.namespaces, cluster.registry_claims(), seed=args.seed,
+        cluster.namespaces, cluster.registry_claims(), seed=args.seed, storage=cluster.storage(),
     )
     raise_first_problem(config_file, placement.problems)
     if args.quiet:

@@ -66,13 +66,27 @@ def tolerates_all(tolerations: tuple[Toleration, ...], taint: Taint) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeImage:
+    """One entry of a node's `status.images`: every name it is known by, and its size."""
+
+    names: tuple[str, ...]
+    size_bytes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Node:
+    """`capacity_known` is False for a node read without `status.allocatable` and
+    `status.capacity` (a trimmed export): its `allocatable` is then empty, and the
+    scheduler says so (NodeResourcesFit warns)."""
+
     name: str
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: tuple[Taint, ...] = ()
     allocatable: Resources = field(default_factory=dict)
     unschedulable: bool = False
     ready: str | None = "True"  # status of the Ready condition; None when absent
+    images: tuple[NodeImage, ...] = ()
+    capacity_known: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +101,36 @@ class Probe:
 
 
 @dataclass(frozen=True, slots=True)
+class ContainerPort:
+    """A container port as NodePorts reads it; only ports with `host_port` > 0 use the
+    node's ports. `host_ip` "" means every address (0.0.0.0)."""
+
+    container_port: int
+    host_port: int = 0
+    host_ip: str = ""
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """A pod volume. `kind` is its source's field name (persistentVolumeClaim, ephemeral,
+    emptyDir, configMap, awsElasticBlockStore, ...); `claim_name` is set for
+    persistentVolumeClaim; `disk` identifies the disk of the in-tree sources whose
+    conflicts VolumeRestrictions checks (EBS volumeID, GCE pdName, iSCSI iqn, RBD
+    (monitors, pool, image)); `read_only` is the source's readOnly."""
+
+    name: str
+    kind: str = "emptyDir"
+    claim_name: str | None = None
+    read_only: bool = False
+    disk: tuple = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Container:
     """A container: its explicit requests (a missing key stays missing), image, probes,
     the length of a `sleep` preStop hook (exec `sleep N` or `preStop.sleep`), its
-    literal env (`valueFrom` entries are not modelled) and its limits."""
+    literal env (`valueFrom` entries are not modelled), its limits and its ports."""
 
     name: str
     requests: Resources = field(default_factory=dict)
@@ -100,6 +140,7 @@ class Container:
     pre_stop_seconds: int = 0
     env: tuple[tuple[str, str], ...] = ()
     limits: Resources = field(default_factory=dict)
+    ports: tuple[ContainerPort, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +233,8 @@ class Pod:
     priority: int | None = None
     phase: str = "Pending"
     termination_grace_period_seconds: int = 30
+    volumes: tuple[Volume, ...] = ()
+    uid: str = ""
     requests: Resources = field(init=False, compare=False, repr=False)
     nonzero_requests: Resources = field(init=False, compare=False, repr=False)
 
@@ -284,8 +327,19 @@ class Namespace:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A PersistentVolumeClaim, for the registry's pvc storage checks."""
+    """A PersistentVolumeClaim, for the registry's pvc storage checks and the volume
+    plugins. `storage_class` None means `spec.storageClassName` unset, "" explicitly
+    empty (both mean no class for the scheduler); `volume_name` is `spec.volumeName`."""
 
     name: str
     namespace: str = "default"
     access_modes: tuple[str, ...] = ()
+    storage_class: str | None = None
+    volume_name: str = ""
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    storage_request: int = 0
+    deleting: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"

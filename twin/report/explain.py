@@ -7,11 +7,14 @@ JSON contract (stable; documented in the README):
                           "failed_plugin": "<plugin>" | null,
                           "filters": {"<FilterPlugin>": {"status": "<code>", "reasons": [...]}, ...},
                           "scores": {"<ScorePlugin>": <normalised 0-100 int, before weight>, ...},
-                          "total": <weighted int> | null}}}
+                          "total": <weighted int> | null}},
+     "warnings": [{"plugin": "<plugin>" | null, "message": "<text>"}, ...]}
 
 `filters` lists every filter plugin of the profile (a plugin whose PreFilter skipped
 reports Success); `scores` and `total` are present only for nodes that passed every
-filter.
+filter. `warnings` says where the inputs lacked what a plugin needs (a claim, a volume,
+a class, a node's status) and notes about the inputs (plugin null), such as the
+explained pod being left out of `--pods`.
 """
 
 from __future__ import annotations
@@ -21,10 +24,20 @@ from twin.model.scheduling.profile import FILTER_NAMES
 from twin.model.scheduling.status import PASS
 
 
-def explain_document(result: ScheduleResult) -> dict:
+def explain_document(result: ScheduleResult, notes=()) -> dict:
+    """`notes`: `Notice`s about the inputs, listed before the plugins' warnings."""
     scored = {int(n): i for i, n in enumerate(result.candidates)}
     nodes = {name: _node_entry(result, n, scored.get(n)) for n, name in enumerate(result.node_names)}
-    return {"pod": result.pod.key, "selected": result.selected_name, "nodes": nodes}
+    return {"pod": result.pod.key, "selected": result.selected_name, "nodes": nodes,
+            "warnings": warning_entries([*notes, *result.notices])}
+
+
+def warning_entries(notices) -> list[dict]:
+    return [{"plugin": n.plugin, "message": n.message} for n in notices]
+
+
+def warning_lines(entries: list[dict]) -> list[str]:
+    return [f"warning: {e['plugin'] + ': ' if e['plugin'] else ''}{e['message']}" for e in entries]
 
 
 def _node_entry(result: ScheduleResult, n: int, position: int | None) -> dict:
@@ -46,16 +59,17 @@ def _filters(result: ScheduleResult, n: int) -> dict:
     return out
 
 
-def explain_table(result: ScheduleResult) -> str:
-    """A fixed-width table of the document, one row per node, best total first."""
-    doc = explain_document(result)
+def explain_table(result: ScheduleResult, notes=(), warnings: bool = True) -> str:
+    """A fixed-width table of the document, one row per node, best total first, then the
+    warnings (unless `warnings` is False)."""
+    doc = explain_document(result, notes)
     score_names = list(result.scores)
     rows = [_row(name, entry, score_names) for name, entry in doc["nodes"].items()]
     rows.sort(key=lambda r: (r[0] is None, -(r[0] or 0), r[1][0]))
     header = ["NODE", "STATUS", "TOTAL", *[_short(s) for s in score_names], "REASON"]
     lines = _columns([header] + [r[1] for r in rows])
     verdict = f"selected {doc['selected']}" if doc["selected"] else result.fit_error()
-    return "\n".join([f"{doc['pod']}: {verdict}", *lines])
+    return "\n".join([f"{doc['pod']}: {verdict}", *lines, *(warning_lines(doc["warnings"]) if warnings else [])])
 
 
 def _row(name: str, entry: dict, score_names: list[str]) -> tuple:
@@ -75,7 +89,8 @@ def _reason(entry: dict) -> str:
 
 
 SHORT = {"TaintToleration": "TAINT", "NodeAffinity": "AFFIN", "NodeResourcesFit": "FIT",
-         "PodTopologySpread": "SPREAD", "InterPodAffinity": "PODAFF", "NodeResourcesBalancedAllocation": "BALANCE"}
+         "PodTopologySpread": "SPREAD", "InterPodAffinity": "PODAFF", "NodeResourcesBalancedAllocation": "BALANCE",
+         "ImageLocality": "IMAGE"}
 
 
 def _short(plugin: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from twin.model.topology import build_topology, zone_of
 from twin.place import Placement
-from twin.report.explain import explain_document, explain_table
+from twin.report.explain import explain_document, explain_table, warning_entries, warning_lines
 
 
 def placement_document(placement: Placement, version: str) -> dict:
@@ -23,6 +23,7 @@ def placement_document(placement: Placement, version: str) -> dict:
         "pending": placement.pending,
         "problems": [{"reason": p.reason, "field": p.field_path, "message": p.message, "permanent": p.permanent}
                      for p in placement.problems],
+        "warnings": warning_entries(placement.warnings()),
     }
 
 
@@ -30,9 +31,11 @@ def placement_text(placement: Placement, version: str) -> str:
     doc = placement_document(placement, version)
     lines = _summary(placement, version) + [""] + _table(doc["replicas"])
     for index, result in enumerate(placement.results, start=1):
-        lines += ["", f"replica {index}: " + explain_table(result)]
+        lines += ["", f"replica {index}: " + explain_table(result, warnings=False)]
     if placement.pending:
         lines += ["", f"{placement.pending} replica(s) stay Pending."]
+    if doc["warnings"]:
+        lines += ["", *warning_lines(doc["warnings"])]
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """`ClusterView`: the scheduler cache of the twin.
 
 It holds the nodes and the *bound* pods (pending pods live in the scheduling queue), plus
-the Services, owners and Namespaces that some plugins read. Decisions read it; the shell
+the Services, owners, Namespaces and storage objects (`twin.model.storage`) that some
+plugins read. Decisions read it; the shell
 changes it through `add_pod` / `remove_pod` / `replace_pod` / node methods, which keep
 the indexes (resource columns, spread counts) up to date incrementally, as kube-scheduler
 updates its snapshot instead of copying the cluster for every pod.
@@ -19,6 +20,7 @@ from twin.model.cluster.counting import PER_NODE, CountIndex, CountKey, CountReg
 from twin.model.cluster.order import node_tree_order
 from twin.model.cluster.pernode import ChangeLog, PerNodeArray
 from twin.model.objects import Namespace, Node, Pod, Service, Workload
+from twin.model.storage import NO_STORAGE, StorageObjects
 
 
 class ClusterView:
@@ -29,7 +31,9 @@ class ClusterView:
         services: Iterable[Service] = (),
         workloads: Iterable[Workload] = (),
         namespaces: Iterable[Namespace] = (),
+        storage: StorageObjects | None = None,
     ) -> None:
+        self.storage = storage or NO_STORAGE
         self.services = list(services)
         self.workloads = {(w.kind, w.namespace, w.name): w for w in workloads}
         self.namespaces = {ns.name: ns for ns in namespaces}

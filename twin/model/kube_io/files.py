@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from twin.errors import InputError
-from twin.model.kube_io import schema
+from twin.model.kube_io import schema, storage_schema
 from twin.model.kube_io.errors import format_validation_error
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available, same results
@@ -29,6 +29,9 @@ SCHEMAS = {
     "ReplicationController": schema.ReplicationControllerSchema,
     "Namespace": schema.NamespaceSchema,
     "PersistentVolumeClaim": schema.ClaimSchema,
+    "PersistentVolume": storage_schema.PersistentVolumeSchema,
+    "StorageClass": storage_schema.StorageClassSchema,
+    "CSINode": storage_schema.CSINodeSchema,
 }
 
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from twin.errors import InputError
 from twin.model import objects as obj
+from twin.model import storage as st
 from twin.model.kube_io.files import iter_manifests, to_domain
 
 OBJECT_KINDS = (
     "Service", "ReplicaSet", "StatefulSet", "ReplicationController", "Deployment", "Namespace",
-    "PersistentVolumeClaim", "Pod", "Node",
+    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "CSINode", "Pod", "Node",
 )
 
 
@@ -26,13 +27,22 @@ class ClusterObjects:
     workloads: list[obj.Workload] = field(default_factory=list)
     namespaces: list[obj.Namespace] = field(default_factory=list)
     claims: list[obj.Claim] = field(default_factory=list)
+    volumes: list[st.PersistentVolume] = field(default_factory=list)
+    classes: list[st.StorageClass] = field(default_factory=list)
+    csi_nodes: list[st.CSINode] = field(default_factory=list)
 
     def add(self, item) -> None:
         bucket = {
             obj.Node: self.nodes, obj.Pod: self.pods, obj.Service: self.services,
             obj.Workload: self.workloads, obj.Namespace: self.namespaces, obj.Claim: self.claims,
+            st.PersistentVolume: self.volumes, st.StorageClass: self.classes, st.CSINode: self.csi_nodes,
         }[type(item)]
         bucket.append(item)
+
+    def storage(self) -> st.StorageObjects:
+        """The storage listers; a storage kind counts as given when `--objects` held at
+        least one object of it (an empty `List` of that kind says nothing of its kind)."""
+        return st.StorageObjects.of(self.claims, self.volumes, self.classes, self.csi_nodes)
 
     def registry_claims(self, namespace: str = "openshift-image-registry") -> dict[str, tuple[str, ...]]:
         """Access modes of the claims in the registry's namespace, by name."""

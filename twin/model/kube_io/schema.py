@@ -11,11 +11,12 @@ import math
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BeforeValidator, Field
 
 from twin.model import labels as lbl
 from twin.model import objects as obj
+from twin.model.kube_io.base import Schema
+from twin.model.kube_io.volumes import ContainerPortSchema, VolumeSchema
 from twin.model.quantity import parse_quantity
 
 Quantity = Annotated[Fraction, BeforeValidator(parse_quantity)]
@@ -24,12 +25,6 @@ LabelOperator = Literal["In", "NotIn", "Exists", "DoesNotExist"]
 NodeOperator = Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Policy = Literal["Honor", "Ignore"]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(
-        strict=True, extra="ignore", alias_generator=to_camel, populate_by_name=True, frozen=True
-    )
 
 
 def to_units(resources: dict[str, Fraction] | None) -> dict[str, int]:
@@ -47,6 +42,7 @@ class ObjectMeta(Schema):
     annotations: dict[str, str] | None = None
     deletion_timestamp: str | None = None
     owner_references: list[OwnerReferenceSchema] | None = None
+    uid: str = ""
 
 
 class OwnerReferenceSchema(Schema):
@@ -268,6 +264,7 @@ class ContainerSchema(Schema):
     readiness_probe: ProbeSchema | None = None
     liveness_probe: ProbeSchema | None = None
     lifecycle: LifecycleSchema | None = None
+    ports: list[ContainerPortSchema] | None = None
 
     def to_domain(self) -> obj.Container:
         requests = self.resources.effective_requests() if self.resources else {}
@@ -279,6 +276,7 @@ class ContainerSchema(Schema):
             pre_stop,
             tuple((e.name, e.value) for e in self.env),
             to_units(self.resources.limits) if self.resources else {},
+            tuple(p.to_domain() for p in self.ports or ()),
         )
 
 
@@ -294,6 +292,7 @@ class PodSpecSchema(Schema):
     priority_class_name: str | None = None
     priority: int | None = None
     termination_grace_period_seconds: int = 30
+    volumes: list[VolumeSchema] | None = None
 
 
 class PodStatusSchema(Schema):
@@ -326,6 +325,8 @@ class PodSchema(Schema):
             priority=spec.priority,
             phase=self.status.phase if self.status else "Pending",
             termination_grace_period_seconds=spec.termination_grace_period_seconds,
+            volumes=tuple(v.to_domain() for v in spec.volumes or ()),
+            uid=meta.uid,
         )
 
 
@@ -334,10 +335,19 @@ class NodeConditionSchema(Schema):
     status: Literal["True", "False", "Unknown"]
 
 
+class ContainerImageSchema(Schema):
+    names: list[str] | None = None
+    size_bytes: int = 0
+
+    def to_domain(self) -> obj.NodeImage:
+        return obj.NodeImage(tuple(self.names or ()), self.size_bytes)
+
+
 class NodeStatusSchema(Schema):
     allocatable: ResourceList | None = None
     capacity: ResourceList | None = None
     conditions: list[NodeConditionSchema] | None = None
+    images: list[ContainerImageSchema] | None = None
 
 
 class NodeSpecSchema(Schema):
@@ -348,10 +358,13 @@ class NodeSpecSchema(Schema):
 class NodeSchema(Schema):
     metadata: ObjectMeta
     spec: NodeSpecSchema = Field(default_factory=NodeSpecSchema)
-    status: NodeStatusSchema = Field(default_factory=NodeStatusSchema)
+    status: NodeStatusSchema | None = None
 
     def to_domain(self) -> obj.Node:
-        status = self.status
+        """A node without `status`, or whose status has neither allocatable nor capacity
+        (a trimmed export), gets `capacity_known=False` and no allocatable."""
+        status = self.status or NodeStatusSchema()
+        known = status.allocatable is not None or status.capacity is not None
         allocatable = to_units(status.allocatable if status.allocatable is not None else status.capacity)
         ready = next((c.status for c in status.conditions or () if c.type == "Ready"), None)
         return obj.Node(
@@ -361,6 +374,8 @@ class NodeSchema(Schema):
             allocatable=allocatable,
             unschedulable=self.spec.unschedulable,
             ready=ready,
+            images=tuple(i.to_domain() for i in status.images or ()),
+            capacity_known=known,
         )
 
 
@@ -419,8 +434,18 @@ class NamespaceSchema(Schema):
         return obj.Namespace(self.metadata.name, dict(self.metadata.labels or {}))
 
 
+AccessMode = Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]
+
+
+class ClaimResourcesSchema(Schema):
+    requests: ResourceList | None = None
+
+
 class ClaimSpecSchema(Schema):
-    access_modes: list[Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"]] | None = None
+    access_modes: list[AccessMode] | None = None
+    storage_class_name: str | None = None
+    volume_name: str = ""
+    resources: ClaimResourcesSchema | None = None
 
 
 class ClaimSchema(Schema):
@@ -428,8 +453,13 @@ class ClaimSchema(Schema):
     spec: ClaimSpecSchema = Field(default_factory=ClaimSpecSchema)
 
     def to_domain(self, default_namespace: str = "default") -> obj.Claim:
-        meta = self.metadata
-        return obj.Claim(meta.name, meta.namespace or default_namespace, tuple(self.spec.access_modes or ()))
+        meta, spec = self.metadata, self.spec
+        requests = to_units(spec.resources.requests if spec.resources else None)
+        return obj.Claim(
+            meta.name, meta.namespace or default_namespace, tuple(spec.access_modes or ()),
+            spec.storage_class_name, spec.volume_name, dict(meta.annotations or {}),
+            requests.get("storage", 0), meta.deletion_timestamp is not None,
+        )
 
 
 ObjectMeta.model_rebuild()

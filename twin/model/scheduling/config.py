@@ -9,8 +9,6 @@ from types import MappingProxyType
 from twin.model.objects import TopologySpreadConstraint
 
 # Default profile score weights (pkg/scheduler/apis/config/v1/default_plugins.go).
-# ImageLocality (weight 1) is not modelled: the twin's nodes report no images, for which
-# upstream scores every node 0, so leaving it out changes no total.
 DEFAULT_SCORE_WEIGHTS = MappingProxyType({
     "TaintToleration": 3,
     "NodeAffinity": 2,
@@ -18,6 +16,7 @@ DEFAULT_SCORE_WEIGHTS = MappingProxyType({
     "PodTopologySpread": 2,
     "InterPodAffinity": 2,
     "NodeResourcesBalancedAllocation": 1,
+    "ImageLocality": 1,
 })
 
 SYSTEM, LIST = "System", "List"

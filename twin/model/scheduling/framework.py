@@ -36,14 +36,19 @@ class ScheduleResult:
     totals: np.ndarray | None = None
     selected: int | None = None
     processed: int = 0
+    notices: list = field(default_factory=list)
 
     @property
     def selected_name(self) -> str | None:
         return None if self.selected is None else self.node_names[self.selected]
 
     def node_status(self, n: int) -> tuple[Status, str | None]:
-        """The node's status as kube-scheduler records it: the first failing filter
-        plugin in profile order, or Success."""
+        """The node's status as kube-scheduler records it: a PreFilter rejection first
+        (the cycle stopped there), else the first failing filter plugin in profile
+        order, or Success."""
+        for name, outcome in self.filters.items():
+            if outcome.prefilter:
+                return outcome.status_of(n), name
         for name, outcome in self.filters.items():
             status = outcome.status_of(n)
             if not status.ok:
@@ -79,7 +84,8 @@ def schedule_one(
     filters, feasible = run_filters(ctx)
     wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
     candidates, processed = sample(feasible, view.tree_order_twice(), start, wanted)
-    result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed)
+    result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed,
+                            notices=ctx.notices)
     if len(candidates) == 1 and not score_all:
         result.selected = int(candidates[0])
     elif len(candidates) > 0:

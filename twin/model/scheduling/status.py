@@ -39,20 +39,33 @@ class FilterOutcome:
 
     `FilterOutcome.deferred` builds one whose `ids` are computed on first use (most
     cycles only need `passed`); its `make_ids` must only read values that do not change
-    afterwards."""
+    afterwards.
 
-    __slots__ = ("_ids", "_make_ids", "statuses", "passed")
+    `prefilter` marks a PreFilter rejection: the whole cycle failed before any Filter
+    ran, so every node carries the status and kube-scheduler names this plugin for every
+    node, ahead of the filter plugins (`FilterOutcome.everywhere`)."""
+
+    __slots__ = ("_ids", "_make_ids", "statuses", "passed", "prefilter")
 
     def __init__(self, ids: np.ndarray, statuses: tuple[Status, ...]) -> None:
         self._ids, self._make_ids = ids, None
         self.statuses = statuses
         self.passed = ids == 0
+        self.prefilter = False
+
+    @staticmethod
+    def everywhere(node_count: int, status: Status) -> FilterOutcome:
+        """A PreFilter rejection: `status` on every node."""
+        outcome = FilterOutcome(np.ones(node_count, dtype=np.int64), (PASS, status))
+        outcome.prefilter = True
+        return outcome
 
     @staticmethod
     def deferred(passed: np.ndarray, make_ids: Callable[[], np.ndarray], statuses: tuple[Status, ...]) -> FilterOutcome:
         outcome = FilterOutcome.__new__(FilterOutcome)
         outcome._ids, outcome._make_ids = None, make_ids
         outcome.statuses, outcome.passed = statuses, passed
+        outcome.prefilter = False
         return outcome
 
     @property

@@ -3,7 +3,8 @@
 Filter (`fitsRequest`): "Too many pods" when the node is at its allocatable pod count;
 then, for each resource the pod requests (> 0), "Insufficient <resource>" when the
 request exceeds allocatable minus what bound pods request. All failing reasons are
-reported together. The status is UnschedulableAndUnresolvable when some request exceeds
+reported together. A node read without status (capacity unknown) has no allocatable:
+it is rejected, and a warning names it. The status is UnschedulableAndUnresolvable when some request exceeds
 the node's whole allocatable (preemption cannot help; Kubernetes 1.34+), else
 Unschedulable.
 
@@ -34,6 +35,10 @@ FIXED = ("cpu", "memory", "ephemeral-storage")
 
 def filter(ctx: CycleContext) -> FilterOutcome:
     """Codes per node: bit i set when check i fails, bit 0 of the code = unresolvable."""
+    for name in ctx.view.cached((NAME, "capacity unknown"), lambda: _capacity_unknown(ctx.view)):
+        ctx.warn(NAME, f"node {name} has no status.allocatable or status.capacity (a trimmed export?): its capacity "
+                       "is unknown, so it is taken as having none and cannot host the pod (Too many pods); "
+                       "export the nodes with their status")
     checks = _check_list(ctx.pod.requests)
     codes = ctx.view.per_node((NAME, checks), partial(_codes, ctx.view, checks))
     if not codes.any():
@@ -44,6 +49,10 @@ def filter(ctx: CycleContext) -> FilterOutcome:
         statuses.insert(0, PASS)
         ids = ids + 1
     return FilterOutcome(ids.reshape(-1), tuple(statuses))
+
+
+def _capacity_unknown(view: ClusterView) -> list[str]:
+    return [node.name for node in view.nodes if not node.capacity_known]
 
 
 def _check_list(requests) -> tuple[tuple[str, int], ...]:
