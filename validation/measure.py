@@ -5,11 +5,11 @@ Prometheus-style scrapes are taken, stop it, and leave in `out/`:
 * `access.log`, `app.log`: the registry's own logs (combined access log; JSON
   application log with a "response completed" line per request);
 * `metrics/registry-0/t<ms>ms.prom`: scrapes of its `/metrics` every `scrape_every`
-  seconds, named by milliseconds since the start, as `twin run --metrics-every` names its
-  scrapes;
-* `measurement.json`: when the harness started (`began_epoch`, seconds since the epoch:
-  the access log's clock; scrape names and level times count from it), the levels (rate,
-  start and end seconds since the start), per level
+  seconds, named by milliseconds since the epoch (the access log's clock), in the layout
+  `twin run --metrics-every` writes;
+* `measurement.json`: when the harness started (`began_epoch`), the levels (rate, start
+  and end as seconds since the start, `from` and `to`, and since the epoch, `from_epoch`
+  and `to_epoch`), per level
   the generator's session and request figures and the CPU seconds the registry and the
   generator used, and the catalogue parameters and seed.
 """
@@ -44,7 +44,7 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
     registry = real.start()
     began, began_epoch = time.monotonic(), time.time()
     stop_scraping = threading.Event()
-    scraper = threading.Thread(target=_scrape_loop, args=(registry, out / "metrics" / "registry-0", began, scrape_every,
+    scraper = threading.Thread(target=_scrape_loop, args=(registry, out / "metrics" / "registry-0", scrape_every,
                                                           stop_scraping), daemon=True)
     try:
         with tempfile.TemporaryDirectory(prefix="twin-images-") as tmp:
@@ -53,14 +53,14 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
             for k, image in enumerate(catalogue.images[-skopeo_pulls:] if skopeo_pulls else []):
                 catalogue_images.pull(image, registry.host, Path(tmp) / f"pulled-{k}")
         scraper.start()
-        figures = [_level(registry, list(catalogue.images), rate, seconds, seed + i, began)
+        figures = [_level(registry, list(catalogue.images), rate, seconds, seed + i, began, began_epoch)
                    for i, (rate, seconds) in enumerate(levels)]
     finally:
         stop_scraping.set()
         if scraper.is_alive():
             scraper.join(10)
         if registry.process.poll() is None:  # a last scrape, after the last level
-            _scrape_once(registry, out / "metrics" / "registry-0", began)
+            _scrape_once(registry, out / "metrics" / "registry-0")
         real.stop(registry, keep_logs=out)
     document = {"registry": "docker-registry 2.8 (distribution), filesystem storage, 127.0.0.1", "seed": seed,
                 "began_epoch": round(began_epoch, 6), "cpus": os.cpu_count(),
@@ -69,7 +69,8 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
     return document
 
 
-def _level(registry: real.RealRegistry, images, rate: float, seconds: float, seed: int, began: float) -> dict:
+def _level(registry: real.RealRegistry, images, rate: float, seconds: float, seed: int, began: float,
+           began_epoch: float) -> dict:
     start, cpu_registry, cpu_self = time.monotonic(), registry.cpu_seconds(), _own_cpu()
     pulls = run_pulls(registry.host, images, rate, seconds, seed)
     end = time.monotonic()
@@ -77,6 +78,7 @@ def _level(registry: real.RealRegistry, images, rate: float, seconds: float, see
     sessions = pulls.session_seconds()
     lag = np.array([s[2] for s in pulls.sessions]) if pulls.sessions else np.zeros(0)
     return {"rate": rate, "from": round(start - began, 3), "to": round(end - began, 3),
+            "from_epoch": round(began_epoch + start - began, 3), "to_epoch": round(began_epoch + end - began, 3),
             "sessions": len(pulls.sessions), "failed_sessions": sum(1 for s in pulls.sessions if not s[3]),
             "requests": len(pulls.requests), "session_p50": _q(sessions, 0.5), "session_p99": _q(sessions, 0.99),
             "request_p50": _q(requests, 0.5), "request_p99": _q(requests, 0.99), "lag_p99": _q(lag, 0.99),
@@ -93,18 +95,17 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _scrape_loop(registry: real.RealRegistry, folder: Path, began: float, every: float, stop: threading.Event) -> None:
+def _scrape_loop(registry: real.RealRegistry, folder: Path, every: float, stop: threading.Event) -> None:
     while not stop.is_set():
-        _scrape_once(registry, folder, began)
+        _scrape_once(registry, folder)
         stop.wait(every)
 
 
-def _scrape_once(registry: real.RealRegistry, folder: Path, began: float) -> None:
+def _scrape_once(registry: real.RealRegistry, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    at = time.monotonic() - began
     try:
         text = registry.scrape()
     except OSError:
         return
-    (folder / f"t{int(at * 1000):012d}ms.prom").write_text(text)
+    (folder / f"t{int(time.time() * 1000):015d}ms.prom").write_text(text)
 
