@@ -29,7 +29,7 @@ def smoke(tmp_path_factory):
         pytest.skip(f"{', '.join(MISSING)} not installed (Debian packages docker-registry, skopeo; .ci/run installs them)")
     out = tmp_path_factory.mktemp("smoke")
     before = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("twin-registry-*")}
-    document = measure(out, [(4.0, 3.0)], seed=3, scrape_every=1.0)
+    document = measure(out, [(5.0, 4.0)], seed=3, scrape_every=1.0)
     return out, document, before
 
 
@@ -65,3 +65,31 @@ def test_the_registry_is_stopped_and_its_folder_removed(smoke):
     after = {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("twin-registry-*")}
     assert after <= before
     assert not [line for line in os.popen("pgrep -a docker-registry").read().splitlines() if "twin-registry-" in line]
+
+
+def test_calibrate_then_run_on_the_real_registrys_own_logs_and_scrapes(smoke, tmp_path, capsys):
+    """`twin calibrate` → `twin run` end to end on what the real registry wrote: the pull
+    rate's interval covers the sessions the generator started, the storage and CPU
+    figures are there, and the calibrated scenario runs."""
+    from twin.cli import main
+
+    out, document, _ = smoke
+    level = document["levels"][0]
+    calibrated = tmp_path / "calibrated"
+    assert main(["calibrate", "--access-log", str(out / "app.log"), "--metrics", str(out / "metrics"),
+                 "--from", str(level["from_epoch"]), "--to", str(level["to_epoch"]), "--interval", "1s",
+                 "--out", str(calibrated), "--quiet"]) == 0
+    result = json.loads((calibrated / "calibration.json").read_text())
+    estimates = result["estimates"]
+    rate = next(e for name, e in estimates.items() if name.startswith("traffic.background.pulls"))
+    seconds = level["to_epoch"] - level["from_epoch"]
+    low, high = rate["ci95"]
+    assert low <= level["sessions"] / seconds <= high
+    assert "traffic.service.tls_handshake" in result["not_identified"]
+    assert main(["run", str(calibrated / "calibrated.yaml"), "--quiet"]) in (0, 1)
+    whole = tmp_path / "whole"  # the pushes and skopeo pulls too: enough storage calls to fit
+    assert main(["calibrate", "--access-log", str(out / "app.log"), "--metrics", str(out / "metrics"), "--interval", "1s",
+                 "--out", str(whole), "--quiet"]) == 0
+    estimates = json.loads((whole / "calibration.json").read_text())["estimates"]
+    median = estimates["traffic.service.storage_latency.GetContent.median (s)"]
+    assert 0 < median["value"] < 0.005  # a local filesystem, not S3's tens of milliseconds

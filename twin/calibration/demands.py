@@ -41,11 +41,11 @@ def fit_cpu(cpu_seconds: np.ndarray, counts: np.ndarray, body_bytes: np.ndarray,
     per_kind = _fit(np.column_stack([counts[:, present], body_bytes]), cpu_seconds, rng,
                     tuple(f"cpu.{kinds[k]}" for k in present) + ("cpu_per_byte_by_kind",))
     out = dict(common)
-    for k, kind in enumerate(kinds):
+    for k, kind in enumerate(kinds):  # kinds with no request are left out: the caller names them
         name = f"cpu.{kind}"
         if k not in present:
-            out[name] = Estimate.unidentified(f"no {kind} request in the data")
-        elif _independent(counts[:, present], body_bytes, present.index(k)) and _separable(per_kind[name]):
+            continue
+        if _independent(counts[:, present], body_bytes, present.index(k)) and _separable(per_kind[name]):
             out[name] = per_kind[name]
         else:
             out[name] = Estimate.unidentified(f"{kind}'s share of the requests hardly varies between intervals: its "
