@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow bench clean
+.PHONY: run test test-slow validate bench clean
 
 # The data plane is compiled at install (setup.py, twin/_native.py): edits to it rebuild.
 NATIVE := $(wildcard twin/sim/traffic/*.py twin/model/registry/resources/*.py) twin/_native.py setup.py
@@ -20,6 +20,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/python -m validation validate --out reports/validation
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow

@@ -10,7 +10,7 @@ import pytest
 
 TWIN = Path(__file__).parent.parent / "twin"
 # higher may import lower, never the reverse
-LAYERS = ["model", "observed", "invariants", "scenarios", "importing", "calibration", "sim", "run", "place", "analysis", "report", "sweep", "check", "api",
+LAYERS = ["model", "observed", "invariants", "scenarios", "importing", "calibration", "sim", "run", "place", "analysis", "comparison", "report", "sweep", "check", "api",
           "pytest_plugin", "cli"]
 FREE = {"errors", "files", "strategies", "__init__", "__main__", "_native"}
 

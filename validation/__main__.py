@@ -1,5 +1,6 @@
 """`python -m validation smoke --out DIR`: a measurement of seconds (push, two skopeo
-pulls, one load level); `python -m validation measure --level RATE:SECONDS ... --out DIR`."""
+pulls, one load level); `python -m validation measure --level RATE:SECONDS ... --out DIR`;
+`python -m validation validate --out DIR`: the whole validation (`make validate`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,15 @@ from validation.measure import measure
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m validation", description=__doc__)
-    parser.add_argument("command", choices=("smoke", "measure"))
+    parser.add_argument("command", choices=("smoke", "measure", "validate"))
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--level", action="append", default=[], help="pull sessions per second:seconds (repeatable)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    if args.command == "validate":
+        from validation.validate import validate
+        validate(args.out, seed=args.seed)
+        return 0
     levels = [(5.0, 5.0)] if args.command == "smoke" else [_level(text) for text in args.level]
     if not levels:
         parser.error("measure needs at least one --level RATE:SECONDS")

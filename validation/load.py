@@ -43,8 +43,11 @@ class Pulls:
 
 
 def run_pulls(host: str, images: list[Image], rate: float, seconds: float, seed: int, max_sessions: int = 64,
-              max_requests: int = 200_000) -> Pulls:
-    """Pull sessions at `rate` per second for `seconds` (Poisson, images chosen uniformly)."""
+              max_requests: int = 200_000, checks: bool = False) -> Pulls:
+    """Pull sessions at `rate` per second for `seconds` (Poisson, images chosen uniformly).
+    With `checks`, each session only pings and fetches the manifest, as a tag check does
+    (`skopeo inspect --raw`, an image-change trigger polling a tag): a different mix of
+    request kinds, which lets a calibration tell the kinds' CPU apart."""
     rng = np.random.default_rng(seed)
     count = min(int(rng.poisson(rate * seconds)), max_requests)
     times = np.sort(rng.uniform(0.0, seconds, count))
@@ -58,11 +61,12 @@ def run_pulls(host: str, images: list[Image], rate: float, seconds: float, seed:
                 time.sleep(delay)
             if sent[0] >= max_requests:
                 break
-            pool.submit(_session, host, images[k], began + at, pulls, sent, max_requests)
+            pool.submit(_session, host, images[k], began + at, pulls, sent, max_requests, checks)
     return pulls
 
 
-def _session(host: str, image: Image, due: float, pulls: Pulls, sent: list[int], max_requests: int) -> None:
+def _session(host: str, image: Image, due: float, pulls: Pulls, sent: list[int], max_requests: int,
+             checks: bool = False) -> None:
     start = time.monotonic()
     connection = http.client.HTTPConnection(host, timeout=TIMEOUT)
     ok = True
@@ -71,7 +75,7 @@ def _session(host: str, image: Image, due: float, pulls: Pulls, sent: list[int],
         status, body = _request(connection, f"/v2/{image.repository}/manifests/{image.tag}", "manifest_get", pulls, sent,
                                 {"Accept": ACCEPT})
         ok = ok and status == 200
-        if ok:
+        if ok and not checks:
             manifest = json.loads(body)
             for digest in [manifest["config"]["digest"], *(layer["digest"] for layer in manifest["layers"])]:
                 if sent[0] >= max_requests:

@@ -34,10 +34,11 @@ from validation.load import run_pulls
 MAX_SECONDS_PER_LEVEL = 600.0
 
 
-def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_every: float = 5.0,
+def measure(out: Path, levels: list[tuple], seed: int = 1, scrape_every: float = 5.0,
             skopeo_pulls: int = 2) -> dict:
-    """`levels`: (pull sessions per second, seconds) one after the other."""
-    if any(seconds > MAX_SECONDS_PER_LEVEL or rate <= 0 for rate, seconds in levels):
+    """`levels`: (sessions per second, seconds[, "checks"]) one after the other; a level
+    marked "checks" sends tag checks (ping and manifest) instead of pulls."""
+    if any(level[1] > MAX_SECONDS_PER_LEVEL or level[0] <= 0 for level in levels):
         raise ValueError(f"expected levels of a positive rate and at most {MAX_SECONDS_PER_LEVEL:g} s")
     out.mkdir(parents=True, exist_ok=True)
     catalogue = catalogue_images.catalogue(seed)
@@ -53,8 +54,9 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
             for k, image in enumerate(catalogue.images[-skopeo_pulls:] if skopeo_pulls else []):
                 catalogue_images.pull(image, registry.host, Path(tmp) / f"pulled-{k}")
         scraper.start()
-        figures = [_level(registry, list(catalogue.images), rate, seconds, seed + i, began, began_epoch)
-                   for i, (rate, seconds) in enumerate(levels)]
+        figures = [_level(registry, list(catalogue.images), level[0], level[1], seed + i, began, began_epoch,
+                          checks=len(level) > 2 and level[2] == "checks")
+                   for i, level in enumerate(levels)]
     finally:
         stop_scraping.set()
         if scraper.is_alive():
@@ -70,14 +72,14 @@ def measure(out: Path, levels: list[tuple[float, float]], seed: int = 1, scrape_
 
 
 def _level(registry: real.RealRegistry, images, rate: float, seconds: float, seed: int, began: float,
-           began_epoch: float) -> dict:
+           began_epoch: float, checks: bool = False) -> dict:
     start, cpu_registry, cpu_self = time.monotonic(), registry.cpu_seconds(), _own_cpu()
-    pulls = run_pulls(registry.host, images, rate, seconds, seed)
+    pulls = run_pulls(registry.host, images, rate, seconds, seed, checks=checks)
     end = time.monotonic()
     requests = np.array([r[1] for r in pulls.requests]) if pulls.requests else np.zeros(0)
     sessions = pulls.session_seconds()
     lag = np.array([s[2] for s in pulls.sessions]) if pulls.sessions else np.zeros(0)
-    return {"rate": rate, "from": round(start - began, 3), "to": round(end - began, 3),
+    return {"rate": rate, "checks": checks, "from": round(start - began, 3), "to": round(end - began, 3),
             "from_epoch": round(began_epoch + start - began, 3), "to_epoch": round(began_epoch + end - began, 3),
             "sessions": len(pulls.sessions), "failed_sessions": sum(1 for s in pulls.sessions if not s[3]),
             "requests": len(pulls.requests), "session_p50": _q(sessions, 0.5), "session_p99": _q(sessions, 0.99),

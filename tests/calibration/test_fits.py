@@ -126,3 +126,27 @@ def test_the_stream_bandwidth_is_covered_despite_slow_outliers():
 def test_blobs_of_one_size_leave_the_bandwidth_unidentified():
     estimate = fit_stream_bandwidth(np.full(100, 1e6), np.full(100, 0.01))
     assert not estimate.identified and "one size" in estimate.why
+
+
+def test_an_idle_process_cpu_is_told_from_the_requests_demand():
+    hits = 0
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        counts, body = pull_intervals(rng)
+        seconds = np.full(len(body), 10.0)
+        cpu = 0.05 * seconds + counts @ np.array([1e-3, 1e-3, 4e-3]) + body * 5e-9 + rng.normal(0, 0.02, len(body))
+        fit = fit_cpu(cpu, counts, body, ["manifest_get", "blob_get", "upload_chunk"], seed=seed, seconds=seconds)
+        hits += covers(fit["idle_cores"], 0.05)
+    assert hits >= ENOUGH
+
+
+def test_bytes_moving_with_the_requests_put_their_cpu_on_the_requests():
+    rng = np.random.default_rng(1)
+    sessions = rng.poisson(rng.uniform(5, 50, 60) * 10).astype(float)
+    counts = np.column_stack([sessions, 6 * sessions])
+    body = sessions * 3e6  # every session moves the same bytes
+    cpu = sessions * (7e-3 + 3e6 * 4e-9) + rng.normal(0, 0.02, 60)
+    fit = fit_cpu(cpu, counts, body, ["manifest_get", "blob_get"])
+    assert fit["cpu_per_byte"].value == 0.0 and "move together" in fit["cpu_per_byte"].method
+    per_session = 7 * fit["cpu_per_request"].value
+    assert per_session == pytest.approx(7e-3 + 3e6 * 4e-9, rel=0.05)

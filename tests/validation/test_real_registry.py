@@ -93,3 +93,19 @@ def test_calibrate_then_run_on_the_real_registrys_own_logs_and_scrapes(smoke, tm
     estimates = json.loads((whole / "calibration.json").read_text())["estimates"]
     median = estimates["traffic.service.storage_latency.GetContent.median (s)"]
     assert 0 < median["value"] < 0.005  # a local filesystem, not S3's tens of milliseconds
+
+
+def test_a_level_scenario_serves_the_images_the_harness_pushed():
+    """`traffic.catalogue.seed`: the twin draws its catalogue from the harness's seed, so
+    the twin's registry serves the same images, layer for layer."""
+    from twin.run import build_world
+    from twin.scenarios.load import scenario_from_body
+    from validation.images import catalogue
+    from validation.scenario import level_scenario
+
+    measurement = {"seed": 7, "cpus": 2}
+    level = {"rate": 5.0, "from": 0.0, "to": 10.0, "generator_cpu_seconds": 0.1}
+    scenario = scenario_from_body(level_scenario(measurement, level), Path("."), "level")
+    _, _, traffic = build_world(scenario, 1, "4.23", None)
+    twin_images = [(i.repository, i.tag, i.layer_bytes) for i in traffic.engine.catalogue.images]
+    assert twin_images == [(i.repository, i.tag, i.layer_bytes) for i in catalogue(7).images]

@@ -31,7 +31,7 @@ from twin.calibration.demands import fit_cpu
 from twin.calibration.estimate import Estimate
 from twin.calibration.sizes import fit_layer_sizes
 from twin.calibration.storage import Z99, default_sigma, fit_storage_latency
-from twin.calibration.streams import fit_streams
+from twin.calibration.streams import first_byte_p99, fit_streams
 from twin.model.registry.requests import Kind
 from twin.model.registry.service import StorageOp
 from twin.observed import rates
@@ -99,7 +99,7 @@ class Calibration:
         if not self.stream_bandwidth.identified:
             out["traffic.service.storage_stream_bandwidth"] = self.stream_bandwidth.why
         for name, estimate in self.cpu.items():
-            if not estimate.identified and name != "cpu_per_byte_by_kind":
+            if not estimate.identified and not name.endswith("_by_kind"):
                 out[f"traffic.service.{name}"] = estimate.why
         if "cpu.all" not in self.cpu:
             for kind in Kind:
@@ -120,11 +120,11 @@ def calibrate(observation: Observation, interval: float = 60.0, seed: int = 0) -
     pods = int(samples["pod"].nunique()) if samples is not None and len(samples) else 1
     pulls = _arrivals(requests, samples, "manifest_get", span, interval)
     pushes = _arrivals(requests, samples, "manifest_put", span, interval)
-    layer_size, stream, first_byte = _blobs(requests, seed)
+    layer_size, stream, first_byte, first_byte_tail = _blobs(requests, seed)
     cpu = _cpu(samples, seed)
     storage = fit_storage_latency(samples) if samples is not None else {}
     if "Reader" not in storage and first_byte.identified:
-        storage["Reader"] = reader_latency(first_byte, cpu.get("cpu_per_request"))
+        storage["Reader"] = reader_latency(first_byte, first_byte_tail, cpu.get("cpu_per_request"))
     return Calibration(span, interval, pods, pulls, pushes, layer_size, stream, cpu, storage, _working_set(samples))
 
 
@@ -148,28 +148,34 @@ def _arrivals(requests, samples, kind: str, span, interval: float) -> ArrivalFit
     return Estimate.unidentified("neither an access log nor request metrics")
 
 
-def _blobs(requests, seed: int) -> tuple[dict[str, Estimate], Estimate, Estimate]:
+def _blobs(requests, seed: int) -> tuple[dict[str, Estimate], Estimate, Estimate, Estimate]:
     if requests is None or not len(requests):
-        why = "no access log"
-        return ({"median": Estimate.unidentified(why), "sigma": Estimate.unidentified(why)}, Estimate.unidentified(why),
-                Estimate.unidentified(why))
+        why = Estimate.unidentified("no access log")
+        return {"median": why, "sigma": why}, why, why, why
     blobs = requests[(requests["kind"] == "blob_get") & (requests["status"] == 200) & (requests["bytes_written"] > 0)]
     distinct = blobs.drop_duplicates("path")["bytes_written"].to_numpy()
-    stream, first_byte = fit_streams(blobs["bytes_written"].to_numpy(), blobs["duration_seconds"].to_numpy(), seed)
-    return fit_layer_sizes(distinct[distinct >= MIN_LAYER_BYTES]), stream, first_byte
+    nbytes, seconds = blobs["bytes_written"].to_numpy(), blobs["duration_seconds"].to_numpy()
+    stream, first_byte = fit_streams(nbytes, seconds, seed)
+    return (fit_layer_sizes(distinct[distinct >= MIN_LAYER_BYTES]), stream, first_byte,
+            first_byte_p99(nbytes, seconds, stream))
 
 
-def reader_latency(first_byte: Estimate, cpu: Estimate | None) -> dict[str, Estimate]:
+def reader_latency(first_byte: Estimate, tail: Estimate, cpu: Estimate | None) -> dict[str, Estimate]:
     """The storage `Reader` call from the time to a streamed blob's first byte, less the
-    request's CPU; its p99 with the twin's default spread for `Reader`."""
+    request's CPU: its median from the median, its p99 from the 99th percentile (or, when
+    the data has too few blobs for one, the twin's default spread for `Reader`)."""
     spent = cpu.value if cpu is not None and cpu.identified else 0.0
     median = max(first_byte.value - spent, first_byte.value * 0.1)
     scale = median / first_byte.value if first_byte.value else 1.0
-    sigma = default_sigma("Reader")
-    how = "blob GET time to first byte less the CPU per request; p99 with the twin's default spread"
-    return {"median": Estimate(median, first_byte.low * scale, first_byte.high * scale, how),
-            "p99": Estimate(median * np.exp(Z99 * sigma), first_byte.low * scale * np.exp(Z99 * sigma),
-                            first_byte.high * scale * np.exp(Z99 * sigma), how)}
+    how = "blob GET time to first byte less the CPU per request"
+    median_estimate = Estimate(median, first_byte.low * scale, first_byte.high * scale, how)
+    if tail.identified and tail.value - spent > median:
+        p99 = Estimate(tail.value - spent, max(tail.low - spent, median), tail.high - spent, how + " (99th percentile)")
+    else:
+        spread = np.exp(Z99 * default_sigma("Reader"))
+        p99 = Estimate(median * spread, first_byte.low * scale * spread, first_byte.high * scale * spread,
+                       how + "; p99 with the twin's default spread")
+    return {"median": median_estimate, "p99": p99}
 
 
 def _cpu(samples, seed: int) -> dict[str, Estimate]:
@@ -188,7 +194,7 @@ def _cpu(samples, seed: int) -> dict[str, Estimate]:
     kinds = [k for k in counts.columns if k != "other"]
     seconds = np.array([end - start for _, start, end in index])
     return fit_cpu(cpu.loc[index].to_numpy() * seconds, counts.loc[index, kinds].to_numpy(),
-                   body.reindex(index, fill_value=0).to_numpy(), kinds, seed)
+                   body.reindex(index, fill_value=0).to_numpy(), kinds, seed, seconds=seconds)
 
 
 def _working_set(samples) -> Estimate:

@@ -25,9 +25,20 @@ COLLINEAR = 0.999  # a kind whose counts the other columns explain this well can
 
 
 def fit_cpu(cpu_seconds: np.ndarray, counts: np.ndarray, body_bytes: np.ndarray, kinds: list[str],
-            seed: int = 0) -> dict[str, Estimate]:
+            seed: int = 0, seconds: np.ndarray | None = None) -> dict[str, Estimate]:
     """`cpu_seconds[i]`, `counts[i, k]` (requests of `kinds[k]`), `body_bytes[i]` per
-    interval. Returns per kind (`cpu.<kind>`), `cpu_per_request` and `cpu_per_byte`."""
+    interval, and the intervals' lengths `seconds` (when given, the fit has an idle term:
+    the cores the process uses with no request, `idle_cores`: its garbage collector,
+    timers, scrapes). Returns `cpu.<kind>` for the kinds the data separates,
+    `cpu_per_request` for the others (lumped together), `cpu_per_byte` and `idle_cores`.
+
+    One model: CPU = Σ separable kinds' demands + cpu_per_request × the other requests +
+    cpu_per_byte × bytes (+ idle × seconds). A kind is separable when the other columns
+    do not explain its counts (`_independent`) and its own interval stays narrower than its
+    value; the others are lumped and the model refitted. When the per-byte demand is not
+    clearly above 0 (its interval reaches 0: bytes and requests move together), it is
+    fitted as 0 and the request demands carry the bytes' CPU, so each session's total
+    stays what the data says."""
     cpu_seconds, counts, body_bytes = (np.asarray(cpu_seconds, float), np.asarray(counts, float),
                                        np.asarray(body_bytes, float))
     if len(cpu_seconds) < MIN_INTERVALS:
@@ -35,22 +46,48 @@ def fit_cpu(cpu_seconds: np.ndarray, counts: np.ndarray, body_bytes: np.ndarray,
         return {"cpu_per_request": Estimate.unidentified(why), "cpu_per_byte": Estimate.unidentified(why),
                 **{f"cpu.{kind}": Estimate.unidentified(why) for kind in kinds}}
     rng = np.random.default_rng(seed)
-    common = _fit(np.column_stack([counts.sum(axis=1), body_bytes]), cpu_seconds, rng,
-                  ("cpu_per_request", "cpu_per_byte"))
     present = [k for k in range(len(kinds)) if counts[:, k].sum() > 0]
-    per_kind = _fit(np.column_stack([counts[:, present], body_bytes]), cpu_seconds, rng,
-                    tuple(f"cpu.{kinds[k]}" for k in present) + ("cpu_per_byte_by_kind",))
-    out = dict(common)
-    for k, kind in enumerate(kinds):  # kinds with no request are left out: the caller names them
-        name = f"cpu.{kind}"
-        if k not in present:
-            continue
-        if _independent(counts[:, present], body_bytes, present.index(k)) and _separable(per_kind[name]):
-            out[name] = per_kind[name]
-        else:
-            out[name] = Estimate.unidentified(f"{kind}'s share of the requests hardly varies between intervals: its "
-                                              f"demand cannot be told from the others' (cpu_per_request applies)")
+    extra = [body_bytes] + ([] if seconds is None else [np.asarray(seconds, float)])
+    separable = [k for k in present if _independent(counts[:, present], np.column_stack(extra), present.index(k))]
+    with_bytes = True
+    for _ in range(3):  # lump kinds whose own interval is too wide; drop the bytes when they cannot be told apart
+        fit = _model(cpu_seconds, counts, body_bytes, kinds, present, separable, with_bytes, seconds, rng)
+        wide = [k for k in separable if not _separable(fit[f"cpu.{kinds[k]}"])]
+        if with_bytes and not fit["cpu_per_byte"].low > 0:
+            with_bytes = False
+        elif not wide:
+            break
+        separable = [k for k in separable if k not in wide]
+    out = {name: e for name, e in fit.items() if not name.startswith("cpu.")}
+    if not with_bytes:
+        out["cpu_per_byte"] = Estimate(0.0, 0.0, 0.0, "fitted as 0: bytes and requests move together in this data, "
+                                                      "so the request demands carry the bytes' CPU")
+    for k in present:  # kinds with no request are left out: the caller names them
+        name = f"cpu.{kinds[k]}"
+        out[name] = fit[name] if k in separable else Estimate.unidentified(
+            f"{kinds[k]}'s share of the requests hardly varies between intervals: its demand cannot be told from "
+            f"the others' (cpu_per_request applies)")
+    if not [k for k in present if k not in separable]:
+        out["cpu_per_request"] = Estimate.unidentified("every kind's demand is separated (the cpu.<kind> figures)")
     return out
+
+
+def _model(cpu_seconds, counts, body_bytes, kinds, present, separable, with_bytes, seconds, rng) -> dict[str, Estimate]:
+    lumped = [k for k in present if k not in separable]
+    columns, names = [], []
+    if lumped:
+        columns.append(counts[:, lumped].sum(axis=1))
+        names.append("cpu_per_request")
+    for k in separable:
+        columns.append(counts[:, k])
+        names.append(f"cpu.{kinds[k]}")
+    if with_bytes:
+        columns.append(body_bytes)
+        names.append("cpu_per_byte")
+    if seconds is not None:
+        columns.append(np.asarray(seconds, float))
+        names.append("idle_cores")
+    return _fit(np.column_stack(columns), cpu_seconds, rng, tuple(names))
 
 
 def _fit(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, names: tuple[str, ...]) -> dict[str, Estimate]:
@@ -66,10 +103,10 @@ def _fit(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, names: tuple[st
             for name, c, lo, hi in zip(names, coefficients, low, high)}
 
 
-def _independent(counts: np.ndarray, body_bytes: np.ndarray, k: int) -> bool:
+def _independent(counts: np.ndarray, extra: np.ndarray, k: int) -> bool:
     """Whether column `k` is not (nearly) a combination of the other columns: the share of
     its variation the others explain (R², no intercept) stays below `COLLINEAR`."""
-    others = np.column_stack([np.delete(counts, k, axis=1), body_bytes])
+    others = np.column_stack([np.delete(counts, k, axis=1), extra])
     column = counts[:, k]
     if not column.any():
         return False

@@ -143,7 +143,9 @@ def estimates(c: Calibration) -> dict[str, Estimate]:
     if c.stream_bandwidth.identified:
         out["traffic.service.storage_stream_bandwidth (bytes/s)"] = c.stream_bandwidth
     for key, e in c.cpu.items():
-        if e.identified and key != "cpu_per_byte_by_kind":
+        if e.identified and key == "idle_cores":
+            out["registry idle cores (not a twin parameter: add them to the node's other usage)"] = e
+        elif e.identified and not key.endswith("_by_kind"):
             out[f"traffic.service.{key} (core-seconds)"] = e
     for op, pair in sorted(c.storage_latency.items()):
         for key, e in pair.items():

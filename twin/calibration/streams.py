@@ -50,12 +50,28 @@ def fit_streams(nbytes: np.ndarray, seconds: np.ndarray, seed: int = 0) -> tuple
 
 def _first_byte(nbytes: np.ndarray, seconds: np.ndarray, slope: float) -> Estimate:
     """The median residual (a robust intercept), with the distribution-free interval of a
-    median from its order statistics (ranks n/2 ± 1.96·√n/2)."""
-    residuals = np.sort(seconds - slope * nbytes)
+    median from its order statistics."""
+    return residual_quantile(np.sort(seconds - slope * nbytes), 0.5,
+                             "median of duration less bytes over the Theil-Sen bandwidth (time before the first byte), "
+                             "order-statistic interval")
+
+
+def first_byte_p99(nbytes: np.ndarray, seconds: np.ndarray, bandwidth: Estimate) -> Estimate:
+    """The 99th percentile of the time before the first byte (durations less the transfer
+    at the fitted bandwidth), with its order-statistic interval."""
+    nbytes, seconds = np.asarray(nbytes, float), np.asarray(seconds, float)
+    keep = (nbytes > 0) & np.isfinite(seconds) & (seconds > 0)
+    if not bandwidth.identified or keep.sum() < 100:
+        return Estimate.unidentified("fewer than 100 streamed blob GETs: no 99th percentile to read")
+    residuals = np.sort(seconds[keep] - nbytes[keep] / bandwidth.value)
+    return residual_quantile(residuals, 0.99, "99th percentile of duration less the transfer, order-statistic interval")
+
+
+def residual_quantile(residuals: np.ndarray, q: float, method: str) -> Estimate:
+    """Quantile `q` of sorted values with the distribution-free interval of ranks
+    n·q ± 1.96·√(n·q·(1 − q))."""
     n = len(residuals)
-    half = 1.96 * np.sqrt(n) / 2
-    low, high = residuals[max(int(n / 2 - half), 0)], residuals[min(int(np.ceil(n / 2 + half)), n - 1)]
-    value = float(np.median(residuals))
-    return Estimate(max(value, 0.0), max(float(low), 0.0), max(float(high), 0.0),
-                    "median of duration less bytes over the Theil-Sen bandwidth (time before the first byte), "
-                    "order-statistic interval")
+    half = 1.96 * np.sqrt(n * q * (1 - q))
+    low, high = residuals[max(int(n * q - half), 0)], residuals[min(int(np.ceil(n * q + half)), n - 1)]
+    value = float(np.quantile(residuals, q))
+    return Estimate(max(value, 0.0), max(float(low), 0.0), max(float(high), 0.0), method)

@@ -7,10 +7,10 @@ import argparse
 import sys
 
 from twin import __version__
-from twin.cli import calibrate, check, explain, import_, place, render, report, run, sweep
+from twin.cli import calibrate, check, explain, import_, place, render, report, run, sweep, validate
 from twin.errors import InputError
 
-COMMANDS = (explain, render, place, run, check, sweep, report, import_, calibrate)
+COMMANDS = (explain, render, place, run, check, sweep, report, import_, calibrate, validate)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -133,6 +133,7 @@ class CatalogueSpec(Strict):
     own_layers: LayerRange = list(_CATALOGUE.own_layers)
     base_size: SizeRange = [int(_CATALOGUE.base_bytes[0]), int(_CATALOGUE.base_bytes[1])]
     layer_size: LayerSizeSpec = Field(default_factory=LayerSizeSpec)
+    seed: Annotated[int, Field(ge=0)] | None = None
 
     @model_validator(mode="after")
     def ranges_in_order(self) -> CatalogueSpec:
@@ -148,7 +149,7 @@ class CatalogueSpec(Strict):
         return CatalogueParams(base_images=self.base_images, images=self.images, base_layers=tuple(self.base_layers),
                                own_layers=tuple(self.own_layers), base_bytes=(float(self.base_size[0]), float(self.base_size[1])),
                                layer_median_bytes=float(self.layer_size.median), layer_sigma=self.layer_size.sigma,
-                               min_layer_bytes=self.layer_size.min, max_layer_bytes=self.layer_size.max)
+                               min_layer_bytes=self.layer_size.min, max_layer_bytes=self.layer_size.max, seed=self.seed)
 
 
 class DiurnalSpec(Strict):

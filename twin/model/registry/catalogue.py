@@ -57,6 +57,8 @@ class CatalogueParams:
     manifest_bytes_per_layer: int = 200  # ... plus one ~200-byte descriptor per layer
     config_base_bytes: int = 2000  # image config JSON ...
     config_bytes_per_layer: int = 300  # ... plus a diff_id and a history entry per layer
+    seed: int | None = None  # draw from numpy's default_rng(seed) instead of the run's stream (the same images as a
+    # catalogue built elsewhere from that seed: the real-registry harness's)
 
     def __post_init__(self):
         for name in ("base_layers", "own_layers", "base_bytes"):

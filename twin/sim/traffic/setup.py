@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.model.registry.catalogue import Catalogue
 from twin.model.registry.traffic import TrafficParams
 from twin.model.registry.versions import OpenShiftVersion
@@ -27,7 +29,9 @@ class Traffic:
 def install_traffic(world: World, kubelets, faults, params: TrafficParams, version: OpenShiftVersion, *,
                     warm_up: float, scrape_interval: float, keep_scrapes: bool = False,
                     phase_edges: tuple[float, ...] = (), network: NetworkOverrides = NetworkOverrides()) -> Traffic:
-    catalogue = Catalogue.generate(params.catalogue, world.streams("traffic.catalogue"))
+    rng = (world.streams("traffic.catalogue") if params.catalogue.seed is None
+           else np.random.default_rng(params.catalogue.seed))
+    catalogue = Catalogue.generate(params.catalogue, rng)
     engine = TrafficEngine(world, params, catalogue, version, warm_up, phase_edges=phase_edges, network=network)
     kubelets.traffic = engine
     engine.kubelets = kubelets
