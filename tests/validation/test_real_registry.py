@@ -109,3 +109,34 @@ def test_a_level_scenario_serves_the_images_the_harness_pushed():
     _, _, traffic = build_world(scenario, 1, "4.23", None)
     twin_images = [(i.repository, i.tag, i.layer_bytes) for i in traffic.engine.catalogue.images]
     assert twin_images == [(i.repository, i.tag, i.layer_bytes) for i in catalogue(7).images]
+
+
+def test_validate_compares_the_twin_with_the_real_registrys_level(smoke, tmp_path):
+    """`twin validate` on the smoke level: both sides of the manifest and blob figures,
+    the table, the plot; exit 0 or 1 (a verdict), never 2."""
+    import yaml
+
+    from twin.cli import main
+    from validation.scenario import level_scenario
+
+    out, document, _ = smoke
+    level = document["levels"][0]
+    scenario = tmp_path / "level.yaml"
+    scenario.write_text(yaml.safe_dump(level_scenario(document, level)))
+    folder = tmp_path / "validation"
+    code = main(["validate", str(scenario), "--access-log", str(out / "app.log"), "--metrics", str(out / "metrics"),
+                 "--from", str(level["from_epoch"]), "--to", str(level["to_epoch"]), "--out", str(folder), "--quiet"])
+    assert code in (0, 1)
+    rows = {r["figure"]: r for r in json.loads((folder / "validation.json").read_text())["rows"]}
+    for figure in ("manifest_get p50", "blob_get p99", "blob_get requests_per_second"):
+        assert rows[figure]["observed"] is not None and rows[figure]["predicted"] is not None
+    assert (folder / "validation.md").is_file() and (folder / "plots" / "validation.png").stat().st_size > 0
+
+
+def test_validate_refuses_a_missing_log_without_writing(smoke, tmp_path, capsys):
+    from twin.cli import main
+
+    folder = tmp_path / "validation"
+    code = main(["validate", "zone-failure", "--access-log", str(tmp_path / "none.log"), "--out", str(folder)])
+    assert code == 2 and "none.log: expected an existing file or folder" in capsys.readouterr().err
+    assert not folder.exists()
