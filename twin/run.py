@@ -92,15 +92,17 @@ PROGRESS_STEPS = 100
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, openshift: str | None = None,
-                 metrics_every: float | None = None, progress=None) -> RunResult:
+                 metrics_every: float | None = None, progress=None, access_log=None) -> RunResult:
     """`metrics_every`: scrape the registry pods at this interval and keep each scrape's
     exposition text (otherwise the scenario's scrape interval, samples only).
+    `access_log`: a text stream the registry pods' access-log lines are written to.
     `progress(now, duration)`: called after each hundredth of the simulated time. Stopping
     the clock at those instants changes no event's order, so the outputs are the same."""
     seed = scenario.spec.seed if seed is None else seed
     openshift = openshift or scenario.spec.openshift
     check_scenario(scenario)
     world, faults, traffic = build_world(scenario, seed, openshift, metrics_every)
+    traffic.engine.access_log = access_log
     world.env.process(faults.run(list(scenario.spec.faults)))
     with fewer_collections():
         _advance(world, scenario.spec.duration, progress)

@@ -30,10 +30,10 @@ class Outcome:
 
 
 def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None = None,
-             metrics_every: float | None = None, progress=None) -> Outcome:
+             metrics_every: float | None = None, progress=None, access_log=None) -> Outcome:
     """Run `scenario` and judge its invariants. `progress(now, duration)`, when given, is
     called as simulated time passes (see `run_scenario`)."""
-    result = run_scenario(scenario, seed, openshift, metrics_every=metrics_every, progress=progress)
+    result = run_scenario(scenario, seed, openshift, metrics_every=metrics_every, progress=progress, access_log=access_log)
     verdicts = [check(spec.name, result.records, spec) for spec in scenario.spec.invariants]
     engine = result.traffic.engine
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,

@@ -43,6 +43,7 @@ def fit_storage_latency(samples: pd.DataFrame) -> dict[str, dict[str, Estimate]]
         return out
     means["operation"] = [_operation(dict(labels)) for labels in means["labels"]]
     p99s = _p99s(samples)
+    p99_samples = _summary_p99s(samples)
     for operation, rows in means.groupby("operation"):
         if operation not in StorageOp.__members__:
             continue
@@ -54,12 +55,33 @@ def fit_storage_latency(samples: pd.DataFrame) -> dict[str, dict[str, Estimate]]
         low, high = _mean_interval(rows["mean_seconds"].to_numpy(), mean)
         sigma, how = _sigma(operation, mean, p99s.get(operation))
         shrink = math.exp(-sigma**2 / 2)
+        low, high = _with_sigma_spread(low, high, mean, operation, p99_samples.get(operation), shrink)
         p99 = mean * shrink * math.exp(Z99 * sigma)
         out[operation] = {"median": Estimate(mean * shrink, _scaled(low, shrink), _scaled(high, shrink),
                                              f"mean from _sum/_count, σ {how}"),
                           "p99": Estimate(p99, _scaled(low, p99 / mean), _scaled(high, p99 / mean),
                                           f"log-normal with that median, σ {how}")}
     return out
+
+
+def _summary_p99s(samples: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each scrape's own p99 of the OpenShift registry's summary, per operation."""
+    summary_samples = samples[samples["metric"] == SUMMARY]
+    if summary_samples.empty:
+        return {}
+    summary = rates.summary_quantiles(summary_samples)
+    summary = summary[(summary["quantile"] == 0.99) & summary["value"].notna()]
+    return {op: rows["value"].to_numpy() for op, rows in
+            summary.assign(operation=[_operation(dict(l)) for l in summary["labels"]]).groupby("operation")}
+
+
+def _with_sigma_spread(low, high, mean: float, operation: str, p99s: np.ndarray | None, shrink: float):
+    """Widen the median's interval (on the mean's scale) by the σ the scrapes' own p99s
+    imply, 2.5th to 97.5th percentile: the spread's uncertainty, not only the mean's."""
+    if p99s is None or len(p99s) < 2 or low is None:
+        return low, high
+    implied = [math.exp(-_sigma(operation, mean, q)[0] ** 2 / 2) for q in np.quantile(p99s, [0.025, 0.975])]
+    return min(low, mean * min(implied) / shrink), max(high, mean * max(implied) / shrink)
 
 
 def _operation(labels: dict) -> str:

@@ -4,8 +4,11 @@ built-in library."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from twin.analysis.outcome import evaluate
@@ -13,6 +16,7 @@ from twin.analysis.summary import summary_text
 from twin.cli.inputs import version_option
 from twin.cli.terminal import paint_verdicts, progress_line, use_colour
 from twin.errors import InputError
+from twin.files import FILE_MODE
 from twin.report.junit import write_junit
 from twin.report.run_outputs import write_run_folder
 from twin.report.run_report import write_report
@@ -53,6 +57,9 @@ def register(commands) -> None:
     parser.add_argument("--metrics-every", metavar="DURATION", type=_duration,
                         help="scrape every registry pod at this interval (e.g. 30s) as Prometheus would, and write "
                              "each scrape to metrics/<pod>/<time>.prom plus metrics.parquet (needs --out)")
+    parser.add_argument("--access-log", action="store_true",
+                        help="also write access.log: a line per request, as the OpenShift registry logs it, which "
+                             "`twin calibrate --access-log` reads (needs --out)")
     parser.set_defaults(run=run)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios",
                                   description="List the built-in scenario library with descriptions.",
@@ -68,8 +75,11 @@ def run(args) -> int:
     out = prepare_out(args.out if args.out or not args.report else str(REPORTS / scenario.spec.name))
     if args.metrics_every is not None and out is None:
         raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
+    if args.access_log and out is None:
+        raise InputError("--access-log", "", "expected --out as well: access.log is written there")
     junit = prepare_junit(args.junit)
-    outcome, wall_seconds = judge(scenario, args, openshift)
+    with access_log(out if args.access_log else None) as log:
+        outcome, wall_seconds = judge(scenario, args, openshift, log)
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
     if out is not None:
         write_run_folder(out, outcome, scenario)
@@ -84,12 +94,31 @@ def run(args) -> int:
     return 0 if all(v.holds for v in verdicts) else 1
 
 
-def judge(scenario, args, openshift: str | None):
+def judge(scenario, args, openshift: str | None, log=None):
     """The judged run and its wall seconds, with a progress line on a terminal's stderr."""
     started = time.perf_counter()
     with progress_line(scenario.spec.name, quiet=args.quiet) as progress:
-        outcome = evaluate(scenario, args.seed, openshift, metrics_every=args.metrics_every, progress=progress)
+        outcome = evaluate(scenario, args.seed, openshift, metrics_every=args.metrics_every, progress=progress,
+                           access_log=log)
     return outcome, time.perf_counter() - started
+
+
+@contextmanager
+def access_log(out: Path | None):
+    """A temporary file in `out` that becomes `out/access.log` when the run ends well
+    (written as the run goes: a long run's log need not fit in memory)."""
+    if out is None:
+        yield None
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=out, prefix=".access.log.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            yield stream
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, out / "access.log")
+    finally:
+        Path(temp).unlink(missing_ok=True)
 
 
 def prepare_junit(junit: str | None) -> Path | None:

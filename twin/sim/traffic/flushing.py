@@ -8,6 +8,7 @@ import numpy as np
 
 from twin.model.registry.batch import Served
 from twin.model.registry.metrics import Completed
+from twin.sim.traffic.accesslog import lines as access_lines
 from twin.sim.traffic.exchange import full_columns, light_columns
 
 
@@ -51,6 +52,8 @@ class Flusher:
         stats.issued_counts[:] = plane.issued
         for server in sorted([*plane.servers.values(), *plane.retired], key=lambda s: s.key):
             rows, server.done = server.done, []
+            if engine.access_log is not None and rows:
+                engine.access_log.write(access_lines(rows, server.key.split("/")[-1]))
             server.note_peaks(rows, plane.now)
             stats.keep_peaks(server.key, server)
             if not rows:
