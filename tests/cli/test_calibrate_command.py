@@ -52,6 +52,8 @@ def test_storage_latencies_come_back_within_their_intervals_and_the_scenario_run
         assert low <= median * 1.1 and high >= median * 0.9, (op, e)  # summaries' own quantiles: within 10 %
     not_identified = json.loads((out / "calibration.json").read_text())["not_identified"]
     assert "route" in not_identified["traffic.background.pulls"]  # OpenShift counters carry only the method
+    report = (out / "calibration.md").read_text()
+    assert "| traffic.service.storage_latency.GetContent.median (s) |" in report and "## Not identified" in report
     document = yaml.safe_load((out / "calibrated.yaml").read_text())
     assert document["traffic"]["service"]["storage_latency"]["GetContent"]["median"] == pytest.approx(0.012, rel=0.1)
     code, _, err = twin(capsys, "run", str(out / "calibrated.yaml"), "--quiet")
@@ -84,6 +86,24 @@ def test_a_log_of_another_program_is_refused_naming_the_file(capsys, tmp_path):
 def test_an_existing_calibration_is_kept_when_the_new_input_is_bad(capsys, scraped, tmp_path):
     out = tmp_path / "out"
     assert twin(capsys, "calibrate", "--metrics", str(scraped / "run"), "--interval", "30s", "--out", str(out))[0] == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     code, _, _ = twin(capsys, "calibrate", "--access-log", str(tmp_path / "nope.log"), "--out", str(out))
-    assert code == 2 and {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert code == 2 and {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_an_imported_cluster_calibrated_from_scrapes_runs(capsys, scraped, tmp_path):
+    """import → calibrate --base → run: the must-gather's nodes and Config with the
+    scrapes' storage latencies."""
+    data = Path(__file__).parent.parent / "importing" / "data" / "aws"
+    must_gather = next(p for p in data.iterdir() if p.is_dir())
+    cluster = tmp_path / "cluster"
+    assert twin(capsys, "import", "must-gather", str(must_gather), "--out", str(cluster), "--quiet")[0] == 0
+    out = tmp_path / "calibrated"
+    code, _, err = twin(capsys, "calibrate", "--metrics", str(scraped / "run"), "--interval", "30s",
+                        "--base", str(cluster / "scenario.yaml"), "--out", str(out), "--quiet")
+    assert (code, err) == (0, "")
+    document = yaml.safe_load((out / "calibrated.yaml").read_text())
+    assert document["cluster"]["nodes"] == "../cluster/nodes.yaml"  # the base's files, from the new folder
+    assert "GetContent" in document["traffic"]["service"]["storage_latency"]
+    code, _, err = twin(capsys, "run", str(out / "calibrated.yaml"), "--quiet")
+    assert code in (0, 1), err

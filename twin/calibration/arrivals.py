@@ -48,6 +48,9 @@ class ArrivalFit:
     chosen: ProfileFit
     candidates: tuple[ProfileFit, ...]
     skipped: dict[str, str]  # profile -> why it was not tried
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the observed intervals (for the report)
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    width: float = 0.0
 
 
 def fit_arrivals(starts: np.ndarray, counts: np.ndarray, width: float) -> ArrivalFit:
@@ -67,7 +70,7 @@ def fit_arrivals(starts: np.ndarray, counts: np.ndarray, width: float) -> Arriva
     else:
         skipped["diurnal"] = f"the data spans {span / 3600:.2g} h, less than half a day: a daily cycle is not identifiable"
     chosen = min(candidates, key=lambda fit: (fit.bic, fit.parameters))
-    return ArrivalFit(chosen, tuple(candidates), skipped)
+    return ArrivalFit(chosen, tuple(candidates), skipped, starts, counts, width)
 
 
 def poisson_log_likelihood(counts: np.ndarray, expected: np.ndarray) -> float:

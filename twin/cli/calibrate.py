@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import yaml
@@ -13,9 +14,10 @@ import yaml
 from twin.calibration.arrivals import ArrivalFit
 from twin.calibration.calibrate import calibrate
 from twin.calibration.fragment import document, estimates, scenario_text
-from twin.calibration.inputs import base_scenario, observation
+from twin.calibration.inputs import FILE_KEYS, base_scenario, observation
+from twin.calibration.report import arrival_plots, markdown
 from twin.errors import InputError
-from twin.files import write_text
+from twin.files import write_bytes, write_text
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import scenario_from_body
 
@@ -25,7 +27,7 @@ EXAMPLES = """examples:
   twin calibrate --metrics runs/storm --interval 30s --from 600 --to 2400 --out calibrated/
   twin run calibrated/calibrated.yaml
 """
-FILES = ("calibrated.yaml", "calibration.json")
+FILES = ("calibrated.yaml", "calibration.json", "calibration.md", "plots/")
 
 
 def register(commands) -> None:
@@ -37,7 +39,8 @@ def register(commands) -> None:
                     "layer sizes, one stream's bandwidth, CPU per request and per byte, storage latencies and the "
                     "working set; write calibrated.yaml (a scenario: --base's, or a minimal one, with the fitted "
                     "traffic section; its header lists each estimate with its 95 %% interval and every parameter "
-                    "the data did not identify) and calibration.json. docs/calibration.md. Exit code 0, 2 on bad "
+                    "the data did not identify), calibration.json, and calibration.md with plots/ (the "
+                    "observed arrivals against each fitted profile). docs/calibration.md. Exit code 0, 2 on bad "
                     "input (nothing written).",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -72,6 +75,10 @@ def run(args) -> int:
     _check_loads(text, out)
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "calibration.json", json.dumps(document(result, data.sources), indent=1, sort_keys=True) + "\n")
+    write_text(out / "calibration.md", markdown(result, data.sources))
+    (out / "plots").mkdir(exist_ok=True)
+    for name, png in arrival_plots(result).items():
+        write_bytes(out / "plots" / name, png)
     write_text(out / "calibrated.yaml", text)
     if not args.quiet:
         print("\n".join(_summary(result, len(estimates(result)))))
@@ -92,7 +99,12 @@ def _interval(text: str) -> float:
 def _check_loads(text: str, out: Path) -> None:
     """The calibrated scenario must load as `twin run` will load it (relative paths from
     `out`), before anything is written."""
-    scenario_from_body(yaml.safe_load(text), out, str(out / "calibrated.yaml"))
+    body = yaml.safe_load(text)
+    for section, key in FILE_KEYS:  # `out` may not exist yet: name the files as they will be found from it
+        value = body.get(section, {}).get(key) if isinstance(body.get(section), dict) else None
+        if isinstance(value, str) and not Path(value).is_absolute():
+            body[section][key] = os.path.normpath(out.resolve() / value)
+    scenario_from_body(body, out, str(out / "calibrated.yaml"))
 
 
 def _summary(result, estimates: int) -> list[str]:
