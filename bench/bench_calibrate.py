@@ -1,5 +1,7 @@
 """`twin calibrate` on the issue's sizes (issue: meet reality): about 1 million access-log
-lines, and a day of 30 s scrapes of 3 pods. Targets: each ≤ 30 s and < 1 GiB.
+lines, and a day of 30 s scrapes of 3 pods. Targets: each ≤ 30 s and < 1 GiB. And the
+replay of the 1 million lines through 3 replicas (`traffic.replay`): target ≤ 30 s
+(`twin run`, the log's reading included).
 
 The inputs are the twin's own (`twin run --access-log`, `--metrics-every 30s`): a
 `peak-load` run gives 1.7 million lines (the first 1,000,000 are kept); a day of
@@ -29,6 +31,14 @@ DAY = textwrap.dedent("""\
     traffic: {background: {pulls: {constant: 0.5}}}
     invariants: [{name: request_conservation}]
     """)
+REPLAY = textwrap.dedent("""\
+    name: replay-a-million
+    seed: 1
+    duration: {duration}s
+    registry: {{config: {{spec: {{replicas: 3, managementState: Managed, storage: {{s3: {{}}}}}}}}}}
+    traffic: {{warm_up: 2m, background: {{pulls: {{constant: 0}}}}, replay: {{access_log: lines.log}}}}
+    invariants: [{{name: request_conservation}}]
+    """)
 MEASURE = ("import resource, sys, time; from twin.cli import main; t = time.perf_counter(); "
            "code = main(sys.argv[1:]); print(time.perf_counter() - t, "
            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, code)")
@@ -41,6 +51,12 @@ def twin(*args: str) -> None:
 def calibrate(*args: str) -> dict:
     out = subprocess.run([sys.executable, "-c", MEASURE, "calibrate", *args, "--quiet"], check=True,
                          capture_output=True, text=True).stdout.split()
+    return {"seconds": round(float(out[0]), 2), "peak_rss_mib": round(float(out[1]), 1), "exit": int(out[2])}
+
+
+def run_measured(scenario: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, "run", scenario, "--quiet"], capture_output=True, text=True,
+                         check=False).stdout.split()
     return {"seconds": round(float(out[0]), 2), "peak_rss_mib": round(float(out[1]), 1), "exit": int(out[2])}
 
 
@@ -58,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 target.write(line)
         figures["access_log_1M_lines"] = calibrate("--access-log", str(tmp / "lines.log"), "--out", str(tmp / "a"))
+        (tmp / "replay.yaml").write_text(REPLAY.format(duration=3000))
+        figures["replay_1M_lines"] = run_measured(str(tmp / "replay.yaml"))
         (tmp / "day.yaml").write_text(DAY)
         started = time.perf_counter()
         twin("run", str(tmp / "day.yaml"), "--out", str(tmp / "day"), "--metrics-every", "30s", "--quiet")

@@ -29,6 +29,7 @@ from twin.sim.recorder import Record
 from twin.sim.replicasets import ReplicaSetController
 from twin.sim.scheduling import SchedulerLoop
 from twin.sim.traffic.capacity import NetworkOverrides
+from twin.sim.traffic.replay import ReplaySource
 from twin.sim.traffic.setup import Traffic, install_traffic
 from twin.sim.world import World, WorldParams
 
@@ -79,6 +80,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
                               scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
                               phase_edges=tuple(f.at for f in spec.faults), network=network_overrides(spec))
+    if scenario.replay is not None:
+        ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic
 
 

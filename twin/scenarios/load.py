@@ -21,6 +21,8 @@ from twin.scenarios.checks import (check_registry_resources, check_scenario, has
                                     unknown_instance_type_message)
 from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
+from twin.observed.accesslog import read_access_log
+from twin.observed.replay import ReplayRequests
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
 
@@ -73,9 +75,24 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
         config_source, prefix = str(config_file(spec, base)), ""
     registry = registry_config(config, config_source, prefix)
     check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
-    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config)
+    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source))
     check_scenario(scenario)
     return scenario
+
+
+def replay_requests(spec: ScenarioFile, base: Path, source: str) -> ReplayRequests | None:
+    """`traffic.replay`'s access log, read now: a bad log is bad input of the scenario."""
+    replay = spec.traffic.replay
+    if replay is None:
+        return None
+    path = base / replay.access_log
+    if not path.is_file():
+        raise InputError(source, "traffic.replay.access_log", f"expected an access log file, got {replay.access_log!r} "
+                                                              f"(paths are relative to the scenario file)")
+    requests = ReplayRequests.from_log(read_access_log(path), replay.speed)
+    if not len(requests):
+        raise InputError(str(path), "", "expected requests to replay (registry routes), found none")
+    return requests
 
 
 def parse_spec(body, source: str) -> ScenarioFile:

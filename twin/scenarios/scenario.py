@@ -17,3 +17,4 @@ class Scenario:
     pods: tuple[Pod, ...]
     config: RegistryConfig
     config_body: dict  # the Config CR as written, for merge-patch edits
+    replay: object = None  # `sim.traffic.replay.ReplayRequests` of `traffic.replay`, read when the scenario loads

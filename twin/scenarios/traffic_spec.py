@@ -334,6 +334,14 @@ class StorageSpec(Strict):
                                  self.max_retries)
 
 
+class ReplaySpec(Strict):
+    """`traffic.replay`: an access log's requests sent again (`sim/traffic/replay.py`);
+    `access_log` relative to the scenario file, `speed` > 0 divides its times."""
+
+    access_log: str
+    speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+
+
 class TrafficSpec(Strict):
     """`warm_up`: the simulated time the cluster takes to come up; background load starts
     after it, and kubelet pulls of internal images before it need no requests (they stand
@@ -348,6 +356,7 @@ class TrafficSpec(Strict):
     service: ServiceSpec = Field(default_factory=ServiceSpec)
     memory: MemorySpec = Field(default_factory=MemorySpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
+    replay: ReplaySpec | None = None
 
     def to_params(self) -> TrafficParams:
         return TrafficParams(self.catalogue.to_params(), self.background.to_params(), self.clients.to_params(),
