@@ -34,6 +34,11 @@ _NAME_TIME = re.compile(r"t(\d+)ms\.prom$")
 
 def read_exposition(path: str | Path, *, time: float | None = None, pod: str = "") -> pd.DataFrame:
     """One exposition file; `time` for samples without their own timestamp."""
+    return samples.frame(_file_rows(path, time, pod))
+
+
+def _file_rows(path: str | Path, time: float | None, pod: str) -> list[tuple]:
+    """One file's sample rows, checked (the frame is built once, for every file together)."""
     source = str(path)
     raw = Path(path).read_bytes()
     if not raw.strip():
@@ -47,15 +52,14 @@ def read_exposition(path: str | Path, *, time: float | None = None, pod: str = "
     rows = _rows(source, text, time, pod)
     if not any(samples.is_registry_metric(r[2]) for r in rows):
         raise InputError(source, "", f"expected {samples.EXPECTED}; this scrape has none (another program's?)")
-    return samples.frame(rows)
+    return rows
 
 
 def read_scrapes(source: str | Path | Iterable[str | Path], *, times: Mapping[str, float] | None = None,
                  pod: str | None = None) -> pd.DataFrame:
     """Every scrape of a run folder, a pods folder, a folder of files or a list of files."""
     files = _files(source, pod)
-    frames = [read_exposition(path, time=_time_of(path, times), pod=p) for path, p in files]
-    return samples.frame([r for f in frames for r in f.itertuples(index=False, name=None)])
+    return samples.frame([row for path, p in files for row in _file_rows(path, _time_of(path, times), p)])
 
 
 def _files(source, pod: str | None) -> list[tuple[Path, str]]:
