@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_requests.py --ramp
 	$(BIN)/python bench/bench_physics_cost.py
 	$(BIN)/python bench/bench_metrics.py
+	$(BIN)/python bench/bench_calibrate.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_check.py
 
