@@ -44,27 +44,21 @@ def find_claim(ctx: CycleContext, plugin: str, name: str, what: str) -> tuple[Cl
 def find_volume(ctx: CycleContext, plugin: str, name: str, what: str) -> tuple[PersistentVolume | None, bool]:
     """(volume, False) when found; (None, True) when volumes were given but not this one;
     (None, False) with a warning when no PersistentVolumes were given."""
-    storage = ctx.view.storage
-    volume = storage.volumes.get(name)
-    if volume is not None:
-        return volume, False
-    if VOLUME in storage.given:
-        return None, True
-    ctx.warn(plugin, f"PersistentVolume {name} is not in the inputs (no PersistentVolumes were given with "
-                     f"--objects): {what} not checked")
-    return None, False
+    return _find(ctx, plugin, ctx.view.storage.volumes, VOLUME, "PersistentVolume", name, what)
 
 
 def find_class(ctx: CycleContext, plugin: str, name: str, what: str) -> tuple[StorageClass | None, bool]:
     """Like `find_volume`, for StorageClasses."""
-    storage = ctx.view.storage
-    found = storage.classes.get(name)
+    return _find(ctx, plugin, ctx.view.storage.classes, CLASS, "StorageClass", name, what)
+
+
+def _find(ctx: CycleContext, plugin: str, table: dict, kind: str, label: str, name: str, what: str):
+    found = table.get(name)
     if found is not None:
         return found, False
-    if CLASS in storage.given:
+    if kind in ctx.view.storage.given:
         return None, True
-    ctx.warn(plugin, f"StorageClass {name} is not in the inputs (no StorageClasses were given with "
-                     f"--objects): {what} not checked")
+    ctx.warn(plugin, f"{label} {name} is not in the inputs (no {label}s were given with --objects): {what} not checked")
     return None, False
 
 
