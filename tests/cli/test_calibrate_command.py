@@ -107,3 +107,19 @@ def test_an_imported_cluster_calibrated_from_scrapes_runs(capsys, scraped, tmp_p
     assert "GetContent" in document["traffic"]["service"]["storage_latency"]
     code, _, err = twin(capsys, "run", str(out / "calibrated.yaml"), "--quiet")
     assert code in (0, 1), err
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("truncated.log", 'time="1970-01-01T00:00:01.000000000Z" level=info msg=response http.request.method=GET '
+                      'http.request.uri="/v2/" http.response.duration=1ms http.response.status=200 '
+                      'http.response.written=2\ntime="1970-01-01T00:00:02.0', "truncated"),
+    ("export.json", '{"status": "success", "data": {"resultType": "matrix", "result": [{"metric": '
+                    '{"__name__": "node_load1"}, "values": [[1, "0.5"]]}]}}', "registry"),
+])
+def test_a_truncated_log_or_an_export_without_registry_series_is_refused(capsys, tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text)
+    option = "--query-range" if name.endswith(".json") else "--access-log"
+    code, _, err = twin(capsys, "calibrate", option, str(path), "--out", str(tmp_path / "out"))
+    assert code == 2 and str(path) in err and expected in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "out").exists()
