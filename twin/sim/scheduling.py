@@ -138,7 +138,8 @@ class SchedulerLoop:
                 del self.queue.waiting[key]
                 self.queue.push_active(entry)
         for key, entry in list(self.queue.pool.items()):
-            if now - entry.entered_pool >= MAX_IN_UNSCHEDULABLE:
+            if entry.entered_pool + MAX_IN_UNSCHEDULABLE <= now:  # the very sum `next_due` waits for: with
+                # `now - entered_pool >= MAX` rounding could keep the entry while `next_due` says it is due
                 del self.queue.pool[key]
                 self.queue.waiting[key] = entry
 
