@@ -44,6 +44,7 @@ class RegistrySettings:
     read_only: bool = False
     redirect: bool = True
     chunk_size: int = S3_DEFAULT_CHUNK  # REGISTRY_STORAGE_S3_CHUNKSIZE: the S3 driver's multipart part size
+    object_store: bool = True  # an object-store driver: its calls meet the store's request-rate ceilings
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RegistrySettings:
@@ -61,6 +62,7 @@ class RegistrySettings:
             read_only="REGISTRY_STORAGE_MAINTENANCE_READONLY" in env,
             redirect=driver in REDIRECTING_DRIVERS and env.get("REGISTRY_STORAGE_REDIRECT_DISABLE") != "true",
             chunk_size=int(env.get("REGISTRY_STORAGE_S3_CHUNKSIZE", S3_DEFAULT_CHUNK)),
+            object_store=driver in REDIRECTING_DRIVERS,
         )
 
     @classmethod

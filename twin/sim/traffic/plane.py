@@ -251,7 +251,7 @@ class DataPlane:
             r.stream = r.nbytes
         r.cpu += self.cpu[kind] + self.per_byte * (request + response)
         cached = _REDIRECTABLE[kind] and not miss and r.blob >= 0 and server.descriptors.seen(r.blob)
-        seconds = self.storage.serve(r, now, redirected, server.chunk_size, cached)
+        seconds = self.storage.serve(r, now, redirected, server.chunk_size, cached, server.object_store)
         if seconds > 0 or r.failed >= 0:
             self.schedule(now + seconds, STORED, r)
         else:  # no storage call (a ping, a token, a cached blob): straight to the CPU

@@ -77,6 +77,7 @@ class PodServer:
         self.redirect: bool = settings.redirect
         self.read_only: bool = settings.read_only
         self.chunk_size: int = settings.chunk_size
+        self.object_store: bool = settings.object_store  # filesystem storage (emptyDir, PVC) has no rate ceilings
         self.limiters = (Limiter(settings.read), Limiter(settings.write))
         self.cpu = ProcessorSharing(cores, 1.0, clock)
         self.cpu_token = -1  # seq of the CPU event in the heap that is current

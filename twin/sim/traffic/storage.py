@@ -100,11 +100,14 @@ class StoragePhase:
             reads += 1  # GetObject for the body
         return Plan(ops, reads, writes, cached)
 
-    def serve(self, r: Req, t: float, redirected: bool, chunk: int, cached: bool = False) -> float:
+    def serve(self, r: Req, t: float, redirected: bool, chunk: int, cached: bool = False,
+              object_store: bool = True) -> float:
         """Seconds of the storage phase starting at `t` (0 when the request makes no
         storage call); sets `r.s1`, `r.s2` (the kind's first and second operation: a `Stat`
         answered by the cache leaves `s1` NaN), adds a local operation's time to `r.cpu`,
-        and when an S3 call fails past the retries sets `r.failed` to the failing operation."""
+        and when an S3 call fails past the retries sets `r.failed` to the failing operation.
+        Without an `object_store` (filesystem storage: emptyDir, a PVC) no call meets the
+        store's request-rate ceilings, and none is counted."""
         plan = self.plans[r.kind * 4 + (2 if redirected else 0) + (1 if cached else 0)]
         reads, writes, skipped = plan.reads, plan.writes, plan.skipped
         if r.kind == UPLOAD_CHUNK:
@@ -124,7 +127,7 @@ class StoragePhase:
                 r.cpu += seconds
             else:
                 total += seconds
-        if not reads and not writes:
+        if not object_store or (not reads and not writes):
             return total
         store = self.store
         extra, failed = 0.0, False
