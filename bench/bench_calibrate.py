@@ -48,16 +48,17 @@ def twin(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "twin", *args], check=True)
 
 
+def measured(*args: str) -> dict:
+    """`twin ARGS --quiet` in a child process: its wall seconds (imports excluded), peak RSS, exit code."""
+    child = subprocess.run([sys.executable, "-c", MEASURE, *args, "--quiet"], check=False, capture_output=True, text=True)
+    out = child.stdout.split()
+    if len(out) != 3:
+        raise RuntimeError(f"twin {' '.join(args)} failed: {child.stderr[-2000:]}")
+    return {"seconds": round(float(out[0]), 2), "peak_rss_mib": round(float(out[1]), 1), "exit": int(out[2])}
+
+
 def calibrate(*args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, "calibrate", *args, "--quiet"], check=True,
-                         capture_output=True, text=True).stdout.split()
-    return {"seconds": round(float(out[0]), 2), "peak_rss_mib": round(float(out[1]), 1), "exit": int(out[2])}
-
-
-def run_measured(scenario: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, "run", scenario, "--quiet"], capture_output=True, text=True,
-                         check=False).stdout.split()
-    return {"seconds": round(float(out[0]), 2), "peak_rss_mib": round(float(out[1]), 1), "exit": int(out[2])}
+    return measured("calibrate", *args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 target.write(line)
         figures["access_log_1M_lines"] = calibrate("--access-log", str(tmp / "lines.log"), "--out", str(tmp / "a"))
         (tmp / "replay.yaml").write_text(REPLAY.format(duration=3000))
-        figures["replay_1M_lines"] = run_measured(str(tmp / "replay.yaml"))
+        figures["replay_1M_lines"] = measured("run", str(tmp / "replay.yaml"))
         (tmp / "day.yaml").write_text(DAY)
         started = time.perf_counter()
         twin("run", str(tmp / "day.yaml"), "--out", str(tmp / "day"), "--metrics-every", "30s", "--quiet")

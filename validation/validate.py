@@ -18,11 +18,11 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from twin.analysis.outcome import evaluate
 from twin.calibration.calibrate import Observation
 from twin.cli import main as twin
 from twin.comparison.compare import compare, table
-from twin.comparison.figures import observed_figures, predicted_figures
+from twin.comparison.figures import observed_figures
+from twin.comparison.predict import predict
 from twin.observed.accesslog import read_access_log
 from twin.observed.exposition import read_scrapes
 from twin.scenarios.load import load_scenario
@@ -76,10 +76,7 @@ def _observation(folder: Path) -> Observation:
 
 
 def _predict(path: Path) -> dict:
-    scenario = load_scenario(str(path))
-    outcome = evaluate(scenario)
-    return predicted_figures(outcome.document, outcome.result.traffic.engine.stats.series, scenario.spec.traffic.warm_up,
-                             scenario.spec.duration)
+    return predict(load_scenario(str(path)))
 
 
 def _mean(measured: list[dict]) -> tuple[dict, dict]:

@@ -42,8 +42,13 @@ def base_scenario(ref: str, out: Path) -> dict:
     body, base, source = read_scenario(ref)
     if not isinstance(body, dict):
         raise InputError(source, "", "expected a scenario (a YAML mapping)")
+    return rebased(body, lambda value: os.path.relpath((base / value).resolve(), out.resolve()))
+
+
+def rebased(body: dict, place) -> dict:
+    """`body` with each relative file reference (`FILE_KEYS`) replaced by `place(value)`."""
     for section, key in FILE_KEYS:
         value = body.get(section, {}).get(key) if isinstance(body.get(section), dict) else None
         if isinstance(value, str) and not Path(value).is_absolute():
-            body[section][key] = os.path.relpath((base / value).resolve(), out.resolve())
+            body[section][key] = place(value)
     return body

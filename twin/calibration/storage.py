@@ -42,8 +42,8 @@ def fit_storage_latency(samples: pd.DataFrame) -> dict[str, dict[str, Estimate]]
     if means.empty:
         return out
     means["operation"] = [_operation(dict(labels)) for labels in means["labels"]]
-    p99s = _p99s(samples)
     p99_samples = _summary_p99s(samples)
+    p99s = _p99s(samples, p99_samples)
     for operation, rows in means.groupby("operation"):
         if operation not in StorageOp.__members__:
             continue
@@ -88,13 +88,10 @@ def _operation(labels: dict) -> str:
     return labels.get("action") or labels.get("operation", "").removeprefix("StorageDriver.")
 
 
-def _p99s(samples: pd.DataFrame) -> dict[str, float]:
-    out: dict[str, float] = {}
-    summary_samples = samples[samples["metric"] == SUMMARY]
-    summary = rates.summary_quantiles(summary_samples) if not summary_samples.empty else summary_samples
-    for (labels, q), rows in (summary.groupby(["labels", "quantile"]) if not summary.empty else ()):
-        if q == 0.99 and rows["value"].notna().any():
-            out[_operation(dict(labels))] = float(rows["value"].median())
+def _p99s(samples: pd.DataFrame, summary_p99s: dict[str, np.ndarray]) -> dict[str, float]:
+    """Per operation: the median of the summary's own p99s, or the histogram's p99 over
+    the window when it resolves one."""
+    out = {operation: float(np.median(values)) for operation, values in summary_p99s.items()}
     buckets = samples[samples["metric"] == HISTOGRAM + "_bucket"]
     if not buckets.empty:
         inc = rates.increases(buckets)

@@ -14,7 +14,7 @@ import yaml
 from twin.calibration.arrivals import ArrivalFit
 from twin.calibration.calibrate import calibrate
 from twin.calibration.fragment import document, estimates, scenario_text
-from twin.calibration.inputs import FILE_KEYS, base_scenario, observation
+from twin.calibration.inputs import base_scenario, observation, rebased
 from twin.calibration.report import arrival_plots, markdown
 from twin.errors import InputError
 from twin.files import write_bytes, write_text
@@ -99,11 +99,8 @@ def _interval(text: str) -> float:
 def _check_loads(text: str, out: Path) -> None:
     """The calibrated scenario must load as `twin run` will load it (relative paths from
     `out`), before anything is written."""
-    body = yaml.safe_load(text)
-    for section, key in FILE_KEYS:  # `out` may not exist yet: name the files as they will be found from it
-        value = body.get(section, {}).get(key) if isinstance(body.get(section), dict) else None
-        if isinstance(value, str) and not Path(value).is_absolute():
-            body[section][key] = os.path.normpath(out.resolve() / value)
+    # `out` may not exist yet: name the files as they will be found from it
+    body = rebased(yaml.safe_load(text), lambda value: os.path.normpath(out.resolve() / value))
     scenario_from_body(body, out, str(out / "calibrated.yaml"))
 
 

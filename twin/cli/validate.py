@@ -9,11 +9,11 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from twin.analysis.outcome import evaluate
 from twin.calibration.inputs import observation
 from twin.cli.inputs import version_option
 from twin.comparison.compare import compare, table
-from twin.comparison.figures import observed_figures, predicted_figures
+from twin.comparison.figures import observed_figures
+from twin.comparison.predict import predict
 from twin.comparison.plot import overlay
 from twin.errors import InputError
 from twin.files import write_bytes, write_text
@@ -58,11 +58,9 @@ def run(args) -> int:
     except ValueError:
         raise InputError("twin validate", "--from/--to", "expected a window holding observations") from None
     start, end = args.start if args.start is not None else start, args.end if args.end is not None else end
-    outcome = evaluate(scenario, args.seed, args.openshift)
     warm_up = scenario.spec.traffic.warm_up
     observed = observed_figures(data, start, end)
-    predicted = predicted_figures(outcome.document, outcome.result.traffic.engine.stats.series, warm_up,
-                                  scenario.spec.duration)
+    predicted = predict(scenario, args.seed, args.openshift)
     rows = compare(observed, predicted)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
