@@ -53,7 +53,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     version = openshift_version(openshift)
     minor = int(spec.kubernetes.split(".")[1]) if spec.kubernetes else KUBERNETES_MINOR[openshift]
     params = WorldParams(kubernetes_minor=minor,
-                         default_pull_seconds=spec.images.default_pull_seconds, pull_seconds=dict(spec.images.pull_seconds))
+                         default_pull_seconds=spec.images.default_pull_seconds, pull_seconds=dict(spec.images.pull_seconds),
+                         latency_profile=spec.cluster.worker_latency_profile)
     world = World(seed, params)
     for node in scenario.nodes:
         world.add_node(node)

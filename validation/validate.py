@@ -36,9 +36,10 @@ of request kinds, so each kind's CPU can be told apart); predicted at 5, 80 and 
 REPEATS = 2
 
 
-def validate(out: Path, levels=LEVELS, calibrate_on=CALIBRATE, repeats: int = REPEATS, seed: int = 1) -> dict:
+def validate(out: Path, levels=LEVELS, calibrate_on=CALIBRATE, repeats: int = REPEATS, seed: int = 1,
+             reuse: bool = False) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    measurements = [measure(out / f"measurement-{r + 1}", list(levels), seed=seed + 100 * r) for r in range(repeats)]
+    measurements = [_measured(out / f"measurement-{r + 1}", list(levels), seed + 100 * r, reuse) for r in range(repeats)]
     observations = [_observation(out / f"measurement-{r + 1}") for r in range(repeats)]
     first = measurements[0]
     chosen = [lv for lv in first["levels"] if lv["rate"] in calibrate_on]
@@ -69,6 +70,16 @@ def validate(out: Path, levels=LEVELS, calibrate_on=CALIBRATE, repeats: int = RE
                         "rows": rows, "observed": observed, "predicted": predicted, "spread": spread})
     _write(out, results, calibrate_on)
     return {"levels": results}
+
+
+def _measured(folder: Path, levels: list, seed: int, reuse: bool) -> dict:
+    """The harness's measurement in `folder`: made now, or with `reuse` the one already there."""
+    if not reuse:
+        return measure(folder, levels, seed=seed)
+    path = folder / "measurement.json"
+    if not path.is_file():
+        raise SystemExit(f"{path}: no measurement to reuse; run the validation without --reuse first")
+    return json.loads(path.read_text())
 
 
 def _observation(folder: Path) -> Observation:

@@ -1,9 +1,10 @@
 """Round trip: the twin writes an access log and scrapes from known parameters, and
-`twin calibrate` gets them back within its stated 95 % intervals, on each of three seeds
-(three intervals out of three covering has a 86 % chance at the nominal level; a biased
-fit fails). The stream bandwidth is checked against what a streamed byte costs in the
-twin (the stream's ceiling and the CPU per byte, one after the other), within 10 %: the
-streams share their node's link and the pod's CPU, which the fit's interval ignores."""
+`twin calibrate` gets them back within its stated 95 % intervals. Over `SEEDS` runs each
+parameter's interval must cover the truth at least `COVERED` times: a 95 % interval
+misses that often with probability 0.6 % (binomial), while a biased fit misses on most
+seeds. The stream bandwidth is checked against the stream's ceiling within 10 % on every
+seed: the streams share their node's link and the pod's CPU runs beside them, which the
+fit's interval ignores."""
 
 from __future__ import annotations
 
@@ -31,23 +32,35 @@ invariants: [{name: request_conservation}]
 """
 TRUTH = {"traffic.background.pulls.constant.rate": 10.0, "traffic.catalogue.layer_size.median": 2**20,
          "traffic.catalogue.layer_size.sigma": 1.2, "traffic.service.storage_latency.GetContent.median (s)": 0.012}
-SECONDS_PER_BYTE = 1 / 50e6 + 1.5e-9
+STREAM_BYTES_PER_SECOND = 50e6
+SEEDS = range(1, 9)
+COVERED = 6
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_calibration_recovers_the_twins_own_parameters(tmp_path, seed):
-    (tmp_path / "scenario.yaml").write_text(SCENARIO)
-    run, out = tmp_path / "run", tmp_path / "calibrated"
-    assert main(["run", str(tmp_path / "scenario.yaml"), "--seed", str(seed), "--out", str(run), "--access-log",
-                 "--metrics-every", "30s", "--quiet"]) == 0
-    assert main(["calibrate", "--access-log", str(run / "access.log"), "--metrics", str(run), "--from", "60",
-                 "--interval", "30s", "--out", str(out), "--quiet"]) == 0
-    estimates = json.loads((out / "calibration.json").read_text())["estimates"]
-    for name, truth in TRUTH.items():
-        low, high = estimates[name]["ci95"]
-        assert low <= truth <= high, (name, estimates[name])
-    bandwidth = estimates["traffic.service.storage_stream_bandwidth (bytes/s)"]["value"]
-    assert bandwidth == pytest.approx(1 / SECONDS_PER_BYTE, rel=0.10)
+@pytest.fixture(scope="module")
+def estimates(tmp_path_factory) -> list[dict]:
+    out = []
+    for seed in SEEDS:
+        folder = tmp_path_factory.mktemp(f"seed-{seed}")
+        (folder / "scenario.yaml").write_text(SCENARIO)
+        run, calibrated = folder / "run", folder / "calibrated"
+        assert main(["run", str(folder / "scenario.yaml"), "--seed", str(seed), "--out", str(run), "--access-log",
+                     "--metrics-every", "30s", "--quiet"]) == 0
+        assert main(["calibrate", "--access-log", str(run / "access.log"), "--metrics", str(run), "--from", "60",
+                     "--interval", "30s", "--out", str(calibrated), "--quiet"]) == 0
+        out.append(json.loads((calibrated / "calibration.json").read_text())["estimates"])
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(TRUTH))
+def test_calibration_recovers_the_twins_own_parameters(estimates, name):
+    covered = [e[name]["ci95"][0] <= TRUTH[name] <= e[name]["ci95"][1] for e in estimates]
+    assert sum(covered) >= COVERED, [e[name] for e in estimates]
+
+
+def test_the_stream_bandwidth_is_the_streams_ceiling(estimates):
+    fitted = [e["traffic.service.storage_stream_bandwidth (bytes/s)"]["value"] for e in estimates]
+    assert fitted == pytest.approx([STREAM_BYTES_PER_SECOND] * len(fitted), rel=0.10)
 
 
 def test_the_access_log_reads_back_request_for_request(tmp_path):

@@ -58,6 +58,11 @@ def test_storage_latencies_come_back_within_their_intervals_and_the_scenario_run
     assert document["traffic"]["service"]["storage_latency"]["GetContent"]["median"] == pytest.approx(0.012, rel=0.1)
     code, _, err = twin(capsys, "run", str(out / "calibrated.yaml"), "--quiet")
     assert code in (0, 1), err
+    code, _, err = twin(capsys, "validate", str(out / "calibrated.yaml"), "--metrics", str(scraped / "run"),
+                        "--out", str(tmp_path / "validation"), "--quiet")
+    assert code in (0, 1), err  # 1: a figure out of tolerance (the imported cluster is not the scraped one)
+    rows = json.loads((tmp_path / "validation" / "validation.json").read_text())["rows"]
+    assert any(row["figure"] == "in_flight" and row["predicted"] is not None for row in rows)
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -91,9 +96,9 @@ def test_an_existing_calibration_is_kept_when_the_new_input_is_bad(capsys, scrap
     assert code == 2 and {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_an_imported_cluster_calibrated_from_scrapes_runs(capsys, scraped, tmp_path):
-    """import → calibrate --base → run: the must-gather's nodes and Config with the
-    scrapes' storage latencies."""
+def test_an_imported_cluster_calibrated_from_scrapes_runs_and_validates(capsys, scraped, tmp_path):
+    """import → calibrate --base → run → validate: the must-gather's nodes and Config with
+    the scrapes' storage latencies, compared with the scrapes it was calibrated on."""
     data = Path(__file__).parent.parent / "importing" / "data" / "aws"
     must_gather = next(p for p in data.iterdir() if p.is_dir())
     cluster = tmp_path / "cluster"
@@ -107,6 +112,11 @@ def test_an_imported_cluster_calibrated_from_scrapes_runs(capsys, scraped, tmp_p
     assert "GetContent" in document["traffic"]["service"]["storage_latency"]
     code, _, err = twin(capsys, "run", str(out / "calibrated.yaml"), "--quiet")
     assert code in (0, 1), err
+    code, _, err = twin(capsys, "validate", str(out / "calibrated.yaml"), "--metrics", str(scraped / "run"),
+                        "--out", str(tmp_path / "validation"), "--quiet")
+    assert code in (0, 1), err  # 1: a figure out of tolerance (the imported cluster is not the scraped one)
+    rows = json.loads((tmp_path / "validation" / "validation.json").read_text())["rows"]
+    assert any(row["figure"] == "in_flight" and row["predicted"] is not None for row in rows)
 
 
 @pytest.mark.parametrize("name, text, expected", [

@@ -176,3 +176,54 @@ def test_the_blob_descriptor_cache_spares_the_stat_of_a_blob_the_pod_has_served(
     assert (first.end - first.time, second.end - second.time) == (pytest.approx(0.02), pytest.approx(0.01))
     assert np.isnan(second.s1) and second.s2 == pytest.approx(0.01)  # Stat skipped, URLFor observed
     assert p.store.requests[0] == 2  # the first GET's two reads only
+
+
+@pytest.mark.parametrize("cores, ends", [(2.0, 2.0), (1.0, 4.0)])
+def test_a_streamed_blob_ends_when_both_its_transfer_and_its_copying_cpu_are_done(cores, ends):
+    # 100 MB at one stream's 50 MB/s: 2 s. 40 ns per byte: 4 core-seconds, of which the
+    # stream's own pace puts 2 (20 ns per byte, at one core) on its critical path and 2
+    # beside it. With 2 cores each part has a core: the blob ends with its transfer; with
+    # one core they share it and the response waits for the copying.
+    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=4e-8,
+                            storage_latency=FIXED_STORAGE.storage_latency, storage_read_bytes_per_second=50e6)
+    p = plane(service=service, network=NetworkSpec.of(1e12))
+    server = pod(p, settings=RegistrySettings(redirect=False), cores=cores)
+    (blob,) = ended_after(p, (0.0, {"kind": Kind.BLOB_GET, "nbytes": 100_000_000}))
+    assert blob.transfer == pytest.approx(2.0)
+    assert blob.end == pytest.approx(0.02 + ends, abs=1e-4)  # after the Stat and Reader
+    assert blob.cpu == pytest.approx(600 * 4e-8)  # only the headers' bytes in front of the transfer
+    assert server.cpu.done_work == pytest.approx(4.0 + 600 * 4e-8)
+
+
+def test_a_streams_cpu_and_the_other_requests_share_the_cores():
+    # As above on 2 cores, with a 1 core-second request arriving as the transfer starts:
+    # three jobs (the stream's copying, the CPU beside it, the request) share 2 cores,
+    # 2/3 each, until the request's second is done at 1.5 s; the copying has 1 core-second
+    # left, at a core: the blob ends 1 s after its transfer would have let it.
+    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=4e-8,
+                            storage_latency=FIXED_STORAGE.storage_latency, storage_read_bytes_per_second=50e6)
+    p = plane(service=service, network=NetworkSpec.of(1e12))
+    pod(p, settings=RegistrySettings(redirect=False), cores=2.0)
+    blob, other = ended_after(p, (0.0, {"kind": Kind.BLOB_GET, "nbytes": 100_000_000}), (0.02, {"work": 1.0}))
+    assert other.end - other.time == pytest.approx(1.5, abs=1e-3)
+    assert blob.end == pytest.approx(0.02 + 1.5 + 1.0, abs=1e-3)
+
+
+def test_a_kinds_delay_holds_its_slot_but_no_cpu():
+    delay = {kind: None for kind in Kind} | {WORK_KIND: Latency(0.5, 0.5)}
+    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay)
+    p = plane(service=service)
+    server = pod(p, settings=RegistrySettings(read=Limits(1, 1)), cores=1.0)
+    done = ended_after(p, (0.0, {"work": 0.25}), (0.0, {"work": 0.25}))
+    assert [r.end for r in done] == [pytest.approx(0.75), pytest.approx(1.5)]  # the second waited for the slot
+    assert server.cpu.done_work == pytest.approx(0.5)
+
+
+def test_a_log_normal_delay_has_the_median_and_p99_it_was_given():
+    delay = {kind: None for kind in Kind} | {WORK_KIND: Latency(0.01, 0.05)}
+    p = plane(service=ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay))
+    pod(p, cores=1000.0)
+    done = ended_after(p, *[(i * 1.0, {}) for i in range(20000)], until=30000.0)
+    durations = np.array([r.end - r.time for r in done])
+    assert np.quantile(durations, 0.5) == pytest.approx(0.01, rel=0.03)
+    assert np.quantile(durations, 0.99) == pytest.approx(0.05, rel=0.1)

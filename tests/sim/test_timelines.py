@@ -111,3 +111,41 @@ def test_a_scheduling_failure_records_each_nodes_failing_plugin(tmp_path):
     assert failure is not None
     assert failure.details["nodes"]["master-0"].startswith("TaintToleration: ")
     assert any(v.startswith("PodTopologySpread: ") for v in failure.details["nodes"].values())
+
+
+@pytest.mark.parametrize("profile, grace", [(None, 50.0), ("Default", 40.0), ("MediumUpdateAverageReaction", 120.0),
+                                            ("LowUpdateSlowReaction", 300.0)])
+def test_each_worker_latency_profile_sets_how_long_a_silent_node_stays_ready(tmp_path, profile, grace):
+    cluster = {"generate": {"zones": 3, "workers_per_zone": 2, "control_plane": 3}, "worker_latency_profile": profile}
+    assert grace < silence(tmp_path, cluster=cluster) <= grace + 10
+
+
+@pytest.mark.parametrize("profile, toleration", [(None, 300.0), ("MediumUpdateAverageReaction", 60.0),
+                                                 ("LowUpdateSlowReaction", 60.0)])
+def test_each_worker_latency_profile_sets_how_long_pods_tolerate_an_unreachable_node(tmp_path, profile, toleration):
+    """Pods created during the run get the profile's default tolerations (the registry's
+    replicas are created by its ReplicaSet, so they pass admission in the twin too)."""
+    cluster = {"generate": {"zones": 3, "workers_per_zone": 2, "control_plane": 3}, "worker_latency_profile": profile}
+    records = simulate(tmp_path, faults=[{"at": CRASH_AT, "node_crash": {"node": "registry"}}], cluster=cluster,
+                       duration="30m").records
+    node = crashed_node(records)
+    tainted = next(r for r in records if r.kind == "NodeTaints" and r.subject == node
+                   and "node.kubernetes.io/unreachable:NoExecute" in r.details["taints"])
+    evicted = first(records, "PodTerminating", reason="DeletionByTaintManager", node=node)
+    assert evicted.time == pytest.approx(tainted.time + toleration)
+
+
+def test_a_node_that_comes_back_is_ready_at_its_kubelets_next_status_sync(tmp_path):
+    """Low profile: the kubelet posts status every minute; its Lease renewals (every 10 s)
+    resume at once but do not make the node Ready."""
+    def back_after(profile):
+        cluster = {"generate": {"zones": 3, "workers_per_zone": 2, "control_plane": 3}, "worker_latency_profile": profile}
+        faults = [{"at": CRASH_AT, "network_partition": {"node": "registry"}},
+                  {"at": 1000.0, "partition_heal": {"node": "registry"}}]
+        records = simulate(tmp_path, faults=faults, cluster=cluster, duration="25m").records
+        node = first(records, "Fault", "network_partition").details["node"]
+        return first(records, "NodeCondition", node, after=1000.0, ready="True").time - 1000.0
+
+    assert 0 < back_after("Default") <= 10 + 5
+    low = back_after("LowUpdateSlowReaction")
+    assert 0 < low <= 60 + 5

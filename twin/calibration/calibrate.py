@@ -16,7 +16,9 @@ Which figure comes from where:
 * CPU (`traffic.service.cpu`, `cpu_per_byte`): the registry's CPU per interval against
   its requests and body bytes (`demands.py`);
 * storage latencies (`traffic.service.storage_latency`): the storage metrics (`storage.py`);
-* the working set (`traffic.memory.working_set`): the lowest memory sample.
+* the working set (`traffic.memory.working_set`): the lowest memory sample;
+* per-kind delays (`traffic.service.delay`): low-load durations less CPU and storage
+  (`delays.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from twin.calibration.arrivals import ArrivalFit, fit_arrivals
+from twin.calibration.delays import fit_delays
 from twin.calibration.demands import fit_cpu
 from twin.calibration.estimate import Estimate
 from twin.calibration.sizes import fit_layer_sizes
@@ -86,6 +89,7 @@ class Calibration:
     cpu: dict[str, Estimate]
     storage_latency: dict[str, dict[str, Estimate]]
     working_set: Estimate
+    delays: dict[str, dict[str, Estimate] | Estimate] = field(default_factory=dict)  # delay.<kind>: {median, p99}, or why not
     observed: dict = field(default_factory=dict)  # figures for the report: rates per interval, ...
 
     def not_identified(self) -> dict[str, str]:
@@ -111,6 +115,11 @@ class Calibration:
                                                                      "window (or fewer than 20)")
         if not self.working_set.identified:
             out["traffic.memory.working_set"] = self.working_set.why
+        if not any(isinstance(e, dict) for e in self.delays.values()):
+            out["traffic.service.delay"] = "needs access-log durations of at least 20 requests of a kind at low load"
+        for name, e in sorted(self.delays.items()):
+            if isinstance(e, Estimate):
+                out[f"traffic.service.{name}"] = e.why
         return out
 
 
@@ -125,7 +134,9 @@ def calibrate(observation: Observation, interval: float = 60.0, seed: int = 0) -
     storage = fit_storage_latency(samples) if samples is not None else {}
     if "Reader" not in storage and first_byte.identified:
         storage["Reader"] = reader_latency(first_byte, first_byte_tail, cpu.get("cpu_per_request"))
-    return Calibration(span, interval, pods, pulls, pushes, layer_size, stream, cpu, storage, _working_set(samples))
+    delays = fit_delays(requests, interval, cpu, storage, seed) if requests is not None and len(requests) else {}
+    return Calibration(span, interval, pods, pulls, pushes, layer_size, stream, cpu, storage, _working_set(samples),
+                       delays)
 
 
 def _arrivals(requests, samples, kind: str, span, interval: float) -> ArrivalFit | Estimate:

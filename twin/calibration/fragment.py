@@ -72,6 +72,10 @@ def _service(c: Calibration) -> dict:
                                       for op, e in sorted(c.storage_latency.items())}
     if c.stream_bandwidth.identified:
         service["storage_stream_bandwidth"] = f"{c.stream_bandwidth.value / 1e6:.4g}MB/s"
+    delays = {name.removeprefix("delay."): {"median": f"{e['median'].value * 1e3:.4g}ms", "p99": f"{e['p99'].value * 1e3:.4g}ms"}
+              for name, e in sorted(c.delays.items()) if isinstance(e, dict) and e["median"].value > 0}
+    if delays:
+        service["delay"] = delays
     return service
 
 
@@ -150,6 +154,9 @@ def estimates(c: Calibration) -> dict[str, Estimate]:
     for op, pair in sorted(c.storage_latency.items()):
         for key, e in pair.items():
             out[f"traffic.service.storage_latency.{op}.{key} (s)"] = e
+    for name, pair in sorted(c.delays.items()):
+        for key, e in pair.items() if isinstance(pair, dict) else ():
+            out[f"traffic.service.{name}.{key} (s)"] = e
     if c.working_set.identified:
         out["traffic.memory.working_set (bytes)"] = c.working_set
     return out

@@ -105,6 +105,9 @@ class ClusterSpec(Strict):
     pods: str | None = None
     network: NetworkYaml | None = None
     node_network: dict[str, NetworkYaml] = Field(default_factory=dict)
+    worker_latency_profile: Literal["Default", "MediumUpdateAverageReaction", "LowUpdateSlowReaction"] | None = None
+    """`nodes.config.openshift.io/cluster` `spec.workerLatencyProfile`; unset (None) as on a
+    new cluster, which is not the same as Default (`model/controllers/latency_profile.py`)."""
 
     @model_validator(mode="after")
     def one_source(self):

@@ -14,10 +14,12 @@ into the model's frozen parameters (`TrafficParams`).
         pull: {attempts: 5, think: 0s, bandwidth: 90MB/s}
       service:
         cpu: {manifest_get: 2ms}       # core-seconds per request kind (lower-case Kind names)
-        storage_latency: {Stat: {median: 15ms, p99: 120ms}}
+        storage_latency: {Stat: {median: 15ms, p99: 120ms}}  # over the driver's defaults (S3 or filesystem)
         storage_stream_bandwidth: 90MB/s  # one storage stream
         tls_handshake: 1ms             # core-seconds per new connection
         cpu_per_byte: 1.5n             # core-seconds per body byte the pod moves
+        delay: {manifest_get: {median: 0.6ms, p99: 3ms}, ping: 0.4ms}  # per kind: time neither CPU
+                                       # nor storage, log-normal or fixed (default none)
       memory: {working_set: 128Mi, request_overhead: 64Ki}   # chunk size: from the Config's s3.chunkSizeMiB
       storage: {read_rate: 5500, write_rate: 3500, partitions: 1, split_after: 5m}
 
@@ -44,7 +46,7 @@ from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ram
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.objectstore import ObjectStoreParams
-from twin.model.registry.service import DEFAULT_CPU, DEFAULT_STORAGE_LATENCY, Latency, ServiceParams, StorageOp
+from twin.model.registry.service import DEFAULT_CPU, DEFAULT_FILESYSTEM_LATENCY, DEFAULT_STORAGE_LATENCY, NO_DELAY, Latency, ServiceParams, StorageOp
 from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
 from twin.scenarios.fields import Bandwidth, Seconds, Strict
 
@@ -294,12 +296,19 @@ class ServiceSpec(Strict):
     storage_stream_bandwidth: Bandwidth = _SERVICE.storage_read_bytes_per_second
     tls_handshake: CoreSeconds = _SERVICE.tls_handshake
     cpu_per_byte: CoreSeconds = _SERVICE.cpu_per_byte
+    delay: dict[KindName, LatencySpec | PositiveSeconds] = Field(default_factory=dict)
 
     def to_params(self) -> ServiceParams:
         cpu = {**DEFAULT_CPU, **{Kind[name.upper()]: seconds for name, seconds in self.cpu.items()}}
-        latency = {**DEFAULT_STORAGE_LATENCY,
-                   **{StorageOp[name]: Latency(spec.median, spec.p99) for name, spec in self.storage_latency.items()}}
-        return ServiceParams(cpu, latency, self.storage_stream_bandwidth, self.tls_handshake, self.cpu_per_byte)
+        given = {StorageOp[name]: Latency(spec.median, spec.p99) for name, spec in self.storage_latency.items()}
+        delay = {**NO_DELAY, **{Kind[name.upper()]: _latency(spec) for name, spec in self.delay.items()}}
+        return ServiceParams(cpu, {**DEFAULT_STORAGE_LATENCY, **given}, self.storage_stream_bandwidth, self.tls_handshake,
+                             self.cpu_per_byte, delay, {**DEFAULT_FILESYSTEM_LATENCY, **given})
+
+
+def _latency(spec: LatencySpec | float) -> Latency:
+    """A log-normal latency, or a fixed one (median = p99) from a plain duration."""
+    return Latency(spec, spec) if isinstance(spec, float) else Latency(spec.median, spec.p99)
 
 
 class MemorySpec(Strict):

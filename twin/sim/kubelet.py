@@ -162,7 +162,7 @@ class Kubelets:
     def node_crashed(self, name: str) -> None:
         node = self.world.runtime[name]
         node.alive = node.connected = False
-        node.silent_since = self.world.now
+        node.silent(self.world.now)
         self.node_changed(name)
         for record in self.world.pods_on(name):
             self.incarnation[record.key] = self.incarnation.get(record.key, 0) + 1  # containers die
@@ -171,7 +171,7 @@ class Kubelets:
     def node_partitioned(self, name: str) -> None:
         node = self.world.runtime[name]
         node.connected = False
-        node.silent_since = self.world.now
+        node.silent(self.world.now)
         self.node_changed(name)
 
     def node_back(self, name: str) -> None:
@@ -181,7 +181,7 @@ class Kubelets:
         node = self.world.runtime[name]
         crashed = not node.alive
         node.alive = node.connected = True
-        node.silent_since = None
+        node.heard_again(self.world.now)
         self.node_changed(name)
         for record in self.world.pods_on(name):
             if record.status.deleted is not None:

@@ -22,6 +22,7 @@ from twin.model.controllers.node_lifecycle import (
     NodeLifecycleConfig,
     monitor_pass,
     observe_heartbeat,
+    observe_lease,
     tainting_pass,
     with_no_execute_taint,
 )
@@ -40,9 +41,11 @@ class NodeLifecycleController:
     def __init__(self, world: World, skip_quiet_passes: bool = True) -> None:
         self.world = world
         self.skip_quiet_passes = skip_quiet_passes
-        self.config = NodeLifecycleConfig.for_kubernetes(world.params.kubernetes_minor)
+        self.config = NodeLifecycleConfig(monitor_grace_period=world.latency.node_monitor_grace_period)
+        self.status_period = world.latency.node_status_update_frequency
         self.state = LifecycleState()
-        self.seen: dict[str, float] = {}  # last heartbeat time fed per node
+        self.seen: dict[str, float] = {}  # last lease renewal fed per node
+        self.seen_status: dict[str, float] = {}  # last status post fed per node
         self.tainting = world.env.event()
         world.env.process(self.monitor())
         world.env.process(self.taint_loop())
@@ -78,18 +81,25 @@ class NodeLifecycleController:
         return {n.name: n for n in self.world.store.list("Node")}
 
     def feed_heartbeats(self) -> None:
-        """Lease renewals and status posts the API server received since the last pass
-        (stamped at this pass, as upstream). A node seen for the first time whose
-        kubelet is connected has posted Ready=True already."""
+        """Lease renewals (every 10 s) and status posts (every node-status-update-frequency,
+        on the same phase) the API server received since the last pass (stamped at this
+        pass, as upstream): a renewal moves the probe time only, a status post also says
+        Ready=True, so a node that comes back is Ready at its kubelet's next status sync.
+        A node seen for the first time whose kubelet is connected has posted Ready=True
+        already."""
         now, health = self.world.now, dict(self.state.health)
         for name, runtime in self.world.runtime.items():
             beat = runtime.last_heartbeat(now)
+            status = runtime.last_status(now, self.status_period)
             if name not in health and runtime.connected:
                 health[name] = observe_heartbeat(NodeHealth.registered(now), now, True)
-                self.seen[name] = beat
+                self.seen[name], self.seen_status[name] = beat, status
+            elif name in health and status > self.seen_status.get(name, -1.0):
+                self.seen[name], self.seen_status[name] = beat, status
+                health[name] = observe_heartbeat(health[name], now, True)
             elif name in health and beat > self.seen.get(name, -1.0):
                 self.seen[name] = beat
-                health[name] = observe_heartbeat(health[name], now, True)
+                health[name] = observe_lease(health[name], now)
         self.state = replace(self.state, health=health)
 
     def apply(self, result) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import simpy
 
 from twin.model.cluster import ClusterView
+from twin.model.controllers.latency_profile import latency_settings
 from twin.model.controllers.taint_eviction import with_default_tolerations
 from twin.model.objects import Node
 from twin.model.workloads import PodRecord
@@ -24,21 +25,50 @@ HEARTBEAT_PERIOD = 10.0  # kubelet Lease renewal: 25 % of a 40 s lease
 class NodeRuntime:
     """What is physically true of a node. `alive`: kubelet and containers run;
     `connected`: it can reach the API server. `heartbeat_phase` offsets its 10 s lease
-    renewals; `silent_since` is when heartbeats stopped reaching the API server."""
+    renewals (and its status syncs); `silent_since` is when heartbeats stopped reaching
+    the API server."""
 
     name: str
     heartbeat_phase: float
     alive: bool = True
     connected: bool = True
     silent_since: float | None = None
+    silent_from: float | None = None  # the last silence's start, once it is over
+    back_since: float | None = None  # when the last silence ended
     images: set[str] = field(default_factory=set)
     layers: set[int] = field(default_factory=set)  # blob ids in the node's layer cache
 
     def last_heartbeat(self, now: float) -> float:
         """The latest lease renewal the API server has seen."""
-        until = now if self.silent_since is None else self.silent_since
-        beats = (until - self.heartbeat_phase) // HEARTBEAT_PERIOD
-        return max(self.heartbeat_phase + beats * HEARTBEAT_PERIOD, 0.0)
+        return self.last_tick(now, HEARTBEAT_PERIOD)
+
+    def last_status(self, now: float, period: float) -> float:
+        """The latest node status the kubelet posted, syncing every `period` s (its
+        node-status-update-frequency) on the same phase as its lease renewals."""
+        return self.last_tick(now, period)
+
+    def last_tick(self, now: float, period: float) -> float:
+        """The latest tick of a `period` grid that reached the API server: none while the
+        node is silent, and after a silence none of the ticks that fell inside it."""
+        if self.silent_since is not None:
+            return self._tick(self.silent_since, period)
+        latest = self._tick(now, period)
+        if self.back_since is not None and self.silent_from is not None and latest < self.back_since:
+            return self._tick(self.silent_from, period)
+        return latest
+
+    def _tick(self, until: float, period: float) -> float:
+        ticks = (until - self.heartbeat_phase) // period
+        return max(self.heartbeat_phase + ticks * period, 0.0)
+
+    def silent(self, now: float) -> None:
+        if self.silent_since is None:  # a crash during a partition: silent since the partition
+            self.silent_since = now
+
+    def heard_again(self, now: float) -> None:
+        if self.silent_since is not None:
+            self.silent_from, self.back_since = self.silent_since, now
+        self.silent_since = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +78,7 @@ class WorldParams:
     shutdown_seconds: float = 1.0
     default_pull_seconds: float = 10.0
     pull_seconds: dict = field(default_factory=dict)  # image -> seconds
+    latency_profile: str | None = None  # OpenShift's worker latency profile; None: unset
 
     def pull_time(self, images: list[str]) -> float:
         return sum(self.pull_seconds.get(image, self.default_pull_seconds) for image in images)
@@ -57,6 +88,7 @@ class World:
     def __init__(self, seed: int = 0, params: WorldParams | None = None) -> None:
         self.env = simpy.Environment()
         self.params = params or WorldParams()
+        self.latency = latency_settings(self.params.latency_profile, self.params.kubernetes_minor)
         self.store = Store(self.env)
         self.recorder = Recorder(lambda: self.env.now)
         self.streams = RandomStreams(seed)
@@ -89,9 +121,11 @@ class World:
         return self.store.put("Pod", record.key, record)
 
     def create_pod(self, record: PodRecord) -> None:
-        """Admission adds the 300 s not-ready/unreachable tolerations
-        (DefaultTolerationSeconds) before the pod is stored."""
-        pod = with_default_tolerations(record.pod)
+        """Admission adds the not-ready/unreachable tolerations (DefaultTolerationSeconds:
+        300 s, or the worker latency profile's) before the pod is stored."""
+        latency = self.latency
+        pod = with_default_tolerations(record.pod, latency.not_ready_toleration_seconds,
+                                       latency.unreachable_toleration_seconds)
         self.put_pod(PodRecord(pod, replace(record.status, created=self.now)))
         self.recorder.record("PodCreated", record.key, owner=_owner(record))
 

@@ -10,14 +10,26 @@ response is written), in the order the data plane serves them:
    `imageregistry_storage_duration_seconds` operations of §5), log-normal latencies given
    as (median, p99); and the S3 calls behind them (`S3_CALLS`), which the object store
    may throttle;
-2. CPU: `cpu[kind]` core-seconds, plus `tls_handshake` on a connection's first request,
+2. `delay[kind]`: time that is neither CPU nor storage (the Go scheduler, the log line,
+   the file system around the storage calls, garbage-collection pauses): a log-normal
+   (median, p99) during which the request holds its slot but no CPU; none unless
+   calibrated (`twin calibrate` fits it from low-load durations);
+3. CPU: `cpu[kind]` core-seconds, plus `tls_handshake` on a connection's first request,
    plus `cpu_per_byte` for every body byte the pod moves (TLS and copying);
-3. transfer: a blob the pod streams itself (a GET without redirect, a PATCH upload) flows
-   through its node's link, each stream at most `storage_stream_bandwidth`.
+4. transfer: a blob the pod streams itself (a GET without redirect, a PATCH upload) flows
+   through its node's link, each stream at most `storage_stream_bandwidth`, while the
+   pod's CPU copies it: the response is written when both are done. Of the body's
+   `cpu_per_byte`, the part on the stream's critical path is at most what its own pace
+   allows (one core for `1 / storage_stream_bandwidth` per byte), so an idle pod streams
+   at that pace and a busy one slower; the rest runs beside it, sharing the pod's cores
+   with every other request without holding the response. On a real registry the CPU per
+   streamed byte (4.2 ns) is several times what a byte adds to a blob GET's duration
+   (0.8 ns): the rest runs on other cores — garbage collection of the copy buffers, the
+   kernel's side of the socket (`docs/validation.md`).
 
-A blob GET or HEAD is answered 307 with a signed storage URL when redirects are allowed
-(§4.4; distribution routes both to `GetBlob`, `registry/handlers/blob.go`, and the S3
-driver signs GET and HEAD URLs): `Stat` then `URLFor`, no body.
+`storage_latency` is for object storage; a registry on the filesystem driver (emptyDir,
+a PVC) draws `filesystem_latency` instead (`DEFAULT_FILESYSTEM_LATENCY`). A scenario's
+`storage_latency` overrides both: it describes the registry the planner measured.
 
 Defaults, for S3 storage in the cluster's region:
 * storage latencies: AWS says small S3 requests (< 512 KB) have "median latencies often
@@ -118,6 +130,20 @@ DEFAULT_STORAGE_LATENCY = MappingProxyType({
     StorageOp.Reader: Latency(25 * MS, 200 * MS), StorageOp.Writer: Latency(40 * MS, 300 * MS),
     StorageOp.Move: Latency(60 * MS, 500 * MS),
 })
+DEFAULT_FILESYSTEM_LATENCY = MappingProxyType({
+    StorageOp.GetContent: Latency(0.03 * MS, 1 * MS), StorageOp.PutContent: Latency(0.1 * MS, 3 * MS),
+    StorageOp.Stat: Latency(0.02 * MS, 1 * MS), StorageOp.URLFor: Latency(0.001 * MS, 0.01 * MS),
+    StorageOp.Reader: Latency(0.05 * MS, 2 * MS), StorageOp.Writer: Latency(0.1 * MS, 3 * MS),
+    StorageOp.Move: Latency(0.1 * MS, 3 * MS),
+})
+"""Storage latencies for the filesystem driver (emptyDir, a PVC): calls into the node's file
+system, mostly answered from the page cache. The medians of `GetContent` (25 µs) and
+`URLFor` (1 µs) are what Debian's docker-registry 2.8.2 reported on a developer machine
+(`docs/validation.md`); the others are taken of the same order, and the p99s (a read or
+write that reaches an EBS volume: AWS gives gp3 "single-digit millisecond" latency) are
+an assumption. A registry on filesystem storage uses these where the scenario gives no
+`storage_latency` of its own."""
+NO_DELAY: Mapping[Kind, Latency | None] = MappingProxyType({kind: None for kind in Kind})
 HEADER_BYTES = 300  # request or response line and headers, approximately
 REDIRECT_BODY_BYTES = 1024  # a 307's body names the signed URL (~1 KB for S3)
 
@@ -129,9 +155,13 @@ class ServiceParams:
     storage_read_bytes_per_second: float = 90e6  # one storage stream (reads and PATCH writes)
     tls_handshake: float = 1 * MS  # core-seconds for a new connection's handshake
     cpu_per_byte: float = 1.5e-9  # core-seconds per body byte the pod moves
+    delay: Mapping[Kind, Latency | None] = field(default_factory=lambda: NO_DELAY)  # per request, not CPU; None: none
+    filesystem_latency: Mapping[StorageOp, Latency] = field(default_factory=lambda: DEFAULT_FILESYSTEM_LATENCY)
 
     def __post_init__(self):
-        missing = [k.name for k in Kind if k not in self.cpu] + [o.name for o in StorageOp if o not in self.storage_latency]
+        missing = ([k.name for k in Kind if k not in self.cpu] + [o.name for o in StorageOp if o not in self.storage_latency]
+                   + [f"delay.{k.name}" for k in Kind if k not in self.delay]
+                   + [f"filesystem_latency.{o.name}" for o in StorageOp if o not in self.filesystem_latency])
         if missing:
             raise ValueError(f"expected a value for every request kind and storage operation, missing {missing}")
         if not self.storage_read_bytes_per_second > 0:

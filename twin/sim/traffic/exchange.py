@@ -48,7 +48,7 @@ class Req:
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
                  "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
-                 "blob")
+                 "blob", "in_flight", "parts")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
                  tag: int = -1, miss: bool = False, blob: int = -1) -> None:
@@ -76,6 +76,8 @@ class Req:
         self.klass = -1  # the limiter it went through; -1 when it reached none
         self.failed = -1  # the StorageOp that failed past the retries (500), -1 if none
         self.server: PodServer | None = None
+        self.in_flight = 0  # a metrics GET: the requests its handler saw in flight, itself included
+        self.parts = 0  # a streaming request: its link transfer and CPU, the parts not yet done
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""

@@ -3,9 +3,10 @@ container's limiters, CPU and memory, every node's link and the object store.
 
 A request's life at a pod (`spec/registry-operator.md` §4.1, outermost first): the
 storage health gate (503), the read or write limiter (429 or a FIFO wait), then the app:
-405 for a write under readOnly, otherwise its storage phase (`storage.py`), its CPU
-(shared by the pod's requests, `resources/sharing.py`), and for a body the pod streams
-itself its transfer through the node's link (`resources/links.py`). The slot is held
+405 for a write under readOnly, otherwise its storage phase (`storage.py`) and its fixed
+delay, its CPU (shared by the pod's requests, `resources/sharing.py`), and for a body the
+pod streams itself its transfer through the node's link (`resources/links.py`), with the
+CPU for the streamed bytes running alongside the transfer. The slot is held
 until the response is written, and memory for as long as the request holds it.
 
 The loop is driven from outside: `run_until(t)` handles every event before `t`. The
@@ -52,8 +53,12 @@ _RESPONSE_BODY: Final = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in K
 """Kinds whose request or response carries a body (`service.body_bytes`, inlined here)."""
 KINDS: Final = len(Kind)
 BLOB_HEAD: Final = int(Kind.BLOB_HEAD)
+METRICS_GET: Final = int(Kind.METRICS_GET)
 HEADER: Final = HEADER_BYTES
 REDIRECT_BODY: Final = REDIRECT_BODY_BYTES
+BESIDE: Final = "stream"
+"""The CPU job of a streamed body's bytes off its critical path (`service.py`, step 4): it
+shares the pod's cores from the transfer's start and ends nothing when it is done."""
 
 
 class DataPlane:
@@ -83,6 +88,10 @@ class DataPlane:
         self.overhead: int = memory.request_overhead
         self.tls: float = service.tls_handshake
         self.per_byte: float = service.cpu_per_byte
+        self.stream_bandwidth: float = service.storage_read_bytes_per_second
+        delays = [service.delay[k] for k in Kind]
+        self.delay_median: list[float] = [0.0 if d is None else d.median for d in delays]
+        self.delay_sigma: list[float] = [0.0 if d is None else d.sigma for d in delays]
 
     # ----- the loop --------------------------------------------------------------------------
     @property
@@ -249,9 +258,13 @@ class DataPlane:
         r.resp_bytes = response
         if _STREAMS[kind] and not redirected:
             r.stream = r.nbytes
-        r.cpu += self.cpu[kind] + self.per_byte * (request + response)
+        r.cpu += self.cpu[kind] + self.per_byte * (request + response - r.stream)  # the stream's own: beside it
         cached = _REDIRECTABLE[kind] and not miss and r.blob >= 0 and server.descriptors.seen(r.blob)
         seconds = self.storage.serve(r, now, redirected, server.chunk_size, cached, server.object_store)
+        delay = self.delay_median[kind]
+        if delay > 0:  # (no draw for a kind without a delay, or a fixed one: runs without delays are unchanged)
+            sigma = self.delay_sigma[kind]
+            seconds += delay * math.exp(sigma * self.storage.normals.next()) if sigma > 0 else delay
         if seconds > 0 or r.failed >= 0:
             self.schedule(now + seconds, STORED, r)
         else:  # no storage call (a ping, a token, a cached blob): straight to the CPU
@@ -287,20 +300,42 @@ class DataPlane:
         cpu.advance(self.now)
         if not cpu.due():
             return self.reschedule_cpu(server)
-        r: Req = cpu.pop(self.now)
+        r = cpu.pop(self.now)
         self.reschedule_cpu(server)
-        if r.stream:
+        if not isinstance(r, Req):
+            return  # a stream's CPU off its critical path
+        if r.parts:  # streaming: its CPU part is done
+            self._part_done(server, r)
+        elif r.stream:
             self._stream(server, r)
         else:
             self._finish(server, r)
 
     def _stream(self, server: PodServer, r: Req) -> None:
+        """The body flows through the node's link while the CPU copies it: the response is
+        written when both are done. The CPU on the critical path is what the stream's own
+        pace allows (a byte per `storage_stream_bandwidth`, at one core); the rest of the
+        per-byte CPU runs beside it (`service.py`, step 4)."""
         buffer = self.memory.buffer(r.kind, r.stream, server.chunk_size)
         r.held += buffer
         if not server.memory.hold(buffer):
             return self.oom_kill(server)
         r.transfer = self.now  # the start, until it ends
+        total = self.per_byte * r.stream
+        on_path = min(total, r.stream / self.stream_bandwidth)
+        r.parts = 2 if on_path > 0 else 1
         self.flow(server.node, r.stream, r)
+        if on_path > 0:
+            server.cpu.add(self.now, on_path, r)
+        if total - on_path > 0:
+            server.cpu.add(self.now, total - on_path, BESIDE)
+        if total > 0:
+            self.reschedule_cpu(server)
+
+    def _part_done(self, server: PodServer, r: Req) -> None:
+        r.parts -= 1
+        if not r.parts:
+            self._finish(server, r)
 
     # ----- links ------------------------------------------------------------------------------------
     def link(self, node: str) -> Link:
@@ -336,7 +371,7 @@ class DataPlane:
             done.transfer = self.now - done.transfer
             server = done.server
             if server is not None:
-                self._finish(server, done)
+                self._part_done(server, done)
         elif isinstance(done, Owner):
             done.downloaded(self.now)
 
@@ -345,6 +380,8 @@ class DataPlane:
         """The response is written now: free the slot (admitting the next waiter) and memory."""
         now = self.now
         r.end = now
+        if r.kind == METRICS_GET:  # the gauge it reports, read while it still holds its slot
+            r.in_flight = server.limiters[0].running + server.limiters[1].running
         del server.open[r.id]
         server.memory.used -= r.held  # PodMemory.release, inline on the hot path
         lim = server.limiters[r.klass]

@@ -77,6 +77,4 @@ class _Answer(Owner):
         self.key = key
 
     def answered(self, r: Req, now: float) -> None:
-        server = r.server
-        in_flight = server.running_and_queued()[0] + 1 if server is not None and server.alive else 0
-        self.scraper.answers.append((r.time, self.key, int(r.code), in_flight))
+        self.scraper.answers.append((r.time, self.key, int(r.code), r.in_flight))

@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Final
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.objectstore import READ, WRITE, ObjectStore
-from twin.model.registry.service import S3_CALLS, ServiceParams, StorageOp, storage_ops
+from twin.model.registry.service import S3_CALLS, Latency, ServiceParams, StorageOp, storage_ops
 from twin.sim.traffic.exchange import Req
 
 UPLOAD_CHUNK: Final = int(Kind.UPLOAD_CHUNK)
@@ -78,7 +79,10 @@ class StoragePhase:
     def __init__(self, params: ServiceParams, store: ObjectStore, rng: np.random.Generator) -> None:
         self.store = store
         self.normals = Draws(rng)
-        self.plans: list[Plan] = [self._plan(params, Kind(i // 4), bool(i & 2), bool(i & 1)) for i in range(4 * len(Kind))]
+        self.plans: list[Plan] = [self._plan(params.storage_latency, Kind(i // 4), bool(i & 2), bool(i & 1))
+                                  for i in range(4 * len(Kind))]
+        self.file_plans: list[Plan] = [self._plan(params.filesystem_latency, Kind(i // 4), bool(i & 2), bool(i & 1))
+                                       for i in range(4 * len(Kind))]
         reader = params.storage_latency[StorageOp.Reader]
         self.reader_median: float = reader.median
         self.reader_sigma: float = reader.sigma
@@ -89,9 +93,9 @@ class StoragePhase:
         return self.reader_median * math.exp(self.reader_sigma * self.normals.next())
 
     @staticmethod
-    def _plan(params: ServiceParams, kind: Kind, redirected: bool, cached: bool) -> Plan:
+    def _plan(latency: Mapping[StorageOp, Latency], kind: Kind, redirected: bool, cached: bool) -> Plan:
         """Indexed by kind * 4 + redirected * 2 + cached."""
-        ops = [Op(int(op), params.storage_latency[op].median, params.storage_latency[op].sigma, op == StorageOp.URLFor)
+        ops = [Op(int(op), latency[op].median, latency[op].sigma, op == StorageOp.URLFor)
                for op in storage_ops(kind, redirected)]
         reads, writes = S3_CALLS[kind]
         if cached:
@@ -108,7 +112,8 @@ class StoragePhase:
         and when an S3 call fails past the retries sets `r.failed` to the failing operation.
         Without an `object_store` (filesystem storage: emptyDir, a PVC) no call meets the
         store's request-rate ceilings, and none is counted."""
-        plan = self.plans[r.kind * 4 + (2 if redirected else 0) + (1 if cached else 0)]
+        plans = self.plans if object_store else self.file_plans
+        plan = plans[r.kind * 4 + (2 if redirected else 0) + (1 if cached else 0)]
         reads, writes, skipped = plan.reads, plan.writes, plan.skipped
         if r.kind == UPLOAD_CHUNK:
             writes += max(1, -(-r.nbytes // chunk))  # UploadPart per chunk, the last flushed at Close
