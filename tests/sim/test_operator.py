@@ -50,3 +50,43 @@ def test_an_unavailable_registry_turns_degraded_only_after_the_versions_inertia(
         degraded = first(records, "OperatorCondition", "Degraded", after=300, reason="Unavailable")
         assert degraded.time - unavailable.time > inertia
         assert degraded.time - unavailable.time < inertia + 15
+
+
+def test_force_is_an_unknown_state_the_operator_applies_nothing_for(tmp_path):
+    """CIRO `pkg/operator/controller.go` `sync()`: Force falls to `default:` ("unknown custom
+    resource state"), so neither a replica change nor anything else is applied; the
+    conditions still follow the Managed rules (`status.go`)."""
+    faults = [{"at": 300, "config_edit": {"patch": {"spec": {"managementState": "Force"}}}},
+              {"at": 400, "config_edit": {"patch": {"spec": {"replicas": 4}}}}]
+    records = simulate(tmp_path, faults=faults).records
+    assert first(records, "OperandApplied", after=300) is None
+    assert first(records, "OperatorCondition", "Available", after=300, reason="Unmanaged") is None
+
+
+def test_with_storage_management_unset_removed_deletes_the_bucket_the_operator_created(tmp_path):
+    """`s3.go` `CreateStorage`: no bucket named, the operator creates one and writes
+    storage.managementState Managed; Removed then deletes it."""
+    registry = {"config": {"spec": {"replicas": 2, "storage": {"s3": {}}}}}
+    records = simulate(tmp_path, registry=registry, faults=[REMOVED]).records
+    assert first(records, "StorageRemoved", after=300) is not None
+
+
+def test_with_storage_management_unset_removed_keeps_a_bucket_the_user_named(tmp_path):
+    """`s3.go` `CreateStorage`: a named bucket that exists gets storage.managementState
+    Unmanaged; Removed leaves it."""
+    registry = {"config": {"spec": {"replicas": 2, "storage": {"s3": {"bucket": "mine"}}}}}
+    records = simulate(tmp_path, registry=registry, faults=[REMOVED]).records
+    assert first(records, "StorageRemoved") is None
+    assert first(records, "StorageKept", after=300) is not None
+
+
+def test_an_empty_http_secret_is_generated_once_and_survives_later_edits(tmp_path):
+    """`complete.go` `applyDefaults`: 64 random bytes as hex into spec.httpSecret, passed
+    as REGISTRY_HTTP_SECRET; an edit of another field keeps it (no second rollout for it)."""
+    faults = [{"at": 300, "config_edit": {"patch": {"spec": {"logLevel": "Debug"}}}}]
+    result = simulate(tmp_path, faults=faults)
+    deployment = result.world.store.get("Deployment", "openshift-image-registry/image-registry")
+    env = dict(deployment.spec.template.containers[0].env)
+    assert len(env["REGISTRY_HTTP_SECRET"]) == 128 and int(env["REGISTRY_HTTP_SECRET"], 16) >= 0
+    applied = [r.details["generation"] for r in result.records if r.kind == "OperandApplied"]
+    assert applied == [1, 2]  # created, then the logLevel edit

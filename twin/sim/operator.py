@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from twin.model.controllers.actions import Delete, Note, Put, Reconciled
 from twin.model.registry import OpenShiftVersion, RegistryConfig, render_registry, validate
 from twin.model.registry.cluster_operator import cluster_operator_conditions
+from twin.model.registry.complete import SECRET_BYTES, completed, http_secret
 from twin.model.registry.conditions import OperatorObservation, merge_conditions, next_condition_change, registry_conditions
 from twin.model.registry.operands import (
     deployment_from_manifest,
@@ -24,7 +25,6 @@ from twin.sim.loops import WorkQueue, run_controller
 from twin.sim.world import World
 
 KEY = f"{NAMESPACE}/{NAME}"
-MANAGED_STATES = ("Managed", "Force")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class OperatorStatus:
     storage_present: bool = False
     prune_args: tuple[str, ...] = ()
     key: str = "cluster"
+    http_secret: str = ""  # what the operator wrote into an empty spec.httpSecret
+    storage_management: str = ""  # and into an empty spec.storage.managementState
 
 
 class RegistryOperator:
@@ -55,6 +57,7 @@ class RegistryOperator:
         config: RegistryConfig | None = self.world.store.get("Config", "cluster")
         if config is None:
             return None
+        config = self.completed(config)
         problems = validate(config, self.claims)
         actions = self.sync_operands(config, problems, now)
         observation = self.observe(config, problems)
@@ -66,12 +69,26 @@ class RegistryOperator:
         flip = next_condition_change(observation, merged, now, self.version)
         return Reconciled(tuple(actions), None if flip is None else flip - now)
 
+    def completed(self, config: RegistryConfig) -> RegistryConfig:
+        """The Config with what the operator wrote into its spec (`complete.py`): kept from
+        an earlier sync, or written now by a Managed sync."""
+        status = self.status()
+        secret = status.http_secret
+        if config.management_state == "Managed" and not config.http_secret and not secret:
+            secret = http_secret(self.world.streams("http-secret").bytes(SECRET_BYTES))
+        if secret and not config.http_secret:
+            config = replace(config, http_secret=secret)
+        if status.storage_management and not config.storage.management_state:
+            config = replace(config, storage=replace(config.storage, management_state=status.storage_management))
+        creating = config.management_state == "Managed" and not status.storage_present
+        return completed(config, config.http_secret, creating)
+
     # ----- operands -----------------------------------------------------------------
     def sync_operands(self, config: RegistryConfig, problems, now: float) -> list:
         state = config.management_state
         if state == "Removed":
             return self.remove(config)
-        if state not in MANAGED_STATES or problems:
+        if state != "Managed" or problems:  # Unmanaged, and Force: "unknown custom resource state", nothing applied
             return []
         rendered = render_registry(config, self.world.store.list("Node"), self.version)
         actions = [*self.apply_deployment(rendered.deployment, now), *self.apply_pdb(rendered.pdb)]
@@ -114,19 +131,22 @@ class RegistryOperator:
     def observe(self, config: RegistryConfig, problems) -> OperatorObservation:
         permanent = next((p for p in problems if p.permanent), None)
         retriable = next((p for p in problems if not p.permanent), None)
-        state = config.management_state if config.management_state in ("Managed", "Unmanaged", "Removed") else "Managed"
+        state = config.management_state
+        if state == "Force":  # nothing ran, so no error; the conditions follow the Managed rules (status.go)
+            state, permanent, retriable = "Managed", None, None
         deployment = self.world.store.get("Deployment", KEY)
         return OperatorObservation(state, deployment, False, permanent, retriable)
 
     def publish(self, conditions: tuple[Condition, ...], config: RegistryConfig) -> list:
         status = self.status()
         storage = status.storage_present
-        if config.management_state in MANAGED_STATES and not any(validate(config, self.claims)):
+        if config.management_state == "Managed" and not any(validate(config, self.claims)):
             storage = True
         elif config.management_state == "Removed":
             storage = storage and config.storage.management_state != "Managed"
         prune = prune_registry_args(internal_registry_hostname(self.world.store.get("Service", KEY) is not None))
-        fresh = OperatorStatus(conditions, storage, prune)
+        fresh = OperatorStatus(conditions, storage, prune, http_secret=config.http_secret,
+                               storage_management=config.storage.management_state)
         if fresh == status:
             return []
         actions = [Put(fresh)]

@@ -291,9 +291,12 @@ def test_unmanaged_reports_all_three_conditions_with_reason_unmanaged(deployment
     }
 
 
-def test_removed_progressing_removing_while_the_deployment_exists():
+def test_removed_progressing_is_deleting_deployment_while_the_deployment_exists():
+    """CIRO `pkg/operator/status.go` `syncStatus` (Removed, deploy != nil) and its
+    `status_test.go`: reason DeletingDeployment; spec §3's "Removing" is the finalizer's
+    `setStatusRemoving`, used when the Config itself is deleted."""
     assert conditions(observe(registry(), "Removed")) == {
-        "Available": ("True", "Ready"), "Progressing": ("True", "Removing"),
+        "Available": ("True", "Ready"), "Progressing": ("True", "DeletingDeployment"),
         "Degraded": ("False", "Removed"), "Removed": ("True", "Removed"),
     }
 
@@ -302,7 +305,7 @@ def test_removed_a_deployment_being_deleted_is_unavailable_but_not_degraded():
     obs = observe(registry(), "Removed", deployment_deleting=True)
     previous = (since("Available", "False", 0.0, "DeploymentDeleted"),)
     assert conditions(obs, V421, previous, now=3600.0) == {
-        "Available": ("False", "DeploymentDeleted"), "Progressing": ("True", "Removing"),
+        "Available": ("False", "DeploymentDeleted"), "Progressing": ("True", "DeletingDeployment"),
         "Degraded": ("False", "Removed"), "Removed": ("True", "Removed"),
     }
 
@@ -316,7 +319,7 @@ def test_removed_once_the_deployment_is_gone_everything_reads_removed():
 
 def test_removed_reports_removal_even_with_an_apply_error():
     obs = observe(registry(), "Removed", apply_error=APPLY)
-    assert conditions(obs)["Progressing"] == ("True", "Removing")
+    assert conditions(obs)["Progressing"] == ("True", "DeletingDeployment")
 
 
 def test_the_conditions_come_in_the_order_available_progressing_degraded_removed():

@@ -79,7 +79,7 @@ def test_a_config_as_oc_get_prints_it_loads_with_every_modelled_field(tmp_path):
     ]
     assert config.read == RequestLimits(10, 20, 90_000_000_000)
     assert config.write == RequestLimits(2, 0, 0)
-    assert config.storage == Storage(("s3",), "Managed", None)
+    assert config.storage == Storage(("s3",), "Managed", None, supplied=True)  # its bucket is named
     assert (config.proxy.http, config.proxy.https, config.proxy.no_proxy) == ("http://proxy:3128", "", ".cluster.local")
 
 

@@ -41,7 +41,9 @@ DELETING_MESSAGE = "The deployment is being deleted"
 class OperatorObservation:
     """What one operator sync sees (§3).
 
-    * `management_state`: Managed, Unmanaged, Removed or Force (Force is managed).
+    * `management_state`: Managed, Unmanaged, Removed or Force. For Force the operator
+      applies nothing ("unknown custom resource state", `controller.go` `sync()`) and
+      `syncStatus` decides the conditions by the Managed rules, without an error.
     * `deployment`: the `image-registry` Deployment with its status, None when absent;
       `deployment_deleting` when it has a deletionTimestamp.
     * `permanent_error`: a verification or storage problem (`ConfigProblem.permanent`);
@@ -194,9 +196,11 @@ def _progressing(obs: OperatorObservation, version: OpenShiftVersion) -> Conditi
 
 
 def _progressing_removed(deployment: Deployment | None) -> Condition:
-    """§3 Removed: True/Removing while the deployment exists, then False/Removed."""
+    """§3 Removed: True/DeletingDeployment while the deployment exists, then False/Removed
+    (CIRO `pkg/operator/status.go` `syncStatus`; "Removing" is the finalizer's
+    `setStatusRemoving`, when the Config itself is deleted)."""
     if deployment is not None:
-        return Condition(PROGRESSING, TRUE, "Removing", "The deployment is being removed")
+        return Condition(PROGRESSING, TRUE, "DeletingDeployment", "The deployment is being removed")
     return Condition(PROGRESSING, FALSE, "Removed", "All registry resources are removed")
 
 

@@ -81,6 +81,7 @@ class Storage:
     management_state: str = ""
     pvc_claim: str | None = None
     s3_chunk_size_mib: int | None = None  # storage.s3.chunkSizeMiB
+    supplied: bool = False  # the user named the storage (a bucket, container, account, claim): it exists
 
     @property
     def claim_name(self) -> str | None:
@@ -186,7 +187,19 @@ class StorageSchema(k.Schema):
         values = (self.empty_dir, self.s3, self.gcs, self.swift, self.pvc, self.azure, self.ibmcos, self.oss)
         backends = tuple(name for name, value in zip(STORAGE_BACKENDS, values) if value is not None)
         claim = None if self.pvc is None else self.pvc.claim
-        return Storage(backends, self.management_state, claim, (self.s3 or {}).get("chunkSizeMiB"))
+        return Storage(backends, self.management_state, claim, (self.s3 or {}).get("chunkSizeMiB"), self._supplied())
+
+    def _supplied(self) -> bool:
+        """Whether the user named existing storage (`complete.py`): a bucket (s3, gcs,
+        ibmcos, oss), a container (swift), an account and container (azure), a claim."""
+        named = {"s3": "bucket", "gcs": "bucket", "ibmcos": "bucket", "oss": "bucket", "swift": "container"}
+        for backend, key in named.items():
+            value = getattr(self, backend)
+            if value is not None and value.get(key):
+                return True
+        if self.azure is not None and self.azure.get("accountName") and self.azure.get("container"):
+            return True
+        return self.pvc is not None and bool(self.pvc.claim)
 
 
 class SpecSchema(k.Schema):
