@@ -90,3 +90,20 @@ def test_an_empty_http_secret_is_generated_once_and_survives_later_edits(tmp_pat
     assert len(env["REGISTRY_HTTP_SECRET"]) == 128 and int(env["REGISTRY_HTTP_SECRET"], 16) >= 0
     applied = [r.details["generation"] for r in result.records if r.kind == "OperandApplied"]
     assert applied == [1, 2]  # created, then the logLevel edit
+
+
+def test_terminating_replicas_are_shown_from_kubernetes_1_35_only(tmp_path):
+    """KEP-3973's `status.terminatingReplicas` (gate DeploymentReplicaSetTerminatingReplicas:
+    alpha and off in 1.34, beta and on from 1.35, k/k `pkg/features/kube_features.go`): the
+    API server drops it on 4.21 (`dropDisabledStatusFields`); on 4.22 and 4.23 a rollout's
+    old pods are counted while they terminate (the registry's preStop sleep holds them)."""
+    edit = [{"at": 300, "config_edit": {"patch": {"spec": {"logLevel": "Debug"}}}}]
+    for openshift, shown in (("4.21", False), ("4.22", True), ("4.23", True)):
+        result = simulate(tmp_path, openshift=openshift, faults=edit)
+        counts = [r.details["terminating"] for r in result.records
+                  if r.kind == "DeploymentTerminating" and r.subject == "openshift-image-registry/image-registry"]
+        deployment = result.world.store.get("Deployment", "openshift-image-registry/image-registry")
+        assert (deployment.status.terminating_replicas is not None) == shown
+        assert (max(counts, default=0) > 0) == shown
+        if shown:
+            assert counts[-1] == 0  # all gone once the rollout is over

@@ -58,6 +58,7 @@ class DeploymentStatus:
     available_replicas: int = 0
     unavailable_replicas: int = 0
     conditions: tuple[Condition, ...] = ()
+    terminating_replicas: int | None = None  # None: the DeploymentReplicaSetTerminatingReplicas gate is off
 
     def condition(self, kind: str) -> Condition | None:
         return next((c for c in self.conditions if c.type == kind), None)
@@ -83,7 +84,7 @@ class ReplicaSetStatus:
     ready_replicas: int = 0
     available_replicas: int = 0
     observed_generation: int = 0
-    terminating_replicas: int = 0
+    terminating_replicas: int | None = 0  # None: dropped by the API server (the gate is off)
 
 
 @dataclass(frozen=True, slots=True)

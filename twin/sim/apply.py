@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from twin.model.controllers.actions import Delete, DeletePod, Note, Put
+from twin.model.controllers.status_fields import stored
 from twin.model.workloads import Deployment, PodDisruptionBudget, PodRecord, ReplicaSet
 from twin.sim.world import World
 
@@ -35,5 +36,7 @@ def put(world: World, obj) -> None:
         else:
             world.put_pod(obj)
         return
+    if isinstance(obj, (Deployment, ReplicaSet)):
+        obj = stored(obj, world.params.kubernetes_minor)
     kind = KINDS.get(type(obj)) or type(obj).__name__.lstrip("_")
     world.store.put(kind, obj.key, obj)

@@ -46,7 +46,8 @@ class RegistryWatch:
 
 class DeploymentWatch:
     """Records `DeploymentProgressing` whenever a Deployment's Progressing condition
-    changes status or reason."""
+    changes status or reason, and `DeploymentTerminating` whenever its
+    status.terminatingReplicas changes (Kubernetes 1.35+: `status_fields.py`)."""
 
     def __init__(self, world: World) -> None:
         self.world = world
@@ -60,6 +61,9 @@ class DeploymentWatch:
         if after is not None and (before is None or (before.status, before.reason) != (after.status, after.reason)):
             self.world.recorder.record("DeploymentProgressing", new.key, status=after.status, reason=after.reason,
                                        generation=new.generation)
+        terminating = new.status.terminating_replicas
+        if terminating is not None and terminating != (old.status.terminating_replicas if old else None):
+            self.world.recorder.record("DeploymentTerminating", new.key, terminating=terminating)
 
 
 class WorkloadWatch:

@@ -87,7 +87,7 @@ def complete(replicas: int, observed: int = 1, at: float = 0.0) -> DeploymentSta
         Condition(AVAILABLE, "True", "MinimumReplicasAvailable", "", at, at),
         Condition(PROGRESSING, "True", "NewReplicaSetAvailable", "", at, at),
     )
-    return DeploymentStatus(observed, replicas, replicas, replicas, replicas, 0, conditions)
+    return DeploymentStatus(observed, replicas, replicas, replicas, replicas, 0, conditions, terminating_replicas=0)
 
 
 def rs_puts(result) -> list[ReplicaSet]:
@@ -115,7 +115,7 @@ NEW_NAME = f"{NAME}-{template_hash(template('v2'))}"
 
 # Mid-rollout with no progress possible: replicas 3, surge 1, maxUnavailable 0; old 1 (available), new 3 (2 available).
 STUCK_RSS = [rset("v1", 1), rset("v2", 3, version="v2", created=1, available=2)]
-STUCK_COUNTS = DeploymentStatus(2, 4, 3, 4, 3, 1)
+STUCK_COUNTS = DeploymentStatus(2, 4, 3, 4, 3, 1, terminating_replicas=0)
 
 
 def stuck(reason="ReplicaSetUpdated", status="True", updated=100.0, transition=50.0, deadline=60) -> Deployment:
@@ -398,7 +398,7 @@ def test_without_a_deadline_there_is_no_progressing_condition():
 def test_ready_pods_waiting_for_min_ready_seconds_requeue_the_deployment():
     # minReadySeconds 10, a pod Ready since 95, now 100: the RS controller re-checks at 95 + 10 + 1.
     rs = rset("v2", 1, version="v2", ready=1, available=0, min_ready=10)
-    d = deployment(1, 1, 0, deadline=None, min_ready=10, status=DeploymentStatus(2, 1, 1, 1, 0, 1))
+    d = deployment(1, 1, 0, deadline=None, min_ready=10, status=DeploymentStatus(2, 1, 1, 1, 0, 1, terminating_replicas=0))
     result = reconcile_deployment(d, [rs], [pod("p", "v2", since=95.0)], 100.0)
     assert result.requeue_after == pytest.approx(6.0)
 

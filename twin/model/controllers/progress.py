@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from twin.model.controllers.rollout import MAX_INT32, available_total, max_unavailable, spec_total
+from twin.model.controllers.rollout import MAX_INT32, available_total, max_unavailable, spec_total, terminating_total
 from twin.model.workloads import Condition, Deployment, DeploymentSpec, DeploymentStatus, ReplicaSet
 
 AVAILABLE, PROGRESSING = "Available", "Progressing"
@@ -113,6 +113,7 @@ def calculate_status(
         available_replicas=available,
         unavailable_replicas=max(0, spec_total(all_rss) - available),
         conditions=set_condition(deployment.status.conditions, cond),
+        terminating_replicas=terminating_total(all_rss),
     )
 
 

@@ -53,6 +53,22 @@ def spec_total(rss: Iterable[ReplicaSet]) -> int:
     return sum(rs.replicas for rs in rss)
 
 
+def terminating_total(rss: Iterable[ReplicaSet]) -> int | None:
+    """`GetTerminatingReplicaCountForReplicaSets` (k/k `deployment/util/deployment_util.go`,
+    1.33+): the sum of the RSs' terminatingReplicas, None as soon as one RS has none (the
+    API server dropped it: the gate is off, or the RS was not synced yet).
+
+    >>> terminating_total([])
+    0
+    """
+    total = 0
+    for rs in rss:
+        if rs.status.terminating_replicas is None:
+            return None
+        total += rs.status.terminating_replicas
+    return total
+
+
 def available_total(rss: Iterable[ReplicaSet]) -> int:
     return sum(rs.status.available_replicas for rs in rss)
 
