@@ -108,6 +108,36 @@ def rejection_rate(records: Sequence, params) -> Verdict:
     return Verdict("rejection_rate", holds, f"{fraction:.2%} of {answered} requests got 429 (bound {bound:.2%})", evidence)
 
 
+CONTENT_REFUSALS = {"manifest_get": "404", "blob_get": "404", "manifest_put": "400"}
+"""What a registry answers for content its storage lacks: MANIFEST_UNKNOWN and BLOB_UNKNOWN
+(404) to pulls, MANIFEST_BLOB_UNKNOWN (400) to a manifest naming blobs it lacks."""
+
+
+def no_content_lost(records: Sequence, params) -> Verdict:
+    """Every pull finds what it asks for and every manifest put finds its blobs: at most
+    `max_fraction` (default 0) of manifest GETs, blob GETs and manifest PUTs are refused
+    for content the serving pod's storage lacks (storage of its own: emptyDir, lost when a
+    pod is replaced and not shared between replicas; `sim/traffic/pod.py` `PodContent`)."""
+    bound = params.max_fraction if params.max_fraction is not None else 0.0
+    totals = _totals(records)
+    if totals is None:
+        return Verdict("no_content_lost", False, "no RequestTotals record", {})
+    asked = refused = 0
+    by_kind: dict[str, int] = {}
+    for key, n in totals["outcomes"].items():
+        _, kind, code = key.split("/")
+        if kind in CONTENT_REFUSALS:
+            asked += n
+            if code == CONTENT_REFUSALS[kind]:
+                refused += n
+                by_kind[kind] = by_kind.get(kind, 0) + n
+    fraction = refused / asked if asked else 0.0
+    evidence = {"requests": asked, "refused": refused, "by_kind": by_kind, "fraction": round(fraction, 6), "bound": bound}
+    text = (f"{refused} of {asked} manifest and blob requests refused for content the pod lacked"
+            if refused else f"none of {asked} manifest and blob requests refused for missing content")
+    return Verdict("no_content_lost", fraction <= bound, text, evidence)
+
+
 def workloads_running_after_zone_failure(records: Sequence, params) -> Verdict:
     """A planner's bound: after each zone outage, the Ready workload pods are back to
     their count before it within `within` (default 15 min)."""
@@ -142,5 +172,5 @@ def _totals(records: Sequence) -> dict | None:
     return found[-1].details if found else None
 
 
-__all__ = ["limiter_bounds", "no_write_while_readonly", "pull_latency", "rejection_rate", "request_conservation",
+__all__ = ["limiter_bounds", "no_content_lost", "no_write_while_readonly", "pull_latency", "rejection_rate", "request_conservation",
            "workloads_running_after_zone_failure"]

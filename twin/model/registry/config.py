@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -82,6 +82,8 @@ class Storage:
     pvc_claim: str | None = None
     s3_chunk_size_mib: int | None = None  # storage.s3.chunkSizeMiB
     supplied: bool = False  # the user named the storage (a bucket, container, account, claim): it exists
+    # spec.storage.<backends[0]> as written (bucket, region ...), read only by render; left out of ==
+    settings: RawMap | None = field(default=None, compare=False)
 
     @property
     def claim_name(self) -> str | None:
@@ -125,6 +127,7 @@ class RegistryConfig:
     storage: Storage = Storage()
     proxy: Proxy = Proxy()
     http_secret: str = ""
+    observed_config: RawMap | None = field(default=None, compare=False)  # spec.observedConfig, read by render
 
 
 def default_rosa_config() -> RegistryConfig:
@@ -187,7 +190,12 @@ class StorageSchema(k.Schema):
         values = (self.empty_dir, self.s3, self.gcs, self.swift, self.pvc, self.azure, self.ibmcos, self.oss)
         backends = tuple(name for name, value in zip(STORAGE_BACKENDS, values) if value is not None)
         claim = None if self.pvc is None else self.pvc.claim
-        return Storage(backends, self.management_state, claim, (self.s3 or {}).get("chunkSizeMiB"), self._supplied())
+        settings = copy.deepcopy(values[STORAGE_BACKENDS.index(backends[0])]) if backends else None
+        if isinstance(settings, PVCSchema):
+            settings = {"claim": settings.claim}
+        return Storage(
+            backends, self.management_state, claim, (self.s3 or {}).get("chunkSizeMiB"), self._supplied(), settings
+        )
 
     def _supplied(self) -> bool:
         """Whether the user named existing storage (`complete.py`): a bucket (s3, gcs,
@@ -221,6 +229,7 @@ class SpecSchema(k.Schema):
     storage: StorageSchema = Field(default_factory=StorageSchema)
     proxy: dict[str, str] | None = None
     http_secret: str = ""
+    observed_config: RawMap | None = None
 
     def to_domain(self, raw: Mapping[str, Any]) -> RegistryConfig:
         return RegistryConfig(
@@ -234,6 +243,7 @@ class SpecSchema(k.Schema):
             read_only=self.read_only, disable_redirect=self.disable_redirect, default_route=self.default_route,
             routes=tuple(r.to_domain() for r in self.routes or ()), storage=self.storage.to_domain(),
             proxy=_proxy(self.proxy or {}), http_secret=self.http_secret,
+            observed_config=copy.deepcopy(raw.get("observedConfig")),
         )
 
 

@@ -1,12 +1,36 @@
 """The Deployment and PodDisruptionBudget the operator renders from a Config, as plain
 manifests (dicts ready for a YAML/JSON dump): spec/registry-operator.md §2.2–§2.4,
-CIRO `pkg/resource/{deployment,podtemplatespec,poddisruptionbudget}.go`.
+CIRO `pkg/resource/{deployment,podtemplatespec,poddisruptionbudget}.go` on
+release-4.21, 4.22 and 4.23 (docs/render.md).
 
 Everything is a pure function of the Config, the nodes the operator lists (only to ask
-whether any carries a zone label) and the OpenShift version. Parts of the template the
-twin does not model are left out: image and command, volumes and mounts, storage-driver
-and TLS env, the pod security context, checksum annotations. The API server's probe
-defaults (period 10 s, success 1, failure 3) are written out, as `oc get` shows them.
+whether any carries a zone label) and the OpenShift version. The Deployment is rendered
+field for field: metadata annotations, strategy, the pod's annotations, the container's
+command, env (storage driver first, `drivers.py`; TLS from observedConfig, `tls_env.py`),
+volume mounts, probes, resources, preStop hook and security contexts, the pod's volumes
+(`pod_volumes.py`), scheduling fields and grace period. The API server's defaults are
+written out as `oc get` shows them (probe period/success/failure, revisionHistoryLimit,
+dnsPolicy, restartPolicy, schedulerName, imagePullPolicy, terminationMessagePath,
+volume defaultMode, token expirationSeconds, the deprecated `serviceAccount`).
+
+What still differs from `oc get deployment image-registry -o yaml` on a real cluster:
+
+* the image: `REGISTRY_IMAGE:<version>` stands in for the payload's digest (the
+  operator's IMAGE env), also in the `operator.openshift.io/pull-spec` sense;
+* REGISTRY_HTTP_SECRET is the Config's `spec.httpSecret` ("" in a Config the operator
+  has not bootstrapped; it then generates a random one);
+* hash annotations are named placeholders (`*_PLACEHOLDER`): the dependencies checksum
+  hashes Secrets and ConfigMaps the twin does not have, the Deployment checksum and
+  library-go's spec-hash hash the Go JSON of the real object;
+  `release.openshift.io/version` is the payload's full version, rendered `<x.y>.z`;
+* the pod's `fsGroup` comes from the namespace's `openshift.io/sa.scc.supplemental-groups`
+  annotation, allocated per cluster: `FS_GROUP_PLACEHOLDER`;
+* values a driver takes from cluster state (Infrastructure region, cloud credentials,
+  cloud.conf) are placeholders when the Config lacks them (`drivers.PLACEHOLDERS`);
+* not modelled: the cluster Proxy's status as a fallback for HTTP(S)_PROXY/NO_PROXY,
+  `unsupportedConfigOverrides` (deployment annotations, runtimeClassName), and what
+  the API server and controllers add (status, generation, uid, managedFields,
+  `deployment.kubernetes.io/revision`, `creationTimestamp`).
 """
 
 from __future__ import annotations
@@ -18,6 +42,9 @@ from typing import Any
 
 from twin.model.objects import HOSTNAME_KEY, WORKER_ROLE_KEY, ZONE_KEY, Node
 from twin.model.registry.config import RegistryConfig, RequestLimits
+from twin.model.registry.drivers import storage_parts
+from twin.model.registry.pod_volumes import TLS_ENV, operator_mounts, operator_volumes
+from twin.model.registry.tls_env import observed_tls_env
 from twin.model.registry.versions import DEFAULT_VERSION, OpenShiftVersion
 
 NAMESPACE = "openshift-image-registry"
@@ -28,6 +55,26 @@ OS_LABEL = "kubernetes.io/os"
 POD_TEMPLATE_HASH = "pod-template-hash"
 SERVER_ADDR = f"{NAME}.{NAMESPACE}.svc:{PORT}"
 REGISTRY_IMAGE = "quay.io/openshift/origin-docker-registry"
+SERVICE_ACCOUNT = "registry"
+COMMAND = [
+    "/bin/sh", "-c",
+    "mkdir -p /etc/pki/ca-trust/extracted/edk2 /etc/pki/ca-trust/extracted/java /etc/pki/ca-trust/extracted/openssl"
+    " /etc/pki/ca-trust/extracted/pem && update-ca-trust extract --output /etc/pki/ca-trust/extracted/"
+    " && exec /usr/bin/dockerregistry",
+]
+"""The container command (podtemplatespec.go `makePodTemplateSpec`; `--output` since
+commit 9625bf48f, the same on 4.21–4.23)."""
+
+DEPENDENCIES_CHECKSUM = "imageregistry.operator.openshift.io/dependencies-checksum"
+DEPLOYMENT_CHECKSUM = "imageregistry.operator.openshift.io/checksum"
+SPEC_HASH = "operator.openshift.io/spec-hash"
+RELEASE_VERSION = "release.openshift.io/version"
+DEPENDENCIES_CHECKSUM_PLACEHOLDER = "sha256:<twin placeholder: hash of the ConfigMaps and Secrets the pod uses>"
+DEPLOYMENT_CHECKSUM_PLACEHOLDER = "sha256:<twin placeholder: sha256 of the Go JSON of the Deployment>"
+SPEC_HASH_PLACEHOLDER = "<twin placeholder: sha256 of the Go JSON of the Deployment spec>"
+FS_GROUP_PLACEHOLDER = 1000000000
+"""Stands in for the first id of the namespace's `openshift.io/sa.scc.supplemental-groups`
+range (`generateSecurityContext`), which each cluster allocates (e.g. 1000330000)."""
 
 Manifest = dict[str, Any]
 
@@ -71,10 +118,24 @@ def render_deployment(config: RegistryConfig, nodes: Iterable[Node], version: Op
         "selector": _selector(),
         "strategy": rollout_strategy(config.replicas, config.rollout_strategy),
         "progressDeadlineSeconds": version.progress_deadline_seconds,
+        "revisionHistoryLimit": 10,  # the apps/v1 default
         "template": pod_template(config, nodes, version),
     }
-    metadata = {**_metadata(), "labels": _labels()}
+    metadata = {**_metadata(), "labels": _labels(), "annotations": deployment_annotations(version)}
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec}
+
+
+def deployment_annotations(version: OpenShiftVersion) -> dict[str, str]:
+    """deployment.go `expected`: `release.openshift.io/version` (the operator's
+    RELEASE_VERSION, the payload's x.y.z) and `imageregistry.operator.openshift.io/checksum`
+    (sha256 of the Deployment's JSON); library-go `ApplyDeployment` adds
+    `operator.openshift.io/spec-hash` (sha256 of the spec's JSON). The hashes are
+    placeholders; the version is `<x.y>.z`."""
+    return {
+        RELEASE_VERSION: f"{version.name}.z",
+        DEPLOYMENT_CHECKSUM: DEPLOYMENT_CHECKSUM_PLACEHOLDER,
+        SPEC_HASH: SPEC_HASH_PLACEHOLDER,
+    }
 
 
 def rollout_strategy(replicas: int, strategy: str) -> Manifest:
@@ -103,10 +164,16 @@ def pod_template(config: RegistryConfig, nodes: Iterable[Node], version: OpenShi
     out, as the API server's omitempty does; an explicit empty affinity is kept."""
     spec: Manifest = {
         "containers": [registry_container(config, version)],
+        "volumes": pod_volumes(config),
         "nodeSelector": node_selector(config),
         "priorityClassName": "system-cluster-critical",
-        "serviceAccountName": "registry",
+        "serviceAccountName": SERVICE_ACCOUNT,
+        "serviceAccount": SERVICE_ACCOUNT,  # the deprecated field the API server mirrors
+        "securityContext": pod_security_context(),
         "terminationGracePeriodSeconds": 55,
+        "dnsPolicy": "ClusterFirst",  # API server defaults, as `oc get` shows them
+        "restartPolicy": "Always",
+        "schedulerName": "default-scheduler",
     }
     _set_if(spec, "tolerations", [copy.deepcopy(dict(t)) for t in config.tolerations])
     _set_if(spec, "affinity", pod_affinity(config), keep_empty=True)
@@ -120,27 +187,52 @@ def _set_if(target: Manifest, key: str, value: Any, keep_empty: bool = False) ->
 
 
 def _pod_annotations() -> dict[str, str]:
-    """§2.2: workload partitioning and the required SCC."""
+    """§2.2: workload partitioning (`defaults.DeploymentAnnotations`), the required SCC
+    and the dependencies checksum (deployment.go `expected`: a sha256 over the ConfigMaps
+    and Secrets the pod reads, rendered as a placeholder)."""
     return {
         "target.workload.openshift.io/management": '{"effect": "PreferredDuringScheduling"}',
         "openshift.io/required-scc": "restricted-v2",
+        DEPENDENCIES_CHECKSUM: DEPENDENCIES_CHECKSUM_PLACEHOLDER,
     }
 
 
+def pod_security_context() -> Manifest:
+    """`generateSecurityContext`: fsGroup from the namespace's supplemental-groups
+    annotation (a placeholder here) and fsGroupChangePolicy OnRootMismatch."""
+    return {"fsGroup": FS_GROUP_PLACEHOLDER, "fsGroupChangePolicy": "OnRootMismatch"}
+
+
+def pod_volumes(config: RegistryConfig) -> list[Manifest]:
+    """The storage driver's volumes, then the operator's six (`pod_volumes.py`)."""
+    return storage_parts(config.storage).volumes + operator_volumes()
+
+
+def volume_mounts(config: RegistryConfig) -> list[Manifest]:
+    """The storage driver's mounts, then the operator's six, as the volumes."""
+    return storage_parts(config.storage).mounts + operator_mounts()
+
+
 def registry_container(config: RegistryConfig, version: OpenShiftVersion = DEFAULT_VERSION) -> Manifest:
-    """The `registry` container: port 5000/TCP, env, resources, probes and the
-    `sleep 25` preStop hook (§2.3). The image stands in for the release payload's
-    registry image (a digest upstream): one name per OpenShift version, so an upgrade
-    means a new pull."""
+    """The `registry` container: command, port 5000/TCP, env, mounts, resources,
+    probes, the `sleep 25` preStop hook, FallbackToLogsOnError and a read-only root
+    filesystem (§2.3, podtemplatespec.go `makePodTemplateSpec`). The image stands in
+    for the release payload's registry image (a digest upstream): one name per OpenShift
+    version, so an upgrade means a new pull."""
     return {
         "name": "registry",
         "image": f"{REGISTRY_IMAGE}:{version.name}",
+        "imagePullPolicy": "IfNotPresent",  # the API server's default for a tag other than latest
+        "command": list(COMMAND),
         "ports": [{"containerPort": PORT, "protocol": "TCP"}],
-        "env": registry_env(config),
+        "env": registry_env(config, version),
+        "volumeMounts": volume_mounts(config),
         "resources": container_resources(config),
         "livenessProbe": _probe(initial_delay=5),
         "readinessProbe": _probe(initial_delay=15),
         "lifecycle": {"preStop": {"exec": {"command": ["sleep", "25"]}}},
+        "terminationMessagePath": "/dev/termination-log",  # API server default
+        "terminationMessagePolicy": "FallbackToLogsOnError",
         "securityContext": {"readOnlyRootFilesystem": True},
     }
 
@@ -172,8 +264,11 @@ def generate_log_level(log_level: str, logging: int) -> str:
     return {1: "warn", 0: "info", 2: "info", 3: "info"}.get(logging, "debug")
 
 
-def registry_env(config: RegistryConfig) -> list[dict[str, str]]:
-    """The env the operator derives from the spec, in its order (§1.1, §2.3)."""
+def registry_env(config: RegistryConfig, version: OpenShiftVersion = DEFAULT_VERSION) -> list[Manifest]:
+    """The container's env in the operator's order (§1.1, §2.3, `makePodTemplateSpec`):
+    the storage driver's first (`drivers.py`; a secret one as a secretKeyRef), then the
+    fixed settings, readOnly, disableRedirect, proxy, request limits, the serving cert
+    and key, and on 4.22+ the observedConfig TLS settings (`tls_env.py`)."""
     pairs = [
         ("REGISTRY_HTTP_ADDR", f":{PORT}"),
         ("REGISTRY_HTTP_NET", "tcp"),
@@ -187,33 +282,13 @@ def registry_env(config: RegistryConfig) -> list[dict[str, str]]:
         ("REGISTRY_HEALTH_STORAGEDRIVER_THRESHOLD", "1"),
         ("REGISTRY_OPENSHIFT_METRICS_ENABLED", "true"),
         ("REGISTRY_OPENSHIFT_SERVER_ADDR", SERVER_ADDR),
-        *_storage_env(config),
         *_optional_env(config),
         *_request_env("READ", config.read),
         *_request_env("WRITE", config.write),
+        *TLS_ENV,
+        *(observed_tls_env(config.observed_config) if version.observed_tls_env else []),
     ]
-    return [{"name": name, "value": value} for name, value in pairs]
-
-
-STORAGE_DRIVERS = {
-    "emptyDir": "filesystem", "pvc": "filesystem", "s3": "s3", "ibmcos": "s3", "gcs": "gcs",
-    "swift": "swift", "azure": "azure", "oss": "oss",
-}
-"""The distribution driver behind each backend (CIRO `pkg/storage/<backend>/`, each
-driver's `ConfigEnv` sets `REGISTRY_STORAGE`; IBM COS goes through the s3 driver)."""
-
-
-def _storage_env(config: RegistryConfig) -> list[tuple[str, str]]:
-    """`REGISTRY_STORAGE=<driver>` for the configured backend; the driver's own settings
-    (bucket, region, credentials) are not modelled. None while no backend is set."""
-    backends = config.storage.backends
-    if not backends:
-        return []
-    env = [("REGISTRY_STORAGE", STORAGE_DRIVERS[backends[0]])]
-    chunk = config.storage.s3_chunk_size_mib
-    if backends[0] == "s3" and chunk is not None and 4 < chunk < 5121:
-        env.append(("REGISTRY_STORAGE_S3_CHUNKSIZE", str(chunk * 1024 * 1024)))  # CIRO pkg/storage/s3/s3.go
-    return env
+    return storage_parts(config.storage).env + [{"name": name, "value": value} for name, value in pairs]
 
 
 def _optional_env(config: RegistryConfig) -> list[tuple[str, str]]:

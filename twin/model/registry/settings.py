@@ -8,7 +8,7 @@ rolling update old and new pods serve with their own settings, as on a real clus
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from twin.model.objects import Pod
 from twin.model.registry.duration import parse_go_duration
@@ -33,6 +33,8 @@ class Limits:
         return self.max_running <= 0
 
 
+STORAGE_VOLUME = "registry-storage"
+"""The pod volume the filesystem driver's root is on (CIRO `pkg/storage/emptydir`, `pvc`)."""
 S3_DEFAULT_CHUNK = 10 << 20
 """distribution's s3-aws driver: `defaultChunkSize = 2 * minChunkSize` (10 MiB)."""
 
@@ -45,6 +47,7 @@ class RegistrySettings:
     redirect: bool = True
     chunk_size: int = S3_DEFAULT_CHUNK  # REGISTRY_STORAGE_S3_CHUNKSIZE: the S3 driver's multipart part size
     object_store: bool = True  # an object-store driver: its calls meet the store's request-rate ceilings
+    own_storage: bool = False  # its storage is the pod's own (an emptyDir `registry-storage` volume)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RegistrySettings:
@@ -69,7 +72,9 @@ class RegistrySettings:
     def of_pod(cls, pod: Pod) -> RegistrySettings:
         """The settings of the pod's `registry` container (its first container otherwise)."""
         containers = [c for c in pod.containers if c.name == "registry"] or list(pod.containers[:1])
-        return cls.from_env(dict(containers[0].env) if containers else {})
+        settings = cls.from_env(dict(containers[0].env) if containers else {})
+        own = any(v.name == STORAGE_VOLUME and v.kind == "emptyDir" for v in pod.volumes)
+        return replace(settings, own_storage=own) if own else settings
 
 
 def _limits(env: Mapping[str, str], kind: str) -> Limits:

@@ -27,6 +27,10 @@ class OpenShiftVersion:
       `nodeTaintsPolicy: Honor` (4.23 only, PR #1347 / OCPBUGS-73768; §2.3).
     * `pdb_always_allow`: the PDB sets `unhealthyPodEvictionPolicy: AlwaysAllow`
       (4.23 only, IR-486; §2.4).
+    * `observed_tls_env`: the registry container gets REGISTRY_HTTP_TLS_MINVERSION and
+      OPENSHIFT_REGISTRY_HTTP_TLS_CIPHERSUITES from `spec.observedConfig.servingInfo`
+      (CIRO `generateTLSEnvVars`, IR-350 commit 6f164b84d; release-4.22 and later, not
+      on release-4.21).
     """
 
     name: str
@@ -35,6 +39,7 @@ class OpenShiftVersion:
     unavailable_inertia_seconds: int
     tsc_match_label_keys_and_honor: bool
     pdb_always_allow: bool
+    observed_tls_env: bool = False
 
     @property
     def kubernetes_minor(self) -> int:
@@ -50,8 +55,8 @@ class OpenShiftVersion:
 
 VERSIONS = MappingProxyType({
     "4.21": OpenShiftVersion("4.21", "1.34", 60, 60, False, False),
-    "4.22": OpenShiftVersion("4.22", "1.35", 120, 120, False, False),
-    "4.23": OpenShiftVersion("4.23", "1.36", 120, 300, True, True),
+    "4.22": OpenShiftVersion("4.22", "1.35", 120, 120, False, False, observed_tls_env=True),
+    "4.23": OpenShiftVersion("4.23", "1.36", 120, 300, True, True, observed_tls_env=True),
 })
 
 

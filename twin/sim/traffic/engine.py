@@ -27,7 +27,7 @@ from twin.sim.traffic.background import GENERATE_AHEAD, BackgroundClients
 from twin.sim.traffic.capacity import NetworkOverrides, node_resources, registry_share
 from twin.sim.traffic.flushing import Flusher
 from twin.sim.traffic.plane import DataPlane
-from twin.sim.traffic.pod import PodServer
+from twin.sim.traffic.pod import PodContent, PodServer
 from twin.sim.traffic.sessions import PullSession
 from twin.sim.traffic.stats import RequestStats
 from twin.sim.traffic.totals import leave_records
@@ -65,6 +65,9 @@ class TrafficEngine:
                                             {Client.PULL: params.clients.pull, Client.PUSH: params.clients.push},
                                             world.streams("traffic.background"), self.stats.tally.ended, warm_up)
         self.settings_of: dict[str, RegistrySettings] = {}  # every registry container that ran
+        self.contents: dict[str, PodContent] = {}  # pods with storage of their own: what it holds (kept across restarts)
+        self.warm_up = warm_up
+        self.fresh: set[int] = set()  # blobs clients pushed as new (in no pod's seed)
         self.metrics: dict[str, RegistryMetrics] = {}
         self.flusher = Flusher(self)
         self.waiters: list[Waiter] = []
@@ -203,8 +206,11 @@ class TrafficEngine:
         settings = RegistrySettings.of_pod(record.pod)
         self.settings_of[record.key] = settings
         cores, memory, limited = self._share(record.key)
-        self.plane.add_server(PodServer(record.key, record.pod.node_name, settings, cores, self.params.memory, memory,
-                                        self.plane.now, limited))
+        server = PodServer(record.key, record.pod.node_name, settings, cores, self.params.memory, memory, self.plane.now,
+                           limited)
+        if settings.own_storage:  # an emptyDir outlives container restarts, not the pod
+            server.content = self.contents.setdefault(record.key, PodContent(self.plane.now <= self.warm_up, self.fresh))
+        self.plane.add_server(server)
         self.plane.link(record.pod.node_name)  # its node's link exists (and offers its capacity) from the start
         self.metrics[record.key] = RegistryMetrics(major="4", minor=self.version.name.split(".")[1],
                                                    git_commit="0000000", git_version=f"v{self.version.name}.0")

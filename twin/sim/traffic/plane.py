@@ -36,7 +36,7 @@ from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
 from twin.sim.traffic.events import Entry, EventQueue
 from twin.sim.traffic.exchange import ANSWER, CALL, CPU, EXPIRE, LINK, OPEN, STORED, Connection, Owner, Req
-from twin.sim.traffic.pod import PodServer
+from twin.sim.traffic.pod import PodContent, PodServer
 from twin.sim.traffic.routing import Unreachable, failure_delay
 from twin.sim.traffic.storage import Draws, StoragePhase
 
@@ -54,6 +54,11 @@ _RESPONSE_BODY: Final = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in K
 KINDS: Final = len(Kind)
 BLOB_HEAD: Final = int(Kind.BLOB_HEAD)
 METRICS_GET: Final = int(Kind.METRICS_GET)
+MANIFEST_GET: Final = int(Kind.MANIFEST_GET)
+MANIFEST_HEAD: Final = int(Kind.MANIFEST_HEAD)
+MANIFEST_PUT: Final = int(Kind.MANIFEST_PUT)
+BLOB_GET: Final = int(Kind.BLOB_GET)
+UPLOAD_COMMIT: Final = int(Kind.UPLOAD_COMMIT)
 HEADER: Final = HEADER_BYTES
 REDIRECT_BODY: Final = REDIRECT_BODY_BYTES
 BESIDE: Final = "stream"
@@ -243,6 +248,9 @@ class DataPlane:
             r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
             self.schedule(now + REJECT_SECONDS, STORED, r)
             return
+        content = server.content
+        if content is not None and self._unknown_to(content, r):
+            return self._refused(server, r, now)
         miss = r.miss
         redirected = server.redirect and _REDIRECTABLE[kind] and not miss
         if miss and kind == BLOB_HEAD:
@@ -271,6 +279,43 @@ class DataPlane:
             server.cpu.add(now, r.cpu, r)
             self.reschedule_cpu(server)
 
+    def _unknown_to(self, content: PodContent, r: Req) -> bool:
+        """A pod with storage of its own looks the request's content up in it: a blob HEAD
+        for a blob it lacks is a miss (404, then an upload); a manifest GET or a blob GET
+        for content it lacks is refused (`_refused`), as is a manifest PUT naming a blob it
+        lacks. A committed upload and a manifest put are stored. (An upload's POST, PATCH
+        and PUT go over one connection, so to one pod; an upload resumed on another pod
+        after its connection broke, which distribution answers BLOB_UPLOAD_UNKNOWN, is not
+        modelled.)"""
+        kind = r.kind
+        if kind == BLOB_HEAD:
+            if r.blob >= 0:
+                if r.miss:  # the client pushes it as new: no seed held it
+                    content.fresh.add(r.blob)
+                r.miss = r.blob not in content.blobs and (r.miss or not content.seeded)
+            return False
+        if kind == MANIFEST_GET or kind == MANIFEST_HEAD:
+            return r.image is not None and not content.has_image(r.image.reference)
+        if kind == BLOB_GET:
+            return r.blob >= 0 and not content.has_blob(r.blob)
+        if kind == MANIFEST_PUT and r.image is not None:
+            image = r.image
+            if content.lacks_any([image.config, *image.layers]):
+                return True
+            content.images.add(image.reference)
+        elif kind == UPLOAD_COMMIT and r.blob >= 0:
+            content.blobs.add(r.blob)
+        return False
+
+    def _refused(self, server: PodServer, r: Req, now: float) -> None:
+        """distribution's answer to content the pod's storage lacks: 404 (MANIFEST_UNKNOWN,
+        BLOB_UNKNOWN), or 400 for a manifest naming blobs it lacks (MANIFEST_BLOB_UNKNOWN),
+        after the storage lookup that found nothing."""
+        r.code = 400 if r.kind == MANIFEST_PUT else 404
+        r.req_bytes, r.resp_bytes = HEADER + (r.nbytes if _REQUEST_BODY[r.kind] else 0), HEADER
+        r.cpu += self.cpu[r.kind] + self.per_byte * (r.req_bytes + r.resp_bytes)
+        self.schedule(now + REJECT_SECONDS, STORED, r)
+
     def _stored(self, r: Req) -> None:
         server = r.server
         if server is None or r.end != OPEN or not server.alive:
@@ -279,6 +324,9 @@ class DataPlane:
             r.code = int(Outcome.ERROR)
         if r.code == 405 or r.code == 500:
             return self._finish(server, r)
+        if r.code == 404 or r.code == 400:  # refused for content the pod lacks: its CPU, then the answer
+            server.cpu.add(self.now, r.cpu, r)
+            return self.reschedule_cpu(server)
         server.cpu.add(self.now, r.cpu, r)
         self.reschedule_cpu(server)
 

@@ -64,6 +64,43 @@ class DescriptorCache:
         return found
 
 
+class PodContent:
+    """What a registry pod's own storage holds, when its storage is its own: an emptyDir
+    volume lives and dies with the pod (CIRO `pkg/storage/emptydir/emptydir.go`, no
+    replica check: `spec/openshift-cluster.md` §6), so a pod created later starts empty
+    and holds only what is pushed to it. `seeded` pods, those serving before the traffic
+    begins, hold the catalogue as the run starts (the twin's assumption: as if each had
+    been seeded with it), which their pulls are served from; every pod holds what was
+    pushed to it since.
+
+    A push's new blobs (`fresh`, shared by every pod: a blob a client pushes as new was in
+    no seed) must be uploaded to the pod its manifest is put to: distribution checks that
+    every blob a manifest names is in its storage (MANIFEST_BLOB_UNKNOWN otherwise)."""
+
+    __slots__ = ("seeded", "fresh", "images", "blobs")
+
+    def __init__(self, seeded: bool, fresh: set[int]) -> None:
+        self.seeded = seeded
+        self.fresh = fresh
+        self.images: set[str] = set()
+        self.blobs: set[int] = set()
+
+    def has_blob(self, blob: int) -> bool:
+        """For a pull: the seed's version of the image, or a blob pushed here."""
+        return self.seeded or blob in self.blobs
+
+    def has_image(self, reference: str) -> bool:
+        return self.seeded or reference in self.images
+
+    def lacks_any(self, blobs: list[int]) -> bool:
+        """Whether a manifest put here naming `blobs` would name one the pod does not
+        hold: a blob neither pushed here nor in its seed (a new blob was in no seed)."""
+        for blob in blobs:
+            if blob not in self.blobs and (not self.seeded or blob in self.fresh):
+                return True
+        return False
+
+
 class PodServer:
     """A running registry container. `alive` until it exits or is killed; `accepting`
     until `http.Server.Shutdown` closes its listener and idle connections. `redirect`,
@@ -87,6 +124,7 @@ class PodServer:
         self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
         self.done: list[Req] = []  # ended, not yet handed to the statistics
         self.descriptors = DescriptorCache()
+        self.content: PodContent | None = None  # its own storage's content (emptyDir); None: shared storage
         self.alive = True
         self.accepting = True
         self.gate_open = True

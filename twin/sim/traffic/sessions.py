@@ -103,8 +103,9 @@ class Session:
         self.then: list[int] = []  # images this client goes on with (background clients)
 
     # ----- sending, retrying, ending ---------------------------------------------------------
-    def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1) -> None:
-        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob), lane)
+    def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1,
+             image: Image | None = None) -> None:
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob, image), lane)
 
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
@@ -216,7 +217,7 @@ class PullSession(Session):
         self.blobs = blobs
 
     def resume(self) -> None:
-        self.send(self.lanes[0], MANIFEST_GET, self.image.manifest_bytes)
+        self.send(self.lanes[0], MANIFEST_GET, self.image.manifest_bytes, image=self.image)
 
     def next(self, lane: Lane, r: Req, now: float) -> None:
         kind = r.kind
@@ -228,7 +229,7 @@ class PullSession(Session):
         elif kind == PING:
             self.send(lane, TOKEN)
         elif kind == TOKEN:
-            self.send(lane, MANIFEST_GET, self.image.manifest_bytes)
+            self.send(lane, MANIFEST_GET, self.image.manifest_bytes, image=self.image)
         elif kind == MANIFEST_GET:
             self.fan_out([(self.image.config, self.image.config_bytes)] + self.blobs, now)
 
@@ -287,13 +288,13 @@ class PushSession(Session):
             self.resume()
         elif kind == BLOB_HEAD:
             if r.code == NOT_FOUND:
-                self.send(lane, UPLOAD_START)
+                self.send(lane, UPLOAD_START, blob=lane.blob)
             else:
                 self.blob_done(lane, now)
         elif kind == UPLOAD_START:
-            self.send(lane, UPLOAD_CHUNK, lane.size)
+            self.send(lane, UPLOAD_CHUNK, lane.size, blob=lane.blob)
         elif kind == UPLOAD_CHUNK:
-            self.send(lane, UPLOAD_COMMIT)
+            self.send(lane, UPLOAD_COMMIT, blob=lane.blob)
         elif kind == UPLOAD_COMMIT:
             self.blob_done(lane, now)
         elif kind == MANIFEST_PUT:
@@ -306,7 +307,7 @@ class PushSession(Session):
         if not self.config_pushed:
             self.config_pushed = True
             return self.fan_out([(self.image.config, self.image.config_bytes)], now)
-        self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes)
+        self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes, image=self.image)
 
 
 class SessionTally:
