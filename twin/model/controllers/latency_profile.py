@@ -19,8 +19,11 @@ Who writes them: cluster-kube-controller-manager-operator's config observer
 controller (`updateOriginalKubeConfigwithNodeConfig`) the kubelet's
 `nodeStatusUpdateFrequency`.
 
-**Unset** (the field empty, as on a new cluster: the installer creates `nodes.config`
-with an empty spec) is not the same as `Default`: library-go's
+**Unset** (the field empty, as on a new cluster: `nodes.config/cluster` comes with
+`spec: {}`, as machine-config-operator's bootstrap tests create it ("With a node config
+manifest empty spec") and as `oc get nodes.config/cluster` shows on a default cluster;
+that ROSA's provisioning leaves it so is inferred, not read in ROSA's code) is not the
+same as `Default`: library-go's
 `observe_latency_profile.go` observes nothing for an empty profile (its test "default
 value is not applied when worker latency profile is unset"), and the operators' default
 configs set none of these flags, so the components' compiled-in defaults apply: the
