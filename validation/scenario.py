@@ -9,8 +9,8 @@ given, are the calibrated sections (`twin calibrate`); otherwise the twin's defa
 
 What the harness knows and the twin is told, because no data identifies it: the registry
 serves plain HTTP without authentication, so there is no TLS handshake (`tls_handshake:
-0`) and no token to fetch (the twin's clients still ask for one, at no CPU: `token_get:
-0`); loopback is not a NIC (`cluster.network` 100 Gbit/s); and the registry's own idle CPU
+0`), no API-server review of any request (`auth: {api_reviews: false}`) and no token to
+fetch (the twin's clients still ask for one, at no CPU: `token_get: 0`); loopback is not a NIC (`cluster.network` 100 Gbit/s); and the registry's own idle CPU
 (`idle_cores`, from the calibration) is taken from what the node leaves it, with the
 generator's.
 """
@@ -44,6 +44,7 @@ def level_scenario(measurement: dict, level: dict, service: dict | None = None, 
     service["cpu"] = {**service.get("cpu", {}), "token_get": 0}
     service["tls_handshake"] = 0
     traffic["service"] = service
+    traffic["auth"] = {"api_reviews": False}  # upstream distribution: no OpenShift auth, no API reviews
     if memory:
         traffic["memory"] = memory
     return {

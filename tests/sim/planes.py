@@ -19,8 +19,10 @@ from twin.sim.traffic.exchange import CALL, Connection, Owner, Req
 from twin.sim.traffic.plane import DataPlane
 from twin.sim.traffic.pod import PodServer
 
-BARE = ServiceParams(cpu=MappingProxyType({k: 0.0 for k in DEFAULT_CPU}), tls_handshake=0.0, cpu_per_byte=0.0)
-"""No CPU of its own per kind, per byte or per handshake: a request's CPU is what the test gives it."""
+BARE = ServiceParams(cpu=MappingProxyType({k: 0.0 for k in DEFAULT_CPU}), tls_handshake=0.0, cpu_per_byte=0.0,
+                     review_latency=None)
+"""No CPU of its own per kind, per byte or per handshake, and no API reviews: a request's
+CPU is what the test gives it."""
 WORK_KIND = Kind.TOKEN_GET
 """A kind without storage operations or S3 calls: its time in the pod is its CPU alone."""
 

@@ -15,7 +15,7 @@ from twin.model.registry.service import Latency, ServiceParams, StorageOp
 from twin.model.registry.settings import Limits, RegistrySettings
 from twin.sim.traffic.routing import Unreachable
 
-FIXED_STORAGE = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0,
+FIXED_STORAGE = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=0.0,
                               storage_latency={op: Latency(0.01, 0.01) for op in StorageOp})
 """Every storage operation takes exactly 10 ms; no CPU."""
 
@@ -140,7 +140,7 @@ def test_with_no_ready_endpoint_new_connections_go_to_terminating_but_serving_po
 
 
 def test_the_first_request_on_a_connection_pays_the_tls_handshake():
-    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.001, cpu_per_byte=0.0,
+    service = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.001, cpu_per_byte=0.0,
                             storage_latency={op: Latency(1e-6, 1e-6) for op in StorageOp})
     p = plane(service=service)
     pod(p)
@@ -184,7 +184,7 @@ def test_a_streamed_blob_ends_when_both_its_transfer_and_its_copying_cpu_are_don
     # stream's own pace puts 2 (20 ns per byte, at one core) on its critical path and 2
     # beside it. With 2 cores each part has a core: the blob ends with its transfer; with
     # one core they share it and the response waits for the copying.
-    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=4e-8,
+    service = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=4e-8,
                             storage_latency=FIXED_STORAGE.storage_latency, storage_read_bytes_per_second=50e6)
     p = plane(service=service, network=NetworkSpec.of(1e12))
     server = pod(p, settings=RegistrySettings(redirect=False), cores=cores)
@@ -200,7 +200,7 @@ def test_a_streams_cpu_and_the_other_requests_share_the_cores():
     # three jobs (the stream's copying, the CPU beside it, the request) share 2 cores,
     # 2/3 each, until the request's second is done at 1.5 s; the copying has 1 core-second
     # left, at a core: the blob ends 1 s after its transfer would have let it.
-    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=4e-8,
+    service = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=4e-8,
                             storage_latency=FIXED_STORAGE.storage_latency, storage_read_bytes_per_second=50e6)
     p = plane(service=service, network=NetworkSpec.of(1e12))
     pod(p, settings=RegistrySettings(redirect=False), cores=2.0)
@@ -211,7 +211,7 @@ def test_a_streams_cpu_and_the_other_requests_share_the_cores():
 
 def test_a_kinds_delay_holds_its_slot_but_no_cpu():
     delay = {kind: None for kind in Kind} | {WORK_KIND: Latency(0.5, 0.5)}
-    service = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay)
+    service = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay)
     p = plane(service=service)
     server = pod(p, settings=RegistrySettings(read=Limits(1, 1)), cores=1.0)
     done = ended_after(p, (0.0, {"work": 0.25}), (0.0, {"work": 0.25}))
@@ -221,9 +221,34 @@ def test_a_kinds_delay_holds_its_slot_but_no_cpu():
 
 def test_a_log_normal_delay_has_the_median_and_p99_it_was_given():
     delay = {kind: None for kind in Kind} | {WORK_KIND: Latency(0.01, 0.05)}
-    p = plane(service=ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay))
+    p = plane(service=ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=0.0, delay=delay))
     pod(p, cores=1000.0)
     done = ended_after(p, *[(i * 1.0, {}) for i in range(20000)], until=30000.0)
     durations = np.array([r.end - r.time for r in done])
     assert np.quantile(durations, 0.5) == pytest.approx(0.01, rel=0.03)
     assert np.quantile(durations, 0.99) == pytest.approx(0.05, rel=0.1)
+
+
+REVIEWED = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0, review_latency=Latency(0.005, 0.005),
+                         storage_latency=FIXED_STORAGE.storage_latency)
+"""Every storage operation 10 ms, every API review 5 ms, no CPU."""
+
+
+def test_a_pull_waits_in_its_slot_for_a_self_subject_review_and_an_access_review():
+    p = plane(service=REVIEWED)
+    pod(p, settings=RegistrySettings(read=Limits(1, 1)))
+    first, second = ended_after(p, (0.0, {"kind": Kind.MANIFEST_GET}), (0.0, {"kind": Kind.MANIFEST_GET}))
+    assert first.end == pytest.approx(0.02)  # 2 reviews, then GetContent
+    assert second.end == pytest.approx(0.04)  # it waited for the slot the first held through its reviews
+
+
+def test_a_token_without_the_verb_is_refused_401_after_its_reviews_and_nothing_when_the_api_is_down_400():
+    from twin.model.registry.auth import GET
+    p = plane(service=REVIEWED)
+    pod(p)
+    p.verbs[0] = GET  # background pulls (Client.PULL) may only pull
+    refused, = ended_after(p, (0.0, {"kind": Kind.UPLOAD_START}))
+    assert (refused.code, refused.end) == (401, pytest.approx(0.015 + 0.0005))  # 3 reviews, then the answer
+    p.api_up = False
+    down, = ended_after(p, (20.0, {"kind": Kind.MANIFEST_GET}), until=2000.0)
+    assert (down.code, down.end) == (400, pytest.approx(20.0005))

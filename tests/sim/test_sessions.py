@@ -17,7 +17,7 @@ from twin.sim.traffic.exchange import CALL
 from twin.sim.traffic.sessions import PullSession, PushSession
 
 MS = 0.001
-STORAGE_10MS = ServiceParams(cpu=BARE.cpu, tls_handshake=0.0, cpu_per_byte=0.0,
+STORAGE_10MS = ServiceParams(cpu=BARE.cpu, review_latency=None, tls_handshake=0.0, cpu_per_byte=0.0,
                              storage_latency={op: Latency(10 * MS, 10 * MS) for op in StorageOp})
 IMAGE = Image("r/app:1", "r/app", "1", manifest_bytes=1000, config=100, config_bytes=2000, layers=(1, 2, 3),
               layer_bytes=(9_000_000, 18_000_000, 27_000_000))

@@ -141,7 +141,7 @@ CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     max_skew, zone_failure_recovery, registry_availability, rollout_completes, pdb_respected, no_binding_to_unready_nodes,
     requests.request_conservation, requests.limiter_bounds, requests.no_write_while_readonly, requests.pull_latency,
     requests.rejection_rate, requests.workloads_running_after_zone_failure, requests.no_content_lost,
-    resources.resource_bounds, resources.no_oom_kill,
+    requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill,
 )}
 
 

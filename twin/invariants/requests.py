@@ -138,6 +138,30 @@ def no_content_lost(records: Sequence, params) -> Verdict:
     return Verdict("no_content_lost", fraction <= bound, text, evidence)
 
 
+def no_auth_refusals(records: Sequence, params) -> Verdict:
+    """No request is refused by the registry's auth (401 beyond the clients' challenge
+    `GET /v2/`, or 400 when the API server cannot be reached, `model/registry/auth.py`):
+    at most `max_fraction` (default 0) of the authenticated requests."""
+    bound = params.max_fraction if params.max_fraction is not None else 0.0
+    totals = _totals(records)
+    if totals is None:
+        return Verdict("no_auth_refusals", False, "no RequestTotals record", {})
+    asked = refused = 0
+    by_kind: dict[str, int] = {}
+    for key, n in totals["outcomes"].items():
+        client, kind, code = key.split("/")
+        if kind == "ping" or client == "scrape":
+            continue
+        asked += n
+        if code in ("401", "400") and not (code == "400" and kind == "manifest_put"):
+            refused += n
+            by_kind[kind] = by_kind.get(kind, 0) + n
+    fraction = refused / asked if asked else 0.0
+    evidence = {"requests": asked, "refused": refused, "by_kind": by_kind, "fraction": round(fraction, 6), "bound": bound}
+    return Verdict("no_auth_refusals", fraction <= bound, f"{refused} of {asked} authenticated requests refused "
+                   f"(401, or 400 with the API server unreachable)", evidence)
+
+
 def workloads_running_after_zone_failure(records: Sequence, params) -> Verdict:
     """A planner's bound: after each zone outage, the Ready workload pods are back to
     their count before it within `within` (default 15 min)."""
@@ -172,5 +196,5 @@ def _totals(records: Sequence) -> dict | None:
     return found[-1].details if found else None
 
 
-__all__ = ["limiter_bounds", "no_content_lost", "no_write_while_readonly", "pull_latency", "rejection_rate", "request_conservation",
+__all__ = ["limiter_bounds", "no_auth_refusals", "no_content_lost", "no_write_while_readonly", "pull_latency", "rejection_rate", "request_conservation",
            "workloads_running_after_zone_failure"]

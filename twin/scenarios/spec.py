@@ -179,6 +179,19 @@ class Storage(Strict):
     """The registry's object store (no settings: an outage hits every replica)."""
 
 
+class ApiServer(Strict):
+    """The API server, as the registry reaches it for its auth reviews (no settings)."""
+
+
+class RoleChange(Strict):
+    """A role bound to (`role_grant`) or revoked from (`role_revoke`) a client's token:
+    pull, push, kubelet or scrape (`twin/model/registry/auth.py` names the roles)."""
+
+    client: Literal["pull", "push", "kubelet", "scrape"]
+    role: Literal["system:image-puller", "registry-viewer", "system:image-pusher", "system:image-builder",
+                  "registry-editor", "prometheus-k8s"]
+
+
 class AddNode(Strict):
     name: str
     zone: str
@@ -188,6 +201,7 @@ class AddNode(Strict):
 FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
     "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
+    "role_grant", "role_revoke", "api_outage", "api_recovery",
 )
 
 
@@ -207,6 +221,10 @@ class Fault(Strict):
     config_edit: ConfigEdit | None = None
     storage_outage: Storage | None = None
     storage_recovery: Storage | None = None
+    role_grant: RoleChange | None = None
+    role_revoke: RoleChange | None = None
+    api_outage: ApiServer | None = None
+    api_recovery: ApiServer | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):
@@ -229,7 +247,7 @@ class InvariantSpec(Strict):
         "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
         "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
         "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
-        "no_content_lost",
+        "no_content_lost", "no_auth_refusals",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None

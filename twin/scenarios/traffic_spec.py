@@ -21,6 +21,7 @@ into the model's frozen parameters (`TrafficParams`).
         delay: {manifest_get: {median: 0.6ms, p99: 3ms}, ping: 0.4ms}  # per kind: time neither CPU
                                        # nor storage, log-normal or fixed (default none)
       memory: {working_set: 128Mi, request_overhead: 64Ki}   # chunk size: from the Config's s3.chunkSizeMiB
+      auth: {review_latency: {median: 3ms, p99: 30ms}, roles: {push: [system:image-pusher]}}
       storage: {read_rate: 5500, write_rate: 3500, partitions: 1, split_after: 5m}
 
 Sizes are Kubernetes quantities or plain numbers of bytes; bandwidths carry their unit
@@ -34,11 +35,14 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
 from twin.model.quantity import QuantityError, parse_quantity
+from twin.model.registry.auth import DEFAULT_ROLES, ROLE_VERBS
+from twin.model.registry.batch import Client
 from twin.model.registry.catalogue import CatalogueParams
 from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.duration import parse_go_duration
@@ -46,7 +50,8 @@ from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ram
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.objectstore import ObjectStoreParams
-from twin.model.registry.service import DEFAULT_CPU, DEFAULT_FILESYSTEM_LATENCY, DEFAULT_STORAGE_LATENCY, NO_DELAY, Latency, ServiceParams, StorageOp
+from twin.model.registry.service import (DEFAULT_CPU, DEFAULT_FILESYSTEM_LATENCY, DEFAULT_REVIEW_LATENCY,
+                                         DEFAULT_STORAGE_LATENCY, NO_DELAY, Latency, ServiceParams, StorageOp)
 from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
 from twin.scenarios.fields import Bandwidth, Seconds, Strict
 
@@ -351,6 +356,30 @@ class ReplaySpec(Strict):
     speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
 
 
+CLIENT_NAMES = {"pull": Client.PULL, "push": Client.PUSH, "kubelet": Client.KUBELET, "scrape": Client.SCRAPE}
+RoleName = Literal[tuple(ROLE_VERBS)]  # type: ignore[valid-type]
+
+
+class AuthSpec(Strict):
+    """`traffic.auth` (`model/registry/auth.py`): each request's API reviews and the roles
+    each client's token holds. `api_reviews: false` for a registry without OpenShift's
+    auth (as the validation's upstream registry)."""
+
+    api_reviews: bool = True
+    review_latency: LatencySpec | None = None
+    roles: dict[Literal["pull", "push", "kubelet", "scrape"], list[RoleName]] = Field(default_factory=dict)
+
+    def latency(self) -> Latency | None:
+        if not self.api_reviews:
+            return None
+        if self.review_latency is None:
+            return DEFAULT_REVIEW_LATENCY
+        return Latency(self.review_latency.median, self.review_latency.p99)
+
+    def to_roles(self) -> dict[Client, tuple[str, ...]]:
+        return {**DEFAULT_ROLES, **{CLIENT_NAMES[name]: tuple(roles) for name, roles in self.roles.items()}}
+
+
 class TrafficSpec(Strict):
     """`warm_up`: the simulated time the cluster takes to come up; background load starts
     after it, and kubelet pulls of internal images before it need no requests (they stand
@@ -366,7 +395,9 @@ class TrafficSpec(Strict):
     memory: MemorySpec = Field(default_factory=MemorySpec)
     storage: StorageSpec = Field(default_factory=StorageSpec)
     replay: ReplaySpec | None = None
+    auth: AuthSpec = Field(default_factory=AuthSpec)
 
     def to_params(self) -> TrafficParams:
+        service = replace(self.service.to_params(), review_latency=self.auth.latency())
         return TrafficParams(self.catalogue.to_params(), self.background.to_params(), self.clients.to_params(),
-                             self.service.to_params(), self.memory.to_params(), self.storage.to_params())
+                             service, self.memory.to_params(), self.storage.to_params(), self.auth.to_roles())

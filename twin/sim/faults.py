@@ -1,6 +1,7 @@
 """Faults and changes on a timeline: node crash / recovery, network partition / heal,
-zone outage / recovery, cordon / uncordon, drain, node added / removed, and edits of the
-registry Config (a JSON merge patch)."""
+zone outage / recovery, cordon / uncordon, drain, node added / removed, edits of the
+registry Config (a JSON merge patch), the object store's outage, a client's role granted
+or revoked, and the API server unreachable for the registry's auth reviews."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class FaultTimeline:
         self.config_body = config_body
         self.new_node = new_node  # (name, zone, labels) -> Node
         self.storage = None  # the storage health the registry pods check, when traffic runs
+        self.traffic = None  # the traffic engine (roles, the API server's reachability), when traffic runs
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -142,3 +144,20 @@ class FaultTimeline:
     def storage_recovery(self, target, details) -> None:
         if self.storage is not None:
             self.storage.set_healthy(True)
+
+    # ----- authentication: roles and the API server ---------------------------------------------
+    def role_grant(self, target, details) -> None:
+        if self.traffic is not None:
+            self.traffic.change_role(target.client, target.role, granted=True)
+
+    def role_revoke(self, target, details) -> None:
+        if self.traffic is not None:
+            self.traffic.change_role(target.client, target.role, granted=False)
+
+    def api_outage(self, target, details) -> None:
+        if self.traffic is not None:
+            self.traffic.set_api_reachable(False)
+
+    def api_recovery(self, target, details) -> None:
+        if self.traffic is not None:
+            self.traffic.set_api_reachable(True)

@@ -143,6 +143,12 @@ system, mostly answered from the page cache. The medians of `GetContent` (25 µs
 write that reaches an EBS volume: AWS gives gp3 "single-digit millisecond" latency) are
 an assumption. A registry on filesystem storage uses these where the scenario gives no
 `storage_latency` of its own."""
+DEFAULT_REVIEW_LATENCY = Latency(3 * MS, 30 * MS)
+"""One SelfSubjectReview or SelfSubjectAccessReview, the registry to the API server and
+back (`auth.py`): a small create the API server answers from its authentication and RBAC
+caches; a few milliseconds, with a tail an order of magnitude longer, is an assumption
+(calibrate with the API server's `apiserver_request_duration_seconds` for
+`selfsubjectaccessreviews`)."""
 NO_DELAY: Mapping[Kind, Latency | None] = MappingProxyType({kind: None for kind in Kind})
 HEADER_BYTES = 300  # request or response line and headers, approximately
 REDIRECT_BODY_BYTES = 1024  # a 307's body names the signed URL (~1 KB for S3)
@@ -157,6 +163,7 @@ class ServiceParams:
     cpu_per_byte: float = 1.5e-9  # core-seconds per body byte the pod moves
     delay: Mapping[Kind, Latency | None] = field(default_factory=lambda: NO_DELAY)  # per request, not CPU; None: none
     filesystem_latency: Mapping[StorageOp, Latency] = field(default_factory=lambda: DEFAULT_FILESYSTEM_LATENCY)
+    review_latency: Latency | None = DEFAULT_REVIEW_LATENCY  # one API-server review (auth.py); None: no reviews
 
     def __post_init__(self):
         missing = ([k.name for k in Kind if k not in self.cpu] + [o.name for o in StorageOp if o not in self.storage_latency]

@@ -8,10 +8,13 @@ Sessions themselves run in the data plane (`twin/sim/traffic/sessions.py`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.model.registry.auth import DEFAULT_ROLES
+from twin.model.registry.batch import Client
 from twin.model.registry.catalogue import Catalogue, CatalogueParams
 from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ramp, Steps, arrivals
@@ -62,6 +65,7 @@ class TrafficParams:
     service: ServiceParams = field(default_factory=ServiceParams)
     memory: MemoryParams = field(default_factory=MemoryParams)
     storage: ObjectStoreParams = field(default_factory=ObjectStoreParams)
+    roles: Mapping[Client, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_ROLES)  # each client's token
 
 
 def choose_images(catalogue: Catalogue, n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:

@@ -14,6 +14,7 @@ time), and at the statistics interval otherwise.
 
 from __future__ import annotations
 
+from twin.model.registry.auth import verbs_of
 from twin.model.registry.batch import Client
 from twin.model.registry.catalogue import Catalogue, Image
 from twin.model.registry.metrics import RegistryMetrics
@@ -64,6 +65,8 @@ class TrafficEngine:
         self.background = BackgroundClients(self.plane, params.background, catalogue,
                                             {Client.PULL: params.clients.pull, Client.PUSH: params.clients.push},
                                             world.streams("traffic.background"), self.stats.tally.ended, warm_up)
+        self.roles: dict[Client, tuple[str, ...]] = {client: tuple(params.roles[client]) for client in Client}
+        self.plane.verbs = [verbs_of(self.roles[client]) for client in Client]
         self.settings_of: dict[str, RegistrySettings] = {}  # every registry container that ran
         self.contents: dict[str, PodContent] = {}  # pods with storage of their own: what it holds (kept across restarts)
         self.warm_up = warm_up
@@ -216,6 +219,23 @@ class TrafficEngine:
                                                    git_commit="0000000", git_version=f"v{self.version.name}.0")
         for hook in self.on_start:
             hook(record.key)
+
+    def change_role(self, client_name: str, role: str, granted: bool) -> None:
+        """A role bound to or revoked from a client's token: the registry asks the API
+        server on every request (nothing cached), so the next request sees it."""
+        self.advance(self.world.now)
+        client = Client[client_name.upper()]
+        roles = set(self.roles[client])
+        if granted:
+            roles.add(role)
+        else:
+            roles.discard(role)
+        self.roles[client] = tuple(sorted(roles))
+        self.plane.verbs[client] = verbs_of(self.roles[client])
+
+    def set_api_reachable(self, up: bool) -> None:
+        self.advance(self.world.now)
+        self.plane.api_up = up
 
     def container_stopped(self, key: str) -> None:
         """The container exited or was killed: open requests break."""

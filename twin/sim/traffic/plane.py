@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from twin.model.registry.auth import BAD_REQUEST, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import WRITES, Kind, Outcome, limiter_of
 from twin.model.registry.resources.links import Link
@@ -94,6 +95,13 @@ class DataPlane:
         self.tls: float = service.tls_handshake
         self.per_byte: float = service.cpu_per_byte
         self.stream_bandwidth: float = service.storage_read_bytes_per_second
+        review = service.review_latency
+        self.review_median: float = 0.0 if review is None else review.median
+        self.review_sigma: float = 0.0 if review is None else review.sigma
+        self.reviews: list[int] = [REVIEWS[k] if review is not None else 0 for k in Kind]
+        self.needs: list[int] = [NEEDS[k] if review is not None else 0 for k in Kind]
+        self.verbs: list[int] = list(DEFAULT_VERBS)  # per client, what its token may do (the engine sets its roles')
+        self.api_up = True
         delays = [service.delay[k] for k in Kind]
         self.delay_median: list[float] = [0.0 if d is None else d.median for d in delays]
         self.delay_sigma: list[float] = [0.0 if d is None else d.sigma for d in delays]
@@ -248,9 +256,20 @@ class DataPlane:
             r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
             self.schedule(now + REJECT_SECONDS, STORED, r)
             return
+        auth = 0.0
+        reviews = self.reviews[kind]
+        if reviews:  # the token and each access record reviewed by the API server (auth.py)
+            if not self.api_up:
+                r.code = BAD_REQUEST
+                return self._refused(server, r, now, 0.0)
+            auth = self._reviews(reviews)
+            if self.needs[kind] & ~self.verbs[r.client]:
+                r.code = UNAUTHORIZED
+                return self._refused(server, r, now, auth)
         content = server.content
         if content is not None and self._unknown_to(content, r):
-            return self._refused(server, r, now)
+            r.code = 400 if kind == MANIFEST_PUT else 404
+            return self._refused(server, r, now, auth)
         miss = r.miss
         redirected = server.redirect and _REDIRECTABLE[kind] and not miss
         if miss and kind == BLOB_HEAD:
@@ -269,6 +288,7 @@ class DataPlane:
         r.cpu += self.cpu[kind] + self.per_byte * (request + response - r.stream)  # the stream's own: beside it
         cached = _REDIRECTABLE[kind] and not miss and r.blob >= 0 and server.descriptors.seen(r.blob)
         seconds = self.storage.serve(r, now, redirected, server.chunk_size, cached, server.object_store)
+        seconds += auth
         delay = self.delay_median[kind]
         if delay > 0:  # (no draw for a kind without a delay, or a fixed one: runs without delays are unchanged)
             sigma = self.delay_sigma[kind]
@@ -307,14 +327,25 @@ class DataPlane:
             content.blobs.add(r.blob)
         return False
 
-    def _refused(self, server: PodServer, r: Req, now: float) -> None:
-        """distribution's answer to content the pod's storage lacks: 404 (MANIFEST_UNKNOWN,
-        BLOB_UNKNOWN), or 400 for a manifest naming blobs it lacks (MANIFEST_BLOB_UNKNOWN),
-        after the storage lookup that found nothing."""
-        r.code = 400 if r.kind == MANIFEST_PUT else 404
+    def _refused(self, server: PodServer, r: Req, now: float, after: float) -> None:
+        """A request answered with an error (`r.code`) after `after` seconds of API reviews:
+        401 (a role lacks the verb), 400 (the API server unreachable, or a manifest naming
+        blobs the pod lacks: MANIFEST_BLOB_UNKNOWN), 404 (content the pod's storage lacks:
+        MANIFEST_UNKNOWN, BLOB_UNKNOWN). Its CPU, then the answer; no storage phase."""
         r.req_bytes, r.resp_bytes = HEADER + (r.nbytes if _REQUEST_BODY[r.kind] else 0), HEADER
         r.cpu += self.cpu[r.kind] + self.per_byte * (r.req_bytes + r.resp_bytes)
-        self.schedule(now + REJECT_SECONDS, STORED, r)
+        self.schedule(now + after + REJECT_SECONDS, STORED, r)
+
+    def _reviews(self, n: int) -> float:
+        """Seconds of `n` API reviews one after the other (auth.go makes them in turn)."""
+        median, sigma = self.review_median, self.review_sigma
+        if sigma <= 0:
+            return n * median
+        normals = self.storage.normals
+        total = 0.0
+        for _ in range(n):
+            total += median * math.exp(sigma * normals.next())
+        return total
 
     def _stored(self, r: Req) -> None:
         server = r.server
@@ -324,7 +355,7 @@ class DataPlane:
             r.code = int(Outcome.ERROR)
         if r.code == 405 or r.code == 500:
             return self._finish(server, r)
-        if r.code == 404 or r.code == 400:  # refused for content the pod lacks: its CPU, then the answer
+        if r.code == 404 or r.code == 400 or r.code == 401:  # refused (`_refused`): its CPU, then the answer
             server.cpu.add(self.now, r.cpu, r)
             return self.reschedule_cpu(server)
         server.cpu.add(self.now, r.cpu, r)

@@ -39,6 +39,7 @@ def install_traffic(world: World, kubelets, faults, params: TrafficParams, versi
     health = StorageHealth(world, kubelets, engine)
     engine.on_start.append(health.container_started)
     faults.storage = health
+    faults.traffic = engine
     scrapes = Scrapes(scrape_interval, keep_scrapes)
     if keep_scrapes:
         engine.observe_metrics = True

@@ -1,0 +1,105 @@
+"""How the OpenShift registry authenticates and authorizes a request, as data
+(`spec/openshift-cluster.md` §3; openshift/image-registry `pkg/dockerregistry/server/auth.go`).
+
+* A request without credentials is answered 401 with a `Bearer` challenge pointing at
+  `/openshift/token`, with no API call: the clients' first `GET /v2/` (`Kind.PING`).
+* `/openshift/token` with Basic credentials validates the password (an API token) with one
+  **SelfSubjectReview** and echoes it back (`token.go`): one API call.
+* Every other request carries the token: one SelfSubjectReview (`verifyOpenShiftUser`),
+  then one **SelfSubjectAccessReview** per access record (`verifyImageStreamAccess`):
+  a pull is `get imagestreams/layers`, a push `update imagestreams/layers`, and
+  distribution's `appendAccessRecords` gives a blob upload (POST, PATCH, PUT) and a
+  manifest PUT both a pull and a push record. Nothing is cached: every request costs its
+  reviews again, each a round trip to the API server.
+* A record whose verb the token's roles lack is refused with **401** (a `Basic`
+  challenge: `ErrOpenShiftAccessDenied`), not 403; distribution turns every challenge
+  into 401 UNAUTHORIZED (`registry/handlers/app.go` `authorized`). 403 DENIED comes only
+  from a refused ImageStreamMapping at manifest PUT (quota, a missing namespace), which
+  the twin does not model.
+* When the API server cannot be reached the access controller fails with an error that
+  is not a challenge: **400** without one (`app.go`).
+* The metrics endpoint checks its token's access the same way (`metrics` get access): a
+  SelfSubjectReview and one access review [inferred: the same auth path].
+
+Roles and the verbs they give on `imagestreams/layers` (openshift-apiserver bootstrap
+policy, `policy.go`): `system:image-puller` and `registry-viewer` get;
+`system:image-pusher`, `system:image-builder` and `registry-editor` get and update.
+Default identities (the per-namespace bindings, `GetBootstrapServiceAccountProjectRoleBindings`):
+a kubelet pulls with its pod's service account, in group `system:serviceaccounts:<ns>`,
+bound to `system:image-puller`; a build pushes as the `builder` service account, bound to
+`system:image-builder` and, as a service account of its namespace, `system:image-puller`;
+the twin's other pulls come from users with `registry-viewer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+from twin.model.registry.batch import Client
+from twin.model.registry.requests import Kind
+
+GET, UPDATE = 1, 2
+"""Verbs on `imagestreams/layers`, as bits."""
+METRICS = 4
+"""`get` on the registry's metrics (`prometheus-k8s` has it)."""
+
+NEEDS = MappingProxyType({
+    Kind.MANIFEST_GET: GET, Kind.MANIFEST_HEAD: GET, Kind.BLOB_GET: GET, Kind.BLOB_HEAD: GET,
+    Kind.UPLOAD_START: GET | UPDATE, Kind.UPLOAD_CHUNK: GET | UPDATE, Kind.UPLOAD_COMMIT: GET | UPDATE,
+    Kind.MANIFEST_PUT: GET | UPDATE, Kind.TOKEN_GET: 0, Kind.METRICS_GET: METRICS, Kind.PING: 0,
+})
+"""The verbs a request's access records ask for."""
+
+REVIEWS = MappingProxyType({
+    Kind.MANIFEST_GET: 2, Kind.MANIFEST_HEAD: 2, Kind.BLOB_GET: 2, Kind.BLOB_HEAD: 2,
+    Kind.UPLOAD_START: 3, Kind.UPLOAD_CHUNK: 3, Kind.UPLOAD_COMMIT: 3, Kind.MANIFEST_PUT: 3,
+    Kind.TOKEN_GET: 1, Kind.METRICS_GET: 2, Kind.PING: 0,
+})
+"""API calls per request: a SelfSubjectReview plus one SelfSubjectAccessReview per record."""
+
+ROLE_VERBS = MappingProxyType({
+    "system:image-puller": GET, "registry-viewer": GET,
+    "system:image-pusher": GET | UPDATE, "system:image-builder": GET | UPDATE, "registry-editor": GET | UPDATE,
+    "prometheus-k8s": METRICS,
+})
+
+DEFAULT_ROLES: Mapping[Client, tuple[str, ...]] = MappingProxyType({
+    Client.PULL: ("registry-viewer",), Client.PUSH: ("system:image-builder", "system:image-puller"),
+    Client.KUBELET: ("system:image-puller",), Client.SCRAPE: ("prometheus-k8s",),
+})
+
+UNAUTHORIZED, BAD_REQUEST = 401, 400
+
+
+def _default_verbs() -> tuple[int, ...]:
+    return tuple(verbs_of(DEFAULT_ROLES[client]) for client in Client)
+
+
+def verbs_of(roles: Iterable[str]) -> int:
+    """The verbs a set of roles gives.
+
+    >>> verbs_of(["registry-viewer"]) == GET, verbs_of(["system:image-builder"]) == GET | UPDATE
+    (True, True)
+    """
+    verbs = 0
+    for role in roles:
+        verbs |= ROLE_VERBS[role]
+    return verbs
+
+
+def answer(kind: Kind, verbs: int, api_up: bool = True) -> int | None:
+    """The auth layer's answer to a request of `kind` from a token with `verbs`: None when
+    it lets the request through, else the status it answers with.
+
+    >>> answer(Kind.MANIFEST_PUT, GET), answer(Kind.MANIFEST_GET, GET), answer(Kind.BLOB_GET, GET, api_up=False)
+    (401, None, 400)
+    """
+    if REVIEWS[kind] and not api_up:
+        return BAD_REQUEST
+    needed = NEEDS[kind]
+    return UNAUTHORIZED if needed & ~verbs else None
+
+
+DEFAULT_VERBS: tuple[int, ...] = _default_verbs()
+"""What each client's token may do by default, indexed by `Client`."""
