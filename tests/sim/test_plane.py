@@ -252,3 +252,15 @@ def test_a_token_without_the_verb_is_refused_401_after_its_reviews_and_nothing_w
     p.api_up = False
     down, = ended_after(p, (20.0, {"kind": Kind.MANIFEST_GET}), until=2000.0)
     assert (down.code, down.end) == (400, pytest.approx(20.0005))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_one_draw_for_a_requests_reviews_has_the_median_and_p99_of_their_exact_sum(n):
+    from twin.sim.traffic.plane import review_sum
+    review = Latency(0.003, 0.03)
+    rng = np.random.default_rng(1)
+    exact = (review.median * np.exp(review.sigma * rng.standard_normal((200_000, n)))).sum(axis=1)
+    mu, sigma = review_sum(review.median, review.sigma, n)
+    approx = np.exp(mu + sigma * rng.standard_normal(200_000))
+    for q, tolerance in ((0.5, 0.06), (0.99, 0.10)):
+        assert np.quantile(approx, q) == pytest.approx(np.quantile(exact, q), rel=tolerance)

@@ -67,6 +67,20 @@ BESIDE: Final = "stream"
 shares the pod's cores from the transfer's start and ends nothing when it is done."""
 
 
+def review_sum(median: float, sigma: float, n: int) -> tuple[float, float]:
+    """(mu, sigma) of a log-normal for the sum of `n` independent log-normal reviews of
+    `median` and `sigma`, with the sum's mean and variance (Fenton-Wilkinson): one draw
+    per request instead of `n` (the data plane's hot path); its median and p99 are within
+    a few per cent of the exact sum's for the spreads the twin uses (a test checks it).
+    A fixed latency (sigma 0) sums exactly."""
+    if sigma <= 0:
+        return math.log(n * median), 0.0
+    mean = n * median * math.exp(sigma * sigma / 2)
+    variance = n * (math.exp(sigma * sigma) - 1) * median * median * math.exp(sigma * sigma)
+    s2 = math.log(1 + variance / (mean * mean))
+    return math.log(mean) - s2 / 2, math.sqrt(s2)
+
+
 class DataPlane:
     def __init__(self, service: ServiceParams, memory: MemoryParams, store: ObjectStore,
                  network_of: Callable[[str], NetworkSpec], routing: Any, storage_rng: Any) -> None:
@@ -96,9 +110,11 @@ class DataPlane:
         self.per_byte: float = service.cpu_per_byte
         self.stream_bandwidth: float = service.storage_read_bytes_per_second
         review = service.review_latency
-        self.review_median: float = 0.0 if review is None else review.median
-        self.review_sigma: float = 0.0 if review is None else review.sigma
         self.reviews: list[int] = [REVIEWS[k] if review is not None else 0 for k in Kind]
+        sums = [review_sum(review.median, review.sigma, n) if review is not None and n else (0.0, 0.0)
+                for n in self.reviews]
+        self.review_mu: list[float] = [mu for mu, _ in sums]
+        self.review_sigma: list[float] = [sigma for _, sigma in sums]
         self.needs: list[int] = [NEEDS[k] if review is not None else 0 for k in Kind]
         self.verbs: list[int] = list(DEFAULT_VERBS)  # per client, what its token may do (the engine sets its roles')
         self.api_up = True
@@ -262,7 +278,7 @@ class DataPlane:
             if not self.api_up:
                 r.code = BAD_REQUEST
                 return self._refused(server, r, now, 0.0)
-            auth = self._reviews(reviews)
+            auth = self._reviews(kind)
             if self.needs[kind] & ~self.verbs[r.client]:
                 r.code = UNAUTHORIZED
                 return self._refused(server, r, now, auth)
@@ -336,16 +352,13 @@ class DataPlane:
         r.cpu += self.cpu[r.kind] + self.per_byte * (r.req_bytes + r.resp_bytes)
         self.schedule(now + after + REJECT_SECONDS, STORED, r)
 
-    def _reviews(self, n: int) -> float:
-        """Seconds of `n` API reviews one after the other (auth.go makes them in turn)."""
-        median, sigma = self.review_median, self.review_sigma
+    def _reviews(self, kind: int) -> float:
+        """Seconds of the kind's API reviews, one after the other (auth.go makes them in
+        turn): one draw of their sum (`review_sum`)."""
+        sigma = self.review_sigma[kind]
         if sigma <= 0:
-            return n * median
-        normals = self.storage.normals
-        total = 0.0
-        for _ in range(n):
-            total += median * math.exp(sigma * normals.next())
-        return total
+            return math.exp(self.review_mu[kind])
+        return math.exp(self.review_mu[kind] + sigma * self.storage.normals.next())
 
     def _stored(self, r: Req) -> None:
         server = r.server
