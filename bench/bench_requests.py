@@ -36,6 +36,7 @@ from twin.model.registry.requests import Kind
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.nodes import NetworkSpec
 from twin.model.registry.resources.objectstore import ObjectStore, ObjectStoreParams
+from twin.model.registry.auth import REVIEWS
 from twin.model.registry.service import ServiceParams, StorageOp
 from twin.model.registry.settings import Limits, RegistrySettings
 from twin.sim.traffic.exchange import CALL, Connection, Req
@@ -49,8 +50,14 @@ WINDOW, OBSERVE_EVERY = 1.0, 10
 
 
 def mean_service(params: ServiceParams) -> float:
+    """A manifest GET's mean time in its slot: GetContent, its API reviews (a
+    SelfSubjectReview and an access review, `model/registry/auth.py`) and its CPU."""
     latency = params.storage_latency[StorageOp.GetContent]
-    return latency.median * math.exp(latency.sigma**2 / 2) + params.cpu[Kind.MANIFEST_GET]
+    reviews = 0.0
+    if params.review_latency is not None:
+        review = params.review_latency
+        reviews = REVIEWS[Kind.MANIFEST_GET] * review.median * math.exp(review.sigma**2 / 2)
+    return latency.median * math.exp(latency.sigma**2 / 2) + reviews + params.cpu[Kind.MANIFEST_GET]
 
 
 class Poisson:
