@@ -13,8 +13,15 @@ from dataclasses import dataclass, replace
 from twin.model.objects import Pod
 from twin.model.registry.duration import parse_go_duration
 
-REDIRECTING_DRIVERS = frozenset({"s3", "gcs", "azure", "swift", "oss"})
-"""Object-store drivers that can sign URLs; filesystem (emptyDir, PVC) streams (§4.4)."""
+OBJECT_STORE_DRIVERS = frozenset({"s3", "gcs", "azure", "swift", "oss"})
+"""Object-store drivers (IBM COS is configured as `s3`); filesystem (emptyDir, PVC) is not."""
+REDIRECTING_DRIVERS = frozenset({"s3", "gcs", "azure", "oss"})
+"""Drivers whose `URLFor` signs a URL as the operator configures them (§4.4; vendored
+distribution `registry/storage/driver/*`): s3-aws and azure always, gcs with the service
+account key file the operator mounts. swift signs only with a TempURL key
+(`swift.go` `URLFor`: `if d.SecretKey == ""` returns ErrUnsupportedMethod), which the
+operator never sets (CIRO `pkg/storage/swift`), so a Swift-backed registry streams every
+blob itself; filesystem streams."""
 
 REQUESTS_PREFIX = "REGISTRY_OPENSHIFT_REQUESTS_"
 
@@ -65,7 +72,7 @@ class RegistrySettings:
             read_only="REGISTRY_STORAGE_MAINTENANCE_READONLY" in env,
             redirect=driver in REDIRECTING_DRIVERS and env.get("REGISTRY_STORAGE_REDIRECT_DISABLE") != "true",
             chunk_size=int(env.get("REGISTRY_STORAGE_S3_CHUNKSIZE", S3_DEFAULT_CHUNK)),
-            object_store=driver in REDIRECTING_DRIVERS,
+            object_store=driver in OBJECT_STORE_DRIVERS,
         )
 
     @classmethod
