@@ -25,7 +25,8 @@ from twin.scenarios.load import load_scenario
 BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-drain", "scale-2-to-6-on-2-workers",
              "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load",
              "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect",
-             "saturation-ramp", "pull-storm-default-config", "emptydir-rollout-data-loss", "role-revoked")
+             "saturation-ramp", "pull-storm-default-config", "emptydir-rollout-data-loss", "role-revoked",
+             "pvc-recreate-rollout")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 

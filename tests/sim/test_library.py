@@ -9,7 +9,8 @@ from twin.run import run_scenario
 from twin.scenarios.load import library_names, load_scenario
 
 FAILS_ON_4_22 = {"zone-failure-3-replicas": "zone_failure_recovery", "tainted-edge-zone": "rollout_completes"}
-FAILS_BY_DESIGN = {"emptydir-rollout-data-loss": "no_content_lost", "role-revoked": "no_auth_refusals"}
+FAILS_BY_DESIGN = {"emptydir-rollout-data-loss": "no_content_lost", "role-revoked": "no_auth_refusals",
+                   "pvc-recreate-rollout": "registry_availability"}
 """Built-ins whose story is a failure: the invariant they show failing, on every version."""
 SLOW = {"saturation-ramp"}
 """Built-ins too long for the fast tier (6.6 million requests): `make test-slow` runs them;
