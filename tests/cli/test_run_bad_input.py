@@ -570,3 +570,14 @@ def test_a_node_network_for_a_node_a_fault_adds_is_accepted(tmp_path):
                         "faults:\n  - {at: 1m, add_node: {name: edge-0, zone: us-east-1a, "
                         "labels: {node.kubernetes.io/instance-type: bare-metal-gen2}}}\n")
     assert load_scenario(str(scenario)).spec.cluster.node_network["edge-0"].baseline == 2.5e9 / 8
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "a/b", "a\\0b", "", ".hidden", "x" * 101])
+def test_a_scenario_name_that_is_not_a_safe_folder_name_is_refused(tmp_path, capsys, name):
+    """The name becomes `reports/<name>` or `sweeps/<name>`: a path separator, `..`, NUL or
+    an empty name would write elsewhere (issue: hostile input, "names are not paths")."""
+    (tmp_path / "scenario.yaml").write_text(f'name: "{name}"\nduration: 1m\n')
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = twin(capsys, "run", str(tmp_path / "scenario.yaml"), "--report", "--quiet")
+    assert code == 2 and err.count("\n") == 1 and "name: expected a name usable as a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

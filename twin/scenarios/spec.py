@@ -24,11 +24,11 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Annotated, Any, Literal
 
-import difflib
-
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from twin.model.quantity import parse_quantity
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
@@ -261,8 +261,21 @@ def version_text(value: Any) -> Any:
     return repr(value) if isinstance(value, float) else value
 
 
+SCENARIO_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+"""A scenario's name becomes a folder (`reports/<name>`, `sweeps/<name>`): letters, digits,
+`.`, `_` and `-`, starting with a letter or digit, at most 100 characters. No path
+separator, no `..`, no NUL, so outputs stay where they belong (issue: hostile input)."""
+
+
+def folder_name(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(SCENARIO_NAME, value):
+        raise ValueError("expected a name usable as a folder: letters, digits, '.', '_' and '-', starting with a "
+                         f"letter or digit, at most 100 characters, got {value[:120]!r}")
+    return value
+
+
 class ScenarioFile(Strict):
-    name: str
+    name: Annotated[str, AfterValidator(folder_name)]
     description: str = ""
     seed: int = Field(0, ge=0)
     duration: Seconds = 3600.0
