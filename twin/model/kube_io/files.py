@@ -4,7 +4,9 @@ YAML. Every problem becomes an `InputError` naming the file and the field path."
 
 from __future__ import annotations
 
+import codecs
 import json
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,17 +53,48 @@ class Located:
         return f"document {self.document}: {path}" if path else f"document {self.document}"
 
 
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+"""Byte-order marks and their encodings (UTF-32 first: its little-endian mark starts with
+UTF-16's). Windows PowerShell's `oc get nodes -o json > nodes.json` writes UTF-16 with a
+BOM, so UTF-16 and UTF-32 with a BOM are read; anything else must be UTF-8."""
+
+
 def read_documents(file: str | Path) -> list[Any]:
     """The documents of a JSON or (multi-document) YAML file; empty documents dropped."""
     source = str(file)
     try:
-        text = Path(file).read_text(encoding="utf-8")
+        raw = Path(file).read_bytes()
     except OSError as exc:
         raise InputError(source, "", f"cannot read file: {exc.strerror or exc}") from None
-    return parse_documents(text, source)
+    return parse_documents(decode(raw, source), source)
+
+
+def decode(raw: bytes, source: str) -> str:
+    """The file's text: UTF-8, or UTF-16/UTF-32 with a byte-order mark."""
+    encoding = next((name for bom, name in BOMS if raw.startswith(bom)), "utf-8")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"byte {exc.start}", f"expected UTF-8 text (or UTF-16 with a byte-order mark), "
+                         f"found byte 0x{raw[exc.start]:02x}") from None
 
 
 def parse_documents(text: str, source: str) -> list[Any]:
+    """JSON or YAML documents; nesting past Python's recursion limit and integers past its
+    digit limit (4,300) are input errors, not crashes."""
+    try:
+        return _parse(text, source)
+    except RecursionError:
+        raise InputError(source, "", "expected a document nested less deeply (it is nested past the reader's "
+                         "limit)") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise InputError(source, "", f"expected numbers of at most {sys.get_int_max_str_digits()} digits") from None
+
+
+def _parse(text: str, source: str) -> list[Any]:
     if text.lstrip().startswith(("{", "[")):
         try:
             return [json.loads(text)]
