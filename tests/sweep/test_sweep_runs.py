@@ -122,3 +122,16 @@ def test_wall_seconds_are_kept_apart_from_the_results(in_process):
 def test_contradictory_or_impossible_places_to_run_are_refused(where, message):
     with pytest.raises(InputError, match=message):
         run_sweep(SCENARIO, PARAMS, **where)
+
+
+@pytest.mark.parametrize("content", ["{}", "[]", '{"name": "0000-seed-1"}', "not json", ""])
+def test_a_run_file_that_is_not_a_runs_record_is_run_again(in_process, tmp_path, content):
+    """A truncated file, `{}` or another program's JSON in place of a run file counts as
+    not finished: the run is made again and the tables are the same (issue: hostile input)."""
+    out = tmp_path / "sweep"
+    run_sweep(SCENARIO, PARAMS, SEEDS, workers=0, out=out)
+    (out / "runs" / "0000-seed-1.json").write_text(content)
+    again = run_sweep(SCENARIO, PARAMS, SEEDS, workers=0, out=out)
+    assert (again.ran, again.skipped) == (1, 7)
+    assert_same_results(again, in_process)
+    assert json.loads((out / "runs" / "0000-seed-1.json").read_text())["name"] == "0000-seed-1"

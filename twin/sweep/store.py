@@ -88,9 +88,20 @@ def _stored_definition(folder: Path, flag: str) -> dict | None:
         raise InputError(flag, DEFINITION, f"expected the JSON a sweep writes: {exc}") from None
 
 
+RECORD_FIELDS = ("name", "index", "values", "seed", "exit_status", "summary")
+"""What a run file holds (`task.py` `run_one`)."""
+
+
 def _read_record(path: Path) -> dict | None:
-    """A run file; one that cannot be read (never written whole) counts as not finished."""
+    """A run file; one that cannot be read (never written whole) or is not a run's record
+    (`{}`, another program's JSON, a record of another run) counts as not finished, so the
+    run is made again."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(record, dict) or any(key not in record for key in RECORD_FIELDS) or record["name"] != path.stem:
+        return None
+    if not isinstance(record["summary"], dict) or not isinstance(record["values"], dict):
+        return None
+    return record
