@@ -32,11 +32,12 @@ def registry_pods(world) -> list[str]:
     return sorted(r.key for r in world.store.list("Pod") if is_registry_pod(r) and r.status.ready)
 
 
-def send(world, engine, kind, nbytes, pod=None, owner=None) -> Req:
-    """One request sent now, through the Service or straight to `pod`; its fate is in the
-    returned request once it has ended (`code`, `end`)."""
+def send(world, engine, kind, nbytes, pod=None, owner=None, client=Client.PULL) -> Req:
+    """One request sent now, through the Service or straight to `pod`, by `client` (whose
+    roles the registry's auth checks); its fate is in the returned request once it has
+    ended (`code`, `end`)."""
     engine.advance(world.now)
-    r = Req(kind, nbytes, Client.PULL, owner or Ended())
+    r = Req(kind, nbytes, client, owner or Ended())
     engine.plane.send(r, Connection(direct=pod))
     return r
 
@@ -131,9 +132,11 @@ def test_writes_to_a_read_only_registry_get_405_and_reads_do_not(tmp_path):
     read_only = {"config": {"spec": {"replicas": 2, "managementState": "Managed", "storage": {"s3": {}}, "readOnly": True}}}
     world, engine = world_at(tmp_path, 120, registry=read_only)
     pod = registry_pods(world)[0]
-    put, get = send(world, engine, Kind.MANIFEST_PUT, 1000, pod=pod), send(world, engine, Kind.MANIFEST_GET, 1000, pod=pod)
+    put = send(world, engine, Kind.MANIFEST_PUT, 1000, pod=pod, client=Client.PUSH)
+    get = send(world, engine, Kind.MANIFEST_GET, 1000, pod=pod)
+    denied = send(world, engine, Kind.MANIFEST_PUT, 1000, pod=pod)  # a puller's token: auth answers first
     world.run(until=130)
-    assert (put.code, get.code) == (Outcome.NOT_ALLOWED, Outcome.OK)
+    assert (put.code, get.code, denied.code) == (Outcome.NOT_ALLOWED, Outcome.OK, 401)
 
 
 def test_the_same_scenario_and_seed_give_the_same_request_totals(tmp_path):

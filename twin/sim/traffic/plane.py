@@ -267,11 +267,6 @@ class DataPlane:
             limit = memory.limit
             if limit is not None and memory.used > limit:
                 return self.oom_kill(server)
-        if server.read_only and _WRITE[kind]:
-            r.code = int(Outcome.NOT_ALLOWED)
-            r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
-            self.schedule(now + REJECT_SECONDS, STORED, r)
-            return
         auth = 0.0
         reviews = self.reviews[kind]
         if reviews:  # the token and each access record reviewed by the API server (auth.py)
@@ -282,6 +277,11 @@ class DataPlane:
             if self.needs[kind] & ~self.verbs[r.client]:
                 r.code = UNAUTHORIZED
                 return self._refused(server, r, now, auth)
+        if server.read_only and _WRITE[kind]:  # after auth: distribution's dispatcher authorizes, then the
+            r.code = int(Outcome.NOT_ALLOWED)  # read-only app has no handler for the method (405)
+            r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
+            self.schedule(now + auth + REJECT_SECONDS, STORED, r)
+            return
         content = server.content
         if content is not None and self._unknown_to(content, r):
             r.code = 400 if kind == MANIFEST_PUT else 404
