@@ -118,48 +118,47 @@ def no_content_lost(records: Sequence, params) -> Verdict:
     `max_fraction` (default 0) of manifest GETs, blob GETs and manifest PUTs are refused
     for content the serving pod's storage lacks (storage of its own: emptyDir, lost when a
     pod is replaced and not shared between replicas; `sim/traffic/pod.py` `PodContent`)."""
-    bound = params.max_fraction if params.max_fraction is not None else 0.0
     totals = _totals(records)
     if totals is None:
         return Verdict("no_content_lost", False, "no RequestTotals record", {})
-    asked = refused = 0
-    by_kind: dict[str, int] = {}
-    for key, n in totals["outcomes"].items():
-        _, kind, code = key.split("/")
-        if kind in CONTENT_REFUSALS:
-            asked += n
-            if code == CONTENT_REFUSALS[kind]:
-                refused += n
-                by_kind[kind] = by_kind.get(kind, 0) + n
-    fraction = refused / asked if asked else 0.0
-    evidence = {"requests": asked, "refused": refused, "by_kind": by_kind, "fraction": round(fraction, 6), "bound": bound}
+    evidence = _refusals(totals, params, lambda client, kind: kind in CONTENT_REFUSALS,
+                         lambda kind, code: code == CONTENT_REFUSALS[kind])
+    asked, refused = evidence["requests"], evidence["refused"]
     text = (f"{refused} of {asked} manifest and blob requests refused for content the pod lacked"
             if refused else f"none of {asked} manifest and blob requests refused for missing content")
-    return Verdict("no_content_lost", fraction <= bound, text, evidence)
+    return Verdict("no_content_lost", evidence["fraction"] <= evidence["bound"], text, evidence)
 
 
 def no_auth_refusals(records: Sequence, params) -> Verdict:
     """No request is refused by the registry's auth (401 beyond the clients' challenge
     `GET /v2/`, or 400 when the API server cannot be reached, `model/registry/auth.py`):
     at most `max_fraction` (default 0) of the authenticated requests."""
-    bound = params.max_fraction if params.max_fraction is not None else 0.0
     totals = _totals(records)
     if totals is None:
         return Verdict("no_auth_refusals", False, "no RequestTotals record", {})
+    evidence = _refusals(totals, params, lambda client, kind: kind != "ping" and client != "scrape",
+                         lambda kind, code: code == "401" or (code == "400" and kind != "manifest_put"))
+    return Verdict("no_auth_refusals", evidence["fraction"] <= evidence["bound"],
+                   f"{evidence['refused']} of {evidence['requests']} authenticated requests refused "
+                   f"(401, or 400 with the API server unreachable)", evidence)
+
+
+def _refusals(totals: dict, params, counted, refused_as) -> dict:
+    """Of the outcomes `counted(client, kind)` selects, those `refused_as(kind, code)`:
+    counts by kind, the fraction and the bound (`max_fraction`, default 0)."""
+    bound = params.max_fraction if params.max_fraction is not None else 0.0
     asked = refused = 0
     by_kind: dict[str, int] = {}
     for key, n in totals["outcomes"].items():
         client, kind, code = key.split("/")
-        if kind == "ping" or client == "scrape":
+        if not counted(client, kind):
             continue
         asked += n
-        if code in ("401", "400") and not (code == "400" and kind == "manifest_put"):
+        if refused_as(kind, code):
             refused += n
             by_kind[kind] = by_kind.get(kind, 0) + n
     fraction = refused / asked if asked else 0.0
-    evidence = {"requests": asked, "refused": refused, "by_kind": by_kind, "fraction": round(fraction, 6), "bound": bound}
-    return Verdict("no_auth_refusals", fraction <= bound, f"{refused} of {asked} authenticated requests refused "
-                   f"(401, or 400 with the API server unreachable)", evidence)
+    return {"requests": asked, "refused": refused, "by_kind": by_kind, "fraction": round(fraction, 6), "bound": bound}
 
 
 def workloads_running_after_zone_failure(records: Sequence, params) -> Verdict:
