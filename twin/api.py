@@ -26,6 +26,7 @@ from twin.analysis.outcome import Outcome, evaluate
 from twin.analysis.requests import queue_frame, timeline_frame
 from twin.analysis.summary import events_frame, summary_text
 from twin.check import search as check
+from twin.files import staged_folder
 from twin.report.frontier import frontier_figure
 from twin.report.run_outputs import write_run_folder
 from twin.report.run_report import write_report
@@ -111,11 +112,13 @@ class Run:
 
     def write(self, out: str | Path, report: bool = False) -> Path:
         """The run folder `twin run --out` writes (and, with `report`, the HTML/Markdown
-        report and its plots); returns the folder."""
-        folder = write_run_folder(Path(out), self.outcome, self.scenario)
-        if report:
-            write_report(folder)
-        return folder
+        report and its plots); returns the folder. Built aside and moved in whole
+        (`twin.files.staged_folder`): a failure leaves the folder as it was."""
+        with staged_folder(out, last=("summary.json", "report.md", "report.html")) as folder:
+            write_run_folder(folder, self.outcome, self.scenario)
+            if report:
+                write_report(folder)
+        return Path(out)
 
 
 def run(ref: str | ScenarioDocument, *, values: Mapping[str, Any] | None = None, seed: int | None = None,

@@ -15,11 +15,13 @@ from twin.model.workloads import PodRecord, PodStatus
 from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, _worker
 from twin.scenarios.scenario import Scenario
-from twin.scenarios.workloads import workload_deployments
+from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
 from twin.sim.daemonsets import NodeCADaemonSet
 from twin.sim.deployments import DeploymentController
 from twin.sim.disruption import DisruptionController
 from twin.sim.faults import FaultTimeline
+from twin.sim.images import install_image_streams
+from twin.sim.volumes import PodGarbageCollector, RegistryVolume
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
 from twin.sim.node_lifecycle import NodeLifecycleController, TaintEvictionController
@@ -74,13 +76,28 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     WorkloadWatch(world)
     RegistryOperator(world, version)
     world.store.put("Config", "cluster", scenario.config)
-    for deployment in workload_deployments(spec.workloads):
-        world.store.put("Deployment", deployment.key, deployment)
+    deployments = workload_deployments(spec.workloads)
+    followers = triggered_deployments(spec.workloads)
+    following = {f.key for f in followers}
+    for deployment in deployments:
+        if deployment.key not in following:
+            world.store.put("Deployment", deployment.key, deployment)
+    if scenario.config.storage.claim_name is not None:
+        kubelets.volume = RegistryVolume(world, NAMESPACE, scenario.config.storage.claim_name)
+    if any(f.kind == "out_of_service" for f in spec.faults):
+        PodGarbageCollector(world)
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
     t = spec.traffic
     traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
                               scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
                               phase_edges=tuple(f.at for f in spec.faults), network=network_overrides(spec))
+    builds = build_configs(spec.workloads)
+    if followers or builds or any(f.kind == "push" for f in spec.faults):
+        images = install_image_streams(world, kubelets, faults, traffic.engine, followers, builds)
+        for deployment in deployments:
+            if deployment.key in following:
+                deployment = images.initial_template(deployment)
+                world.store.put("Deployment", deployment.key, deployment)
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic

@@ -95,7 +95,7 @@ def test_quiet_prints_nothing(capsys, tmp_path):
     (("--max-examples", "0"), "--max-examples: expected a positive number of examples, got 0"),
     (("--time", "soon"), "--time: expected a duration such as 90s"),
     (("--time", "0s"), "--time: expected a positive duration"),
-    (("--seed", "-1"), "--seed: expected a non-negative integer"),
+    (("--seed", "-1"), "--seed: expected a seed from 0 to 4294967295 (uint32), got -1"),
     (("--openshift", "4.9"), "--openshift:"),
 ])
 def test_bad_input_is_exit_2_with_one_line_naming_the_problem(capsys, tmp_path, args, message):

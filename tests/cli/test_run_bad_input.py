@@ -16,7 +16,7 @@ from twin.scenarios.load import library_names, load_scenario
 CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
-                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery")
+                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service")
 
 
 
@@ -219,6 +219,10 @@ CASES = [
     Case("a negative workload CPU request is refused",
          "name: x\nworkloads:\n  - {name: web, replicas: 1, requests: {cpu: -1}}\n",
          "workloads[0].requests.cpu", f"{NOT_NEGATIVE}, got -1"),
+    Case("a workload CPU request whose millicores overflow int64 is refused",
+         "name: x\nworkloads:\n  - {name: web, replicas: 1, requests: {cpu: 1E}}\n",
+         "workloads[0].requests", "cpu: expected a CPU quantity of at most 9223372036854775 cores (its millicores "
+                                  "must fit int64, as MilliValue() returns them), got '1E'"),
     Case("a negative generated worker CPU is refused",
          "name: x\ncluster: {generate: {worker: {cpu: -4}}}\n",
          "cluster.generate.worker.cpu", "expected a quantity that is not negative, got -4"),

@@ -91,5 +91,5 @@ def test_force_replaces_the_four_files_and_keeps_the_others(tmp_path, capsys):
 def test_an_out_path_that_is_a_file_is_refused(tmp_path, capsys):
     (tmp_path / "out").write_text("x")
     code, _, err = twin(capsys, "import", "must-gather", str(AWS), "--out", str(tmp_path / "out"), "--force")
-    assert code == 2 and "expected a folder to write the scenario into, found a file" in err
+    assert code == 2 and err == f"twin: error: --out: expected a directory, got the file {str(tmp_path / 'out')!r}\n"
     assert (tmp_path / "out").read_text() == "x"

@@ -1,16 +1,24 @@
 """One scenario run, judged: the simulation's result, each invariant's verdict and the
 summary document. `twin run`, sweeps, `twin check`, the pytest plugin and notebooks all
-go through `evaluate`, so they agree on what a run's verdict and KPIs are."""
+go through `evaluate`, so they agree on what a run's verdict and KPIs are.
+
+A verdict with nothing to check is vacuous and does not hold (`invariants/verdict.py`);
+`Outcome.vacuous` lists those. The scenario's warnings (`analysis/sanity.py`
+`scenario_warnings`: a fault at the very end, a registry no node can take) are recorded in
+the summary document as `warnings` (one line each, `FILE: FIELD.PATH: message`) when
+there are any."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from twin.analysis.requests import request_kpis
 from twin.analysis.resources import resource_kpis
 from twin.analysis.summary import summary_document
 from twin.invariants import Verdict, check
 from twin.run import RunResult, run_scenario
+from twin.analysis.sanity import scenario_warnings
+from twin.scenarios.checks import ScenarioWarning
 from twin.scenarios.scenario import Scenario
 
 
@@ -19,6 +27,7 @@ class Outcome:
     result: RunResult
     verdicts: list[Verdict]
     document: dict  # the summary.json document
+    warnings: list[ScenarioWarning] = field(default_factory=list)
 
     @property
     def holds(self) -> bool:
@@ -26,7 +35,13 @@ class Outcome:
 
     @property
     def failed(self) -> list[Verdict]:
+        """The verdicts that do not hold, vacuous ones included."""
         return [v for v in self.verdicts if not v.holds]
+
+    @property
+    def vacuous(self) -> list[Verdict]:
+        """The verdicts that had nothing to check (they are among `failed`)."""
+        return [v for v in self.verdicts if v.vacuous]
 
 
 def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None = None,
@@ -39,4 +54,7 @@ def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None 
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
                                  request_kpis(result.records, engine.stats, result.duration),
                                  resource_kpis(result.records, engine.usage, engine.store, engine.stats.first_429))
-    return Outcome(result, verdicts, document)
+    warnings = scenario_warnings(scenario, openshift)
+    if warnings:
+        document["warnings"] = [str(w) for w in warnings]
+    return Outcome(result, verdicts, document, warnings)

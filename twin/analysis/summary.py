@@ -90,7 +90,8 @@ def request_lines(r: dict) -> list[str]:
     return lines
 
 
-SESSION_NAMES = {"pull": "background pulls", "push": "background pushes", "kubelet": "kubelet pulls"}
+SESSION_NAMES = {"pull": "background pulls", "push": "pushes and builds (a build pulls its base, then pushes)",
+                 "kubelet": "kubelet pulls"}
 
 
 def session_rows(r: dict) -> list[tuple[str, str]]:

@@ -109,7 +109,8 @@ class Explorer:
         if self.best is not None:
             self.shrink_simulations += 1
         outcome = evaluate(variation.scenario)
-        return [v for v in outcome.failed if v.name in self.plan.counted]
+        return [v for v in outcome.failed if v.name in self.plan.counted and not v.vacuous]  # a violation, not a
+        # verdict with nothing to check (a variation that left the invariant nothing to judge is no counterexample)
 
     def keep(self, found: Found) -> None:
         if self.best is None:

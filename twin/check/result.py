@@ -41,7 +41,7 @@ class CheckResult:
     @property
     def failed(self) -> list[Verdict]:
         """The counted invariants that fail in the counterexample."""
-        return [v for v in self.verdicts if not v.holds and v.name in self.counted]
+        return [v for v in self.verdicts if not v.holds and not v.vacuous and v.name in self.counted]
 
 
 def search(document: ScenarioDocument | str, varies: Iterable[str | Vary] = (), invariant: str | None = None,
@@ -73,7 +73,7 @@ def _found(explorer: Explorer, command: str, started: float) -> CheckResult:
     best, plan, budget = explorer.best, explorer.plan, explorer.budget
     body = counterexample_body(best.variation)
     verdicts = rerun(body)
-    failed = [v for v in verdicts if not v.holds and v.name in plan.counted]
+    failed = [v for v in verdicts if not v.holds and not v.vacuous and v.name in plan.counted]
     _check_reproduced(best, failed)
     how = (f"found after {explorer.examples} example(s), then {explorer.shrink_simulations} simulation(s) while "
            f"shrinking ({budget.stopped or 'shrunk fully'})")

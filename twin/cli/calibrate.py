@@ -9,17 +9,20 @@ import json
 import os
 from pathlib import Path
 
-import yaml
 
 from twin.calibration.arrivals import ArrivalFit
 from twin.calibration.calibrate import calibrate
 from twin.calibration.fragment import document, estimates, scenario_text
 from twin.calibration.inputs import base_scenario, observation, rebased
 from twin.calibration.report import arrival_plots, markdown
+from twin.cli.inputs import name_option
+from twin.cli.outputs import folder_output
 from twin.errors import InputError
-from twin.files import write_bytes, write_text
+from twin.files import staged_folder, write_bytes, write_text
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import scenario_from_body
+from twin.model.bounds import check_seed
+from twin.model.kube_io.reader import parse_documents
 
 EXAMPLES = """examples:
   twin calibrate --access-log registry.log --metrics scrapes/ --out calibrated/
@@ -62,7 +65,11 @@ def register(commands) -> None:
 
 def run(args) -> int:
     interval = _interval(args.interval)
-    out = Path(args.out)
+    if args.name is not None:
+        name_option("--name", args.name)
+    if args.seed is not None:
+        check_seed(args.seed, "--seed")
+    out = folder_output("--out", args.out, files=FILES[:3], folders=("plots",))
     data = observation(args.access_log, args.metrics, args.query_range)
     try:
         data = data.window(args.start, args.end)
@@ -73,13 +80,14 @@ def run(args) -> int:
     base = base_scenario(args.base, out) if args.base else None
     text = scenario_text(result, base, args.name, data.sources)
     _check_loads(text, out)
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(out / "calibration.json", json.dumps(document(result, data.sources), indent=1, sort_keys=True) + "\n")
-    write_text(out / "calibration.md", markdown(result, data.sources))
-    (out / "plots").mkdir(exist_ok=True)
-    for name, png in arrival_plots(result).items():
-        write_bytes(out / "plots" / name, png)
-    write_text(out / "calibrated.yaml", text)
+    with staged_folder(out, last=("calibrated.yaml",)) as folder:
+        write_text(folder / "calibration.json", json.dumps(document(result, data.sources), indent=1, sort_keys=True)
+                   + "\n")
+        write_text(folder / "calibration.md", markdown(result, data.sources))
+        (folder / "plots").mkdir()
+        for name, png in arrival_plots(result).items():
+            write_bytes(folder / "plots" / name, png)
+        write_text(folder / "calibrated.yaml", text)
     if not args.quiet:
         print("\n".join(_summary(result, len(estimates(result)))))
         print(f"wrote {', '.join(FILES)} to {out}/; run it: twin run {out / 'calibrated.yaml'}")
@@ -100,7 +108,8 @@ def _check_loads(text: str, out: Path) -> None:
     """The calibrated scenario must load as `twin run` will load it (relative paths from
     `out`), before anything is written."""
     # `out` may not exist yet: name the files as they will be found from it
-    body = rebased(yaml.safe_load(text), lambda value: os.path.normpath(out.resolve() / value))
+    body = rebased(parse_documents(text, str(out / "calibrated.yaml"))[0],
+                   lambda value: os.path.normpath(out.resolve() / value))
     scenario_from_body(body, out, str(out / "calibrated.yaml"))
 
 

@@ -4,15 +4,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from twin.check import FAULT_KINDS, FILE_NAME, CheckResult, search
 from twin.check.counterexample import value_lines, verdict_lines
 from twin.check.explore import DEFAULT_MAX_SHRINKS
 from twin.cli.inputs import version_option
+from twin.cli.outputs import folder_output
 from twin.errors import InputError
 from twin.files import write_text
 from twin.scenarios.fields import seconds
+from twin.model.bounds import check_seed
 
 EXAMPLES = """examples:
   twin check zone-failure-3-replicas --openshift 4.22 --vary cluster.zones=1..4 --vary faults.zone_outage=any
@@ -55,18 +58,34 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    check_seed(args.seed, "--seed")
     openshift = version_option(args.openshift).name if args.openshift else None
-    out = _out_folder(args.out)
+    out = folder_output("--out", args.out, files=(FILE_NAME,))
     result = search(args.scenario, args.vary, invariant=args.invariant, max_examples=args.max_examples,
                     time_budget=_time_budget(args.time), seed=args.seed, max_shrinks=args.max_shrinks,
                     openshift=openshift)
     path = out / FILE_NAME
-    if result.found:
-        out.mkdir(parents=True, exist_ok=True)
-        write_text(path, result.text)
+    if result.found and not _written(path, result.text or ""):
+        return 1
     if not args.quiet:
         print("\n".join(report_lines(result, path)))
     return 1 if result.found else 0
+
+
+def _written(path: Path, text: str) -> bool:
+    """Write the counterexample; when that fails after all (the disk changed during the
+    search), print it on stdout instead, so the search is never lost, and say so on
+    stderr (even with --quiet: there is no file to rely on)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, text)
+        return True
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"twin: error: --out: could not write {str(path)!r} ({reason}); the counterexample follows on stdout: "
+              f"save it as {FILE_NAME} and reproduce it with `twin run {FILE_NAME}`", file=sys.stderr)
+        sys.stdout.write(text)
+        return False
 
 
 def report_lines(result: CheckResult, path: Path) -> list[str]:
@@ -91,10 +110,3 @@ def _time_budget(text: str | None) -> float | None:
     if value <= 0:
         raise InputError("--time", "", f"expected a positive duration, got {text!r}")
     return value
-
-
-def _out_folder(out: str) -> Path:
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise InputError("--out", "", f"expected a directory, got the file {out!r}")
-    return path

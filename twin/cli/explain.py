@@ -13,6 +13,7 @@ from twin.model.kube_io.load import load_single_pod
 from twin.model.scheduling import SchedulerConfig, schedule_one
 from twin.model.scheduling.inputs import leave_out_scheduled
 from twin.report.explain import explain_document, explain_table
+from twin.model.bounds import check_seed
 
 EXAMPLES = """examples:
   twin explain --nodes nodes.json --pods pods.json --pod pending-pod.yaml
@@ -40,6 +41,7 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    check_seed(args.seed, "--seed")
     cluster = cluster_inputs(args.nodes, args.pods, args.objects)
     pod = load_single_pod(args.pod)
     pods, notes = leave_out_scheduled(cluster.pods, [pod])

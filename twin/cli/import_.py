@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from twin.cli.inputs import version_option
+from twin.cli.inputs import name_option, version_option
+from twin.cli.outputs import folder_output
 from twin.importing import compose, publish, read_dump, read_must_gather
+from twin.importing.publish import FILES, check_out
 
 EXAMPLES = """examples:
   twin import must-gather must-gather.local.5501/ --out scenarios/prod
@@ -50,8 +51,11 @@ def run(args) -> int:
     if args.openshift is not None:
         version_option(args.openshift)
     read = SOURCES[args.source][0]
-    out = Path(args.out)
-    imported = compose(read(args.path), args.name or out.resolve().name, args.openshift, args.source)
+    out = folder_output("--out", args.out, files=FILES)
+    check_out(out, args.force)
+    name = args.name if args.name is not None else out.resolve().name  # the folder's name by default
+    name_option("--name" if args.name is not None else "--out", name)
+    imported = compose(read(args.path), name, args.openshift, args.source)
     written = publish(imported, out, args.force)
     if not args.quiet:
         for line in imported.summary:

@@ -34,6 +34,17 @@ def version_option(text: str):
         raise InputError("--openshift", "", str(exc)) from None
 
 
+def name_option(flag: str, text: str) -> str:
+    """A scenario name given on the command line (`--name`), checked before any work as
+    the scenario file's `name` is: it becomes a folder."""
+    from twin.scenarios.spec import folder_name
+
+    try:
+        return folder_name(text)
+    except ValueError as exc:
+        raise InputError(flag, "", str(exc)) from None
+
+
 def write_json(document) -> None:
     json.dump(document, sys.stdout, indent=2, sort_keys=False)
     sys.stdout.write("\n")

@@ -11,6 +11,7 @@ from twin.cli.terminal import add_quiet_option
 from twin.model.registry import load_registry_config
 from twin.place import place_registry
 from twin.report.placement import placement_document, placement_text
+from twin.model.bounds import check_seed
 
 EXAMPLES = """examples:
   twin place                                   # the bundled example cluster and default ROSA Config
@@ -48,6 +49,7 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    check_seed(args.seed, "--seed")
     config_file = args.config or example(DEFAULT_CONFIG)
     config = load_registry_config(config_file)
     cluster = cluster_inputs(args.nodes or example(DEFAULT_NODES), args.pods, args.objects)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from twin.cli.outputs import report_folder
 from twin.report.run_report import write_report
 
 EXAMPLES = """examples:
@@ -30,7 +31,7 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    files = write_report(args.folder)
+    files = write_report(report_folder(args.folder))
     if not args.quiet:
         print(f"report: {files.html} ({files.markdown.name}, {len(files.plots)} plot files in plots/)")
     return 0

@@ -4,19 +4,19 @@ built-in library."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from twin.analysis.outcome import evaluate
 from twin.analysis.summary import summary_text
 from twin.cli.inputs import version_option
+from twin.cli.outputs import ACCESS_LOG, file_output, run_folder_output
 from twin.cli.terminal import paint_verdicts, progress_line, use_colour
 from twin.errors import InputError
-from twin.files import FILE_MODE
+from twin.model.bounds import MIN_SCRAPE_INTERVAL, check_seed
+from twin.files import staged_folder
 from twin.report.junit import write_junit
 from twin.report.run_outputs import write_run_folder
 from twin.report.run_report import write_report
@@ -32,6 +32,8 @@ EXAMPLES = """examples:
 """
 REPORTS = Path("reports")
 """Where `--report` writes the run without --out: reports/<scenario name>/."""
+LAST = ("summary.json", "report.md", "report.html")
+"""Moved into an existing --out folder last: the files that say the run (its report) is complete."""
 SCENARIOS_EXAMPLES = """examples:
   twin scenarios
 """
@@ -68,30 +70,45 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
-    if args.seed is not None and args.seed < 0:
-        raise InputError("--seed", "", f"expected a non-negative integer, got {args.seed}")
+    if args.seed is not None:
+        check_seed(args.seed, "--seed")
+    junit = file_output("--junit", args.junit) if args.junit is not None else None
+    out = _run_folder("--out", args.out, args) if args.out is not None else None
     scenario = load_scenario(args.scenario)
     openshift = version_option(args.openshift).name if args.openshift else None
-    out = prepare_out(args.out if args.out or not args.report else str(REPORTS / scenario.spec.name))
+    if out is None and args.report:
+        out = _run_folder("--report", str(REPORTS / scenario.spec.name), args)
     if args.metrics_every is not None and out is None:
         raise InputError("--metrics-every", "", "expected --out as well: the scrapes are written there")
     if args.access_log and out is None:
         raise InputError("--access-log", "", "expected --out as well: access.log is written there")
-    junit = prepare_junit(args.junit)
-    with access_log(out if args.access_log else None) as log:
-        outcome, wall_seconds = judge(scenario, args, openshift, log)
+    written = ""
+    with staged_folder(out, last=LAST) if out is not None else nullcontext() as folder:
+        with access_log(folder if args.access_log else None) as log:
+            outcome, wall_seconds = judge(scenario, args, openshift, log)
+        if out is not None and folder is not None:
+            write_run_folder(folder, outcome, scenario)
+            if args.report:
+                plots = len(write_report(folder).plots)
+                written = f"\nreport: {out / 'report.html'} (report.md, {plots} plot files in plots/)"
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document
-    if out is not None:
-        write_run_folder(out, outcome, scenario)
+    if not args.quiet:
+        from twin.cli import one_line  # the package imports this module first
+
+        for warning in outcome.warnings:  # legitimate but probably not meant (twin/analysis/sanity.py)
+            print(f"twin: warning: {one_line(str(warning))}", file=sys.stderr)
     if junit is not None:
         write_junit(junit, document, wall_seconds)
     if not args.quiet:
         print(paint_verdicts(summary_text(document, result.records), use_colour(sys.stdout)))
-    if args.report:
-        files = write_report(out)
-        if not args.quiet:
-            print(f"\nreport: {files.html} ({files.markdown.name}, {len(files.plots)} plot files in plots/)")
+    if written and not args.quiet:
+        print(written)
     return 0 if all(v.holds for v in verdicts) else 1
+
+
+def _run_folder(flag: str, text: str, args) -> Path:
+    return run_folder_output(flag, text, report=args.report, metrics=args.metrics_every is not None,
+                             access_log=args.access_log)
 
 
 def judge(scenario, args, openshift: str | None, log=None):
@@ -104,39 +121,15 @@ def judge(scenario, args, openshift: str | None, log=None):
 
 
 @contextmanager
-def access_log(out: Path | None):
-    """A temporary file in `out` that becomes `out/access.log` when the run ends well
-    (written as the run goes: a long run's log need not fit in memory)."""
-    if out is None:
+def access_log(folder: Path | None):
+    """`folder/access.log`, written as the run goes (a long run's log need not fit in
+    memory); `folder` is the run folder being built, published only when the run ends
+    well (`twin.files.staged_folder`)."""
+    if folder is None:
         yield None
         return
-    out.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=out, prefix=".access.log.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            yield stream
-        os.chmod(temp, FILE_MODE)
-        os.replace(temp, out / "access.log")
-    finally:
-        Path(temp).unlink(missing_ok=True)
-
-
-def prepare_junit(junit: str | None) -> Path | None:
-    if junit is None:
-        return None
-    path = Path(junit)
-    if path.is_dir():
-        raise InputError("--junit", "", f"expected a file name, got the directory {junit!r}")
-    return path
-
-
-def prepare_out(out: str | None) -> Path | None:
-    if out is None:
-        return None
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise InputError("--out", "", f"expected a directory, got the file {out!r}")
-    return path
+    with (folder / ACCESS_LOG).open("w", encoding="utf-8") as stream:
+        yield stream
 
 
 def _duration(text: str) -> float:
@@ -147,6 +140,8 @@ def _duration(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    if value < MIN_SCRAPE_INTERVAL:
+        raise argparse.ArgumentTypeError(f"expected at least 1ms (Prometheus' smallest scrape interval), got {text!r}")
     return value
 
 

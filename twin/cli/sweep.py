@@ -7,10 +7,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from twin.cli.outputs import folder_output
 from twin.cli.terminal import is_terminal
 from twin.errors import InputError
 from twin.scenarios.variation import ScenarioDocument
 from twin.sweep import SweepResult, parse_param, run_sweep
+from twin.sweep.store import DEFINITION, RUNS, TABLES
 from twin.sweep.text import aggregate_text
 
 EXAMPLES = """examples:
@@ -54,8 +56,10 @@ def register(commands) -> None:
 
 def run(args) -> int:
     params = parse_params(args.param)
+    out = _folder(args.out) if args.out is not None else None
     document = ScenarioDocument.read(args.scenario)
-    out = Path(args.out) if args.out else Path("sweeps") / document.scenario().spec.name
+    if out is None:
+        out = _folder(str(Path("sweeps") / document.scenario().spec.name))
     try:
         result = run_sweep(document, params, args.seeds, openshift=args.openshift, out=out, workers=args.workers,
                            scheduler=args.scheduler, progress=not args.quiet and is_terminal(sys.stderr))
@@ -66,6 +70,10 @@ def run(args) -> int:
     if not args.quiet:
         print(report(result))
     return 0
+
+
+def _folder(text: str) -> Path:
+    return folder_output("--out", text, files=(DEFINITION, *TABLES), folders=(RUNS,))
 
 
 def parse_params(texts: list[str]) -> dict[str, list]:

@@ -7,7 +7,6 @@ import argparse
 import io
 import json
 from dataclasses import asdict
-from pathlib import Path
 
 from twin.calibration.inputs import observation
 from twin.cli.inputs import version_option
@@ -15,10 +14,13 @@ from twin.comparison.compare import compare, table
 from twin.comparison.figures import observed_figures
 from twin.comparison.predict import predict
 from twin.comparison.plot import overlay
+from twin.cli.outputs import folder_output
 from twin.errors import InputError
-from twin.files import write_bytes, write_text
+from twin.files import staged_folder, write_bytes, write_text
 from twin.scenarios.load import load_scenario
+from twin.model.bounds import check_seed
 
+FILES = ("validation.json", "validation.md", "plots/validation.png")
 EXAMPLES = """examples:
   twin validate calibrated/calibrated.yaml --access-log registry.log --metrics scrapes/ --from 1796531200 --to 1796532100 --out validation/
 """
@@ -51,6 +53,9 @@ def register(commands) -> None:
 def run(args) -> int:
     if args.openshift is not None:
         version_option(args.openshift)
+    if args.seed is not None:
+        check_seed(args.seed, "--seed")
+    out = folder_output("--out", args.out, files=FILES, folders=("plots",))
     scenario = load_scenario(args.scenario)
     data = observation(args.access_log, args.metrics, args.query_range)
     try:
@@ -62,18 +67,18 @@ def run(args) -> int:
     observed = observed_figures(data, start, end)
     predicted = predict(scenario, args.seed, args.openshift)
     rows = compare(observed, predicted)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "plots").mkdir(exist_ok=True)
-    write_text(out / "validation.json", json.dumps({"observed": observed, "predicted": predicted,
-                                                    "rows": [asdict(r) for r in rows]}, indent=1, sort_keys=True) + "\n")
     lines = [f"# Validation: {scenario.spec.name}", "", f"Observed {end - start:.0f} s of {', '.join(data.sources)}; "
              f"predicted by the twin over its {scenario.spec.duration - warm_up:.0f} s of traffic.", "", *table(rows), "",
              "![observed and predicted](plots/validation.png)", ""]
-    write_text(out / "validation.md", "\n".join(lines))
     buffer = io.BytesIO()
     overlay(observed, predicted).savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    write_bytes(out / "plots" / "validation.png", buffer.getvalue())
+    with staged_folder(out, last=("validation.md",)) as folder:
+        (folder / "plots").mkdir()
+        write_text(folder / "validation.json", json.dumps({"observed": observed, "predicted": predicted,
+                                                           "rows": [asdict(r) for r in rows]}, indent=1, sort_keys=True)
+                   + "\n")
+        write_text(folder / "validation.md", "\n".join(lines))
+        write_bytes(folder / "plots" / "validation.png", buffer.getvalue())
     judged = [r for r in rows if r.within is not None]
     if not args.quiet:
         print("\n".join(table(rows)))

@@ -44,7 +44,7 @@ def read_must_gather(directory: str | Path) -> Found:
     `oc adm must-gather` wrote or the image folder inside it)."""
     root = find_root(Path(directory))
     found = Found(str(root), str(root / NODES))
-    found.nodes = [m for file in _files(root / NODES) for m in iter_manifests(file)]
+    found.nodes = [m for file in _files(root / NODES) for m in _node_file(file)]
     found.pods = list(_pods(root))
     found.deployments = [m for ns in _namespaces(root) for m in _manifests(ns / "apps" / "deployments.yaml")]
     found.config = _config(root / CONFIG)
@@ -80,7 +80,20 @@ def _is_root(path: Path) -> bool:
 def _files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES)
+    named = sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES)
+    for path in named:
+        if not path.is_file():
+            raise InputError(str(path), "", "expected a file (`oc adm inspect` writes one per object), found a folder")
+    return named
+
+
+def _node_file(file: Path) -> list[Located]:
+    """The Node of a node's file: an empty one is a gather that failed for that node, not
+    a cluster with a node fewer."""
+    found = list(iter_manifests(file))
+    if not found:
+        raise InputError(str(file), "", "expected a Node (`oc adm inspect` writes one per file), found none")
+    return found
 
 
 def _namespaces(root: Path) -> list[Path]:

@@ -3,8 +3,9 @@
 Nothing is written before the whole folder has been built and loaded as `twin run`
 would load it (in a temporary folder). `--out` must be new or empty, unless `--force`:
 then the import's four files are replaced and nothing else in the folder is touched.
-Each file is written atomically (`twin.files`), scenario.yaml last, so a scenario.yaml
-never points at files from before."""
+The files are built aside and moved in only when all were written
+(`twin.files.staged_folder`), scenario.yaml last, so a scenario.yaml never points at
+files from before."""
 
 from __future__ import annotations
 
@@ -12,20 +13,24 @@ import tempfile
 from pathlib import Path
 
 from twin.errors import InputError
-from twin.files import write_text
+from twin.files import staged_folder, write_text
 from twin.importing.compose import Imported
 from twin.scenarios.load import load_scenario
 
 SCENARIO = "scenario.yaml"
+FILES = (SCENARIO, "nodes.yaml", "pods.yaml", "config.yaml")
+"""What an import writes (`compose`)."""
 
 
 def publish(imported: Imported, out: str | Path, force: bool = False) -> list[Path]:
     out = Path(out)
     check_out(out, force)
     verify(imported)
-    out.mkdir(parents=True, exist_ok=True)
     names = [n for n in imported.files if n != SCENARIO] + [SCENARIO]
-    return [write_text(out / name, imported.files[name]) for name in names]
+    with staged_folder(out, last=(SCENARIO,)) as folder:
+        for name in names:
+            write_text(folder / name, imported.files[name])
+    return [out / name for name in names]
 
 
 def check_out(out: Path, force: bool) -> None:

@@ -1,19 +1,27 @@
-"""The invariants a scenario may ask for, as pure functions of the records."""
+"""The invariants a scenario may ask for, as pure functions of the records. One that had
+nothing to check returns a vacuous verdict (`Verdict.nothing_to_check`), which fails."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from twin.invariants import requests, resources
+from twin.invariants import images, requests, resources
 from twin.invariants.series import desired_at, faults, ready_minimum, registry_ready, value_at
 from twin.invariants.verdict import Verdict
 
 REGISTRY_DEPLOYMENT = "openshift-image-registry/image-registry"
+REGISTRY_PODS = "openshift-image-registry/image-registry-"
 
 
 def max_skew(records: Sequence, params) -> Verdict:
-    """DoNotSchedule maxSkew holds at every binding that was checked (registry pods)."""
+    """DoNotSchedule maxSkew holds at every binding that was checked (registry pods with a
+    DoNotSchedule constraint); vacuous when there was none."""
     checked = [r for r in records if r.kind == "PodBound" and r.details.get("spread")]
+    if not checked:
+        bound = sum(r.kind == "PodBound" and r.subject.startswith(REGISTRY_PODS) for r in records)
+        why = ("no registry pod was bound" if not bound else
+               f"none of the {bound} registry binding(s) had a DoNotSchedule spread constraint")
+        return Verdict.nothing_to_check("max_skew", why, {"bindings": 0, "registry_bindings": bound})
     worst = [(r, s) for r in checked for s in r.details["spread"] if s["skew"] > s["max_skew"]]
     if worst:
         r, s = worst[0]
@@ -28,7 +36,7 @@ def zone_failure_recovery(records: Sequence, params) -> Verdict:
     within = params.within if params.within is not None else 600.0
     outages = faults(records, "zone_outage") + faults(records, "node_crash")
     if not outages:
-        return Verdict("zone_failure_recovery", True, "no zone outage or node crash in the scenario", {})
+        return Verdict.nothing_to_check("zone_failure_recovery", "no zone outage or node crash in the run")
     times = [recovery_seconds(records, fault) for fault in outages]
     first = times[0]
     evidence = {"outage_at": outages[0].time, "recovery_seconds": first, "bound_seconds": within}
@@ -97,7 +105,10 @@ def rollout_completes(records: Sequence, params) -> Verdict:
         first = exceeded[0]
         evidence = {"rollouts": len(rollouts), "deadline_exceeded_at": first.time, **stuck_reason(records, 0.0)}
         return Verdict("rollout_completes", False, f"progress deadline exceeded at t={first.time:.0f}s", evidence)
-    last = rollouts[-1].time if rollouts else 0.0
+    if not rollouts:
+        return Verdict.nothing_to_check("rollout_completes", "the operator rolled out no registry Deployment",
+                                        {"rollouts": 0})
+    last = rollouts[-1].time
     if rollouts and not any(r.time >= last for r in complete):
         return Verdict("rollout_completes", False, "the last rollout had not completed at the end", stuck_reason(records, last))
     return Verdict("rollout_completes", True, f"{len(rollouts)} rollout(s) completed", {"rollouts": len(rollouts)})
@@ -112,6 +123,8 @@ def pdb_respected(records: Sequence, params) -> Verdict:
            and any(h - 1 < d for h, d in zip(r.details["healthy_before"], r.details["desired_healthy"]))]
     refused = sum(r.details["code"] == 429 for r in evictions)
     evidence = {"evictions": len(allowed), "refused_429": refused}
+    if not evictions:
+        return Verdict.nothing_to_check("pdb_respected", "no eviction was asked for (no drain evicted a pod)", evidence)
     if bad:
         return Verdict("pdb_respected", False, f"eviction of {bad[0].subject} broke its PDB", {**evidence, "time": bad[0].time})
     return Verdict("pdb_respected", True, f"{len(allowed)} eviction(s) allowed, {refused} refused with 429", evidence)
@@ -133,6 +146,8 @@ def no_binding_to_unready_nodes(records: Sequence, params) -> Verdict:
     if bad:
         return Verdict("no_binding_to_unready_nodes", False, f"{bad[0].subject} bound to {bad[0].details['node']}",
                        {"time": bad[0].time, "count": len(bad)})
+    if not binds:
+        return Verdict.nothing_to_check("no_binding_to_unready_nodes", "no pod was bound", {"bindings": 0})
     detail = f"{binds} bindings, none to a cordoned or NotReady node"
     return Verdict("no_binding_to_unready_nodes", True, detail, {"bindings": binds})
 
@@ -141,7 +156,7 @@ CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     max_skew, zone_failure_recovery, registry_availability, rollout_completes, pdb_respected, no_binding_to_unready_nodes,
     requests.request_conservation, requests.limiter_bounds, requests.no_write_while_readonly, requests.pull_latency,
     requests.rejection_rate, requests.workloads_running_after_zone_failure, requests.no_content_lost,
-    requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill,
+    requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill, images.triggered_rollouts_complete,
 )}
 
 

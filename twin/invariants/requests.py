@@ -31,6 +31,8 @@ def request_conservation(records: Sequence, params) -> Verdict:
     lost = {k: issued.get(k, 0) - accounted.get(k, 0) for k in sorted(set(issued) | set(accounted))
             if issued.get(k, 0) != accounted.get(k, 0)}
     evidence = {"issued": sum(issued.values()), "open_at_end": sum(totals["open"].values())}
+    if not evidence["issued"] and not lost:
+        return Verdict.nothing_to_check("request_conservation", "no request was issued", evidence)
     if lost:
         first = next(iter(lost))
         return Verdict("request_conservation", False, f"{first}: {lost[first]} request(s) issued but not accounted for",
@@ -43,6 +45,11 @@ def limiter_bounds(records: Sequence, params) -> Verdict:
     maxInQueue, no wait longer than maxWaitInQueue (when maxRunning > 0), recomputed from
     the requests' own times."""
     peaks = [r for r in records if r.kind == "LimiterPeak"]
+    limited = [r for r in peaks if any(r.details[limiter]["max_running"] > 0 for limiter in ("read", "write"))]
+    if not limited:
+        why = ("no registry pod served requests" if not peaks else
+               f"none of the {len(peaks)} registry pod(s) had a request limit (spec.requests maxRunning)")
+        return Verdict.nothing_to_check("limiter_bounds", why, {"pods": len(peaks), "limited_pods": 0})
     for r in peaks:
         for limiter in ("read", "write"):
             problem = _limiter_problem(r.details[limiter])
@@ -71,6 +78,8 @@ def no_write_while_readonly(records: Sequence, params) -> Verdict:
     pods = [r for r in records if r.kind == "ReadOnlyWrites"]
     bad = [r for r in pods if r.details["succeeded"]]
     refused = sum(r.details["refused"] for r in pods)
+    if not pods:
+        return Verdict.nothing_to_check("no_write_while_readonly", "no registry pod ran read-only", {"pods": 0})
     if bad:
         return Verdict("no_write_while_readonly", False, f"{bad[0].details['succeeded']} write(s) succeeded on read-only "
                        f"{bad[0].subject}", {"pod": bad[0].subject, **bad[0].details})
@@ -85,7 +94,7 @@ def pull_latency(records: Sequence, params) -> Verdict:
     q = params.quantile if params.quantile is not None else 0.99
     times = np.array([r.details["seconds"] for r in records if r.kind == "ImagePulled"])
     if not len(times):
-        return Verdict("pull_latency", True, "no image pulled from the registry", {"pulls": 0})
+        return Verdict.nothing_to_check("pull_latency", "no image was pulled from the registry", {"pulls": 0})
     value = float(np.quantile(times, q, method="inverted_cdf"))
     evidence = {"pulls": len(times), "quantile": q, "seconds": round(value, 3), "bound_seconds": bound}
     holds = value <= bound
@@ -101,6 +110,8 @@ def rejection_rate(records: Sequence, params) -> Verdict:
     if totals is None:
         return Verdict("rejection_rate", False, "no RequestTotals record", {})
     answered = sum(totals["outcomes"].values())
+    if not answered:
+        return Verdict.nothing_to_check("rejection_rate", "no request was answered", {"requests": 0, "bound": bound})
     rejected = sum(n for key, n in totals["outcomes"].items() if key.endswith("/429"))
     fraction = rejected / answered if answered else 0.0
     evidence = {"requests": answered, "rejected_429": rejected, "fraction": round(fraction, 6), "bound": bound}
@@ -124,6 +135,8 @@ def no_content_lost(records: Sequence, params) -> Verdict:
     evidence = _refusals(totals, params, lambda client, kind: kind in CONTENT_REFUSALS,
                          lambda kind, code: code == CONTENT_REFUSALS[kind])
     asked, refused = evidence["requests"], evidence["refused"]
+    if not asked:
+        return Verdict.nothing_to_check("no_content_lost", "no manifest or blob request was made", evidence)
     text = (f"{refused} of {asked} manifest and blob requests refused for content the pod lacked"
             if refused else f"none of {asked} manifest and blob requests refused for missing content")
     return Verdict("no_content_lost", evidence["fraction"] <= evidence["bound"], text, evidence)
@@ -138,6 +151,8 @@ def no_auth_refusals(records: Sequence, params) -> Verdict:
         return Verdict("no_auth_refusals", False, "no RequestTotals record", {})
     evidence = _refusals(totals, params, lambda client, kind: kind != "ping" and client != "scrape",
                          lambda kind, code: code == "401" or (code == "400" and kind != "manifest_put"))
+    if not evidence["requests"]:
+        return Verdict.nothing_to_check("no_auth_refusals", "no authenticated request was made", evidence)
     return Verdict("no_auth_refusals", evidence["fraction"] <= evidence["bound"],
                    f"{evidence['refused']} of {evidence['requests']} authenticated requests refused "
                    f"(401, or 400 with the API server unreachable)", evidence)
@@ -167,7 +182,10 @@ def workloads_running_after_zone_failure(records: Sequence, params) -> Verdict:
     bound = params.within if params.within is not None else 900.0
     outages = faults(records, "zone_outage")
     if not outages:
-        return Verdict("workloads_running_after_zone_failure", True, "no zone outage in the scenario", {})
+        return Verdict.nothing_to_check("workloads_running_after_zone_failure", "no zone outage in the run")
+    if not any(r.kind == "WorkloadReady" for r in records):
+        return Verdict.nothing_to_check("workloads_running_after_zone_failure", "the scenario has no workload pods",
+                                        {"outage_at": outages[0].time})
     seconds = workload_recovery_seconds(records, outages[0].time)
     evidence = {"outage_at": outages[0].time, "recovery_seconds": seconds, "bound_seconds": bound}
     if seconds is None or seconds > bound:

@@ -18,6 +18,9 @@ def resource_bounds(records: Sequence, params) -> Verdict:
     pods = [r for r in records if r.kind == "ResourcePeak"]
     links = [r for r in records if r.kind == "NetworkPeak"]
     killed = {r.subject for r in records if r.kind == "ContainerRestart" and r.details.get("reason") == "OOMKilled"}
+    if not pods and not links:
+        return Verdict.nothing_to_check("resource_bounds", "no registry pod or node link was measured",
+                                        {"pods": 0, "links": 0})
     for r in pods:
         if r.details["cpu_saturation"] > 1 + SLACK:
             return Verdict("resource_bounds", False, f"{r.subject} used {r.details['cpu_saturation']:.3f} of its cores",
@@ -47,6 +50,8 @@ def no_oom_kill(records: Sequence, params) -> Verdict:
                        f"({len(kills)} kill(s) in all)", {"pod": first.subject, "at": first.details["exited"],
                                                           "kills": len(kills)})
     peaks = {r.subject: r.details["memory_peak"] for r in records if r.kind == "ResourcePeak"}
+    if not peaks:
+        return Verdict.nothing_to_check("no_oom_kill", "no registry pod ran", {"memory_peak": 0})
     top = max(peaks.values(), default=0)
     return Verdict("no_oom_kill", True, f"no OOM kill (peak memory {top / 2**20:.0f} MiB)", {"memory_peak": top})
 

@@ -31,7 +31,9 @@ once each. `bench/bench_observed.py` measures it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import io
 import json
 import math
 import re
@@ -41,6 +43,8 @@ import numpy as np
 import pandas as pd
 
 from twin.errors import InputError
+from twin.model.kube_io.reader import encoding_of as reader_encoding
+from twin.model.quoting import shown
 from twin.observed import godur, logformats as lf, routes
 
 COLUMNS = ("time", "method", "uri", "path", "repository", "kind", "status", "duration_seconds", "bytes_written",
@@ -71,8 +75,12 @@ def _no_gc():
 
 def _read(source: str, path) -> pd.DataFrame:
     reader = _Reader(source)
-    with open(path, "rb") as f:
-        lines = enumerate(f, 1)
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise InputError(source, "", f"cannot read file: {exc.strerror or exc}") from None
+    with f:
+        lines = enumerate(_lines(f, source), 1)
         for n, raw in lines:
             reader.feed(n, raw)
             if reader.format:
@@ -87,6 +95,35 @@ def _read(source: str, path) -> pd.DataFrame:
     frame = _frame(source, _select(columns), reader.format)
     frame.attrs.update(format=reader.format, lines=reader.lines, skipped=reader.lines - len(frame), source=source)
     return frame
+
+
+MAX_LINE = 2**20
+"""Bytes of one log line (1 MiB). distribution's lines are a few hundred bytes; Go's
+bufio.Scanner, with which line-oriented Go tools read logs, stops at 64 KiB
+(`bufio.MaxScanTokenSize`). A longer line is refused instead of being held whole: a
+gigabyte without a newline would otherwise be read into memory."""
+
+
+def _lines(f, source: str):
+    """The file's lines as UTF-8 bytes, at most MAX_LINE + 1 bytes each (a longer line
+    comes in pieces, and `_Reader.feed` refuses the first). A UTF-8 byte-order mark is
+    skipped; UTF-16 and UTF-32 with a byte-order mark (PowerShell's `oc logs > file`) are
+    transcoded, as `twin.model.kube_io.reader` reads every other file."""
+    encoding, bom = reader_encoding(f.peek(4)[:4])
+    if encoding == "utf-8" or encoding == "utf-8-sig":
+        f.read(bom)
+        return iter(functools.partial(f.readline, MAX_LINE + 1), b"")
+    return _transcoded(io.TextIOWrapper(f, encoding=encoding, errors="strict", newline=""), source)
+
+
+def _transcoded(text, source: str):
+    n = 0
+    try:
+        for n, line in enumerate(iter(functools.partial(text.readline, MAX_LINE + 1), ""), 1):
+            yield line.encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"line {n + 1}", f"expected {exc.encoding.upper()} text after its byte-order mark, "
+                         f"got a binary file: {exc.reason}") from None
 
 
 def _fast_json(reader: "_Reader", n: int, raw: bytes) -> bool:
@@ -164,12 +201,16 @@ class _Reader:
 
     def feed(self, n: int, raw: bytes) -> None:
         self.lines = n
+        if len(raw) > MAX_LINE:
+            raise InputError(self.source, f"line {n}", f"expected log lines of at most {MAX_LINE // 2**20} MiB, "
+                             "found a longer one (docs/limits.md)")
         if b"\x00" in raw:
             raise InputError(self.source, f"line {n}", "expected a text log, got a binary file (NUL bytes)")
         try:
             line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InputError(self.source, f"line {n}", "expected a UTF-8 text log, got a binary file") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(self.source, f"line {n}", f"expected a UTF-8 text log (or UTF-16 with a byte-order "
+                             f"mark), got a binary file: byte {exc.start} of the line is 0x{raw[exc.start]:02x}") from None
         if not line.endswith("\n"):
             self.pending = (n, line)  # only the last line can lack its newline
             return
@@ -225,7 +266,7 @@ def _duration(source: str, n: int, text) -> float:
     try:
         return godur.go_seconds(text)
     except (ValueError, TypeError):
-        raise InputError(source, f"line {n}", f"expected a Go duration such as 1.5ms, got {text!r}") from None
+        raise InputError(source, f"line {n}", f"expected a Go duration such as 1.5ms, got {shown(text)}") from None
 
 
 def _format_of(line: str) -> str:
@@ -249,7 +290,7 @@ def _json(source: str, n: int, line: str, truncated: bool):
         return None
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a line nested past json's reach
         _fail(source, n, line, "json", truncated)
     if record.get("msg") not in lf.RESPONSE_MESSAGES:
         return None
@@ -287,7 +328,7 @@ def _text(source: str, n: int, line: str, truncated: bool):
         return None
     for i, name in ((5, "http.response.status"), (6, "http.response.written")):
         if not fields[i].isdigit():
-            raise InputError(source, f"line {n}", f"expected an integer {name}, got {fields[i]!r}")
+            raise InputError(source, f"line {n}", f"expected an integer {name}, got {shown(fields[i])}")
         fields[i] = int(fields[i])
     return tuple(fields)
 
@@ -320,7 +361,7 @@ def _fail(source: str, n: int, line: str, fmt: str, truncated: bool):
 
 
 def _show(line: str) -> str:
-    return repr(line if len(line) <= 80 else line[:77] + "...")
+    return shown(line)
 
 
 def _frame(source: str, raw: dict[str, np.ndarray], fmt: str) -> pd.DataFrame:
@@ -352,7 +393,7 @@ def _integers(source: str, values: np.ndarray, line: np.ndarray, field: str) -> 
         return values.astype("int64")
     except (TypeError, ValueError):
         bad = next(i for i, v in enumerate(values) if not isinstance(v, int))
-        raise InputError(source, f"line {line[bad]}", f"expected an integer {field}, got {values[bad]!r}") from None
+        raise InputError(source, f"line {line[bad]}", f"expected an integer {field}, got {shown(values[bad])}") from None
 
 
 def _times(source: str, text: np.ndarray, line: np.ndarray, fmt: str) -> np.ndarray:
@@ -368,6 +409,6 @@ def _times(source: str, text: np.ndarray, line: np.ndarray, fmt: str) -> np.ndar
         expected = "an RFC 3339 time like 2026-12-06T04:21:53.244124448Z"
     if stamps.isna().any():
         i = int(np.flatnonzero(stamps.isna()[codes])[0])
-        raise InputError(source, f"line {line[i]}", f"expected {expected}, got {text[i]!r}")
+        raise InputError(source, f"line {line[i]}", f"expected {expected}, got {shown(text[i])}")
     seconds = stamps.as_unit("ns").asi8 / 1e9
     return seconds[codes] if len(codes) else np.array([], dtype=float)

@@ -27,6 +27,8 @@ import pandas as pd
 from prometheus_client.parser import text_string_to_metric_families
 
 from twin.errors import InputError
+from twin.model.kube_io import reader
+from twin.model.quoting import clipped
 from twin.observed import samples
 
 _NAME_TIME = re.compile(r"t(\d+)ms\.prom$")
@@ -40,13 +42,14 @@ def read_exposition(path: str | Path, *, time: float | None = None, pod: str = "
 def _file_rows(path: str | Path, time: float | None, pod: str) -> list[tuple]:
     """One file's sample rows, checked (the frame is built once, for every file together)."""
     source = str(path)
-    raw = Path(path).read_bytes()
+    raw = reader.read_bytes(path, source)
     if not raw.strip():
         raise InputError(source, "", f"expected a Prometheus text exposition with {samples.EXPECTED}, got an empty file")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(source, "", "expected a Prometheus text exposition, got a binary file") from None
+        text = reader.decode(raw, source)
+    except InputError as error:
+        raise InputError(source, error.path, f"expected a Prometheus text exposition, got a binary file "
+                         f"({error.message.rpartition(', ')[2]})") from None
     if "\x00" in text:
         raise InputError(source, "", "expected a Prometheus text exposition, got a binary file")
     rows = _rows(source, text, time, pod)
@@ -98,7 +101,7 @@ def _rows(source: str, text: str, time: float | None, pod: str) -> list[tuple]:
                                      "t<milliseconds>ms.prom, or an entry in times= for this file")
                 rows.append((when, pod, s.name, samples.labels_key(s.labels), float(s.value)))
     except ValueError as exc:
-        raise InputError(source, "", f"expected a Prometheus text exposition: {exc}") from None
+        raise InputError(source, "", f"expected a Prometheus text exposition: {clipped(str(exc))}") from None
     return rows
 
 

@@ -39,13 +39,14 @@ handling resets as `rate()` does, and raw series keep that choice with the plann
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
 from twin.errors import InputError
+from twin.model.kube_io import reader
+from twin.model.quoting import clipped, shown
 from twin.observed import samples
 
 TARGET_LABELS = frozenset({"instance", "job", "namespace", "service", "endpoint", "container", "prometheus",
@@ -64,13 +65,16 @@ def read_query_range(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
 
 
 def _file_rows(source: str) -> list[tuple]:
-    raw = Path(source).read_bytes()
+    raw = reader.read_bytes(source)
     if not raw.strip():
         raise InputError(source, "", "expected a Prometheus query_range JSON export, got an empty file")
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", f"expected a Prometheus query_range JSON export, got invalid JSON ({exc})") from None
+        document = reader.parse_json(reader.decode(raw, source), source)
+    except InputError as error:
+        if not error.message.startswith(("malformed JSON", "expected UTF-8")):
+            raise
+        raise InputError(source, error.path, f"expected a Prometheus query_range JSON export, got invalid JSON "
+                         f"({error.message})") from None
     responses = document if isinstance(document, list) else [document]
     rows, registry = [], False
     for i, response in enumerate(responses):
@@ -97,13 +101,13 @@ def _response_rows(source: str, where: str, response) -> list[tuple]:
         raise InputError(source, where, f"expected a query_range response object, got {type(response).__name__}")
     if response.get("status") != "success":
         detail = f"{response.get('errorType', '')}: {response.get('error', '')}".strip(": ")
-        raise InputError(source, f"{where}.status" if where else "status",
-                         f"expected \"success\", got {response.get('status')!r}" + (f" ({detail})" if detail else ""))
+        raise InputError(source, f"{where}.status" if where else "status", f"expected \"success\", got "
+                         f"{shown(response.get('status'))}" + (f" ({clipped(detail)})" if detail else ""))
     data = response.get("data")
     path = f"{where}.data" if where else "data"
     if not isinstance(data, dict) or data.get("resultType") != "matrix":
         got = data.get("resultType") if isinstance(data, dict) else data
-        raise InputError(source, f"{path}.resultType", f"expected \"matrix\" (a query_range answer), got {got!r}")
+        raise InputError(source, f"{path}.resultType", f"expected \"matrix\" (a query_range answer), got {shown(got)}")
     rows = []
     for j, series in enumerate(data.get("result") or []):
         rows.extend(_series_rows(source, f"{path}.result[{j}]", series))
@@ -115,6 +119,9 @@ def _series_rows(source: str, path: str, series) -> list[tuple]:
     if not isinstance(metric, dict) or "__name__" not in metric:
         raise InputError(source, f"{path}.metric", "expected a series with __name__ (export raw series, or keep "
                          "__name__ in the aggregation)")
+    for key, value in metric.items():  # the API's labels are map[string]string
+        if not isinstance(value, str):
+            raise InputError(source, f"{path}.metric.{key}", f"expected a label value (a string), got {shown(value)}")
     name, pod, namespace = metric["__name__"], metric.get("pod", ""), metric.get("namespace", "")
     labels = samples.labels_key({k: v for k, v in metric.items() if k != "pod" and k not in TARGET_LABELS})
     try:

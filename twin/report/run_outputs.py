@@ -15,8 +15,16 @@ from twin.analysis.summary import events_frame, summary_json
 from twin.files import write_bytes, write_parquet, write_text
 from twin.scenarios.scenario import Scenario
 
+RUN_FILES = ("summary.json", "events.csv", "cluster.json", "requests.parquet", "resources.parquet", "queues.parquet",
+             "latency.parquet", "metrics.parquet")
+"""The files `write_run_folder` may write (metrics.parquet: when scrapes were kept)."""
+RUN_FOLDERS = ("metrics",)
+"""Its folders (the scrapes: metrics/<pod>/<time>.prom)."""
+
 
 def write_run_folder(out: Path, outcome: Outcome, scenario: Scenario) -> Path:
+    """The files, each written atomically, straight into `out`; callers that want the
+    folder whole or not at all write into `twin.files.staged_folder(out)`."""
     out.mkdir(parents=True, exist_ok=True)
     result = outcome.result
     write_text(out / "summary.json", summary_json(outcome.document))

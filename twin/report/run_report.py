@@ -1,18 +1,25 @@
 """Write a run folder's report: `plots/<id>.png` and `.svg` for every plot, `report.md`
-and a self-contained `report.html`, each written to a temporary name and renamed, so a
-failure never leaves half a file. Plots an earlier report of the folder had and this
-one has not (say the traffic plots) are removed."""
+and a self-contained `report.html`. The report is built whole in a temporary folder
+inside the run folder and only then moved in (`twin.files.staged_folder`), report.html
+last, so a failure never leaves half a report, nor a report.html whose plots are
+missing. Plots an earlier report of the folder had and this one has not (say the traffic
+plots) are removed afterwards; nothing else in the folder is touched."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from twin.files import write_bytes
+from twin.files import staged_folder, write_bytes
 from twin.report.html import report_html
 from twin.report.markdown import report_markdown
 from twin.report.run_folder import read_run_folder
 from twin.report.sections import PLOT_IDS, RunReport, build_report
+
+REPORT_FOLDERS = ("plots",)
+REPORT_FILES = ("report.md", "report.html", *(f"plots/{plot_id}{suffix}" for plot_id in PLOT_IDS
+                                               for suffix in (".png", ".svg")))
+"""Everything a report may write into its run folder."""
 
 
 @dataclass(frozen=True)
@@ -30,16 +37,16 @@ def write_report(folder: str | Path) -> ReportFiles:
 
 
 def write_report_files(folder: Path, report: RunReport) -> ReportFiles:
-    plots_dir = folder / "plots"
-    plots_dir.mkdir(exist_ok=True)
-    written = []
-    for plot in report.plots:
-        for suffix, data in ((".png", plot.png), (".svg", plot.svg)):
-            written.append(write_bytes(plots_dir / f"{plot.id}{suffix}", data))
-    _remove_stale(plots_dir, {p.id for p in report.plots})
-    markdown = write_bytes(folder / "report.md", report_markdown(report).encode("utf-8"))
-    html = write_bytes(folder / "report.html", report_html(report).encode("utf-8"))
-    return ReportFiles(html, markdown, tuple(written))
+    with staged_folder(folder, last=("report.md", "report.html")) as staging:
+        (staging / "plots").mkdir()
+        names = []
+        for plot in report.plots:
+            for suffix, data in ((".png", plot.png), (".svg", plot.svg)):
+                names.append(write_bytes(staging / "plots" / f"{plot.id}{suffix}", data).name)
+        write_bytes(staging / "report.md", report_markdown(report).encode("utf-8"))
+        write_bytes(staging / "report.html", report_html(report).encode("utf-8"))
+    _remove_stale(folder / "plots", {p.id for p in report.plots})
+    return ReportFiles(folder / "report.html", folder / "report.md", tuple(folder / "plots" / name for name in names))
 
 
 def _remove_stale(plots_dir: Path, current: set[str]) -> None:

@@ -1,5 +1,6 @@
-"""Field types shared by the scenario schema's sections: durations, bandwidths and the
-strict, frozen base model (unknown fields rejected)."""
+"""Field types shared by the scenario schema's sections: durations, bandwidths, counts
+and seeds within the ranges Kubernetes and Go give them (`twin.model.bounds`,
+docs/limits.md), and the strict, frozen base model (unknown fields rejected)."""
 
 from __future__ import annotations
 
@@ -7,27 +8,38 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from twin.model.registry.duration import parse_go_duration
+from twin.model.bounds import INT32_MAX, MAX_SECONDS, SEED_MAX, Int32, Seed, int32, seed  # noqa: F401 (re-exported)
+from twin.model.quoting import shown
+from twin.model.registry.duration import DurationOverflow, parse_go_duration
+
+NonNegativeInt32 = Annotated[Int32, Field(ge=0)]
+"""A count: replicas, copies, workers, pods (int32 in the Kubernetes API, >= 0)."""
 
 
 def seconds(value: Any) -> float:
-    """A duration: a number of seconds, or Go-style text such as 90s, 10m, 1h30m."""
+    """A duration: a number of seconds, or Go-style text such as 90s, 10m, 1h30m; at most
+    Go's time.Duration (int64 nanoseconds, about 292 years) either way."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}")
+        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {shown(value)}")
     if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            raise ValueError(f"expected a finite number of seconds, got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected a finite number of seconds, got {shown(value)}")
         if value < 0:
-            raise ValueError(f"expected a duration that is not negative, got {value!r}")
+            raise ValueError(f"expected a duration that is not negative, got {shown(value)}")
+        if value > MAX_SECONDS:
+            raise ValueError(f"expected at most {MAX_SECONDS:.0f} seconds (Go's time.Duration, int64 nanoseconds, "
+                             f"about 292 years), got {shown(value)}")
         return float(value)
     try:
         nanos = parse_go_duration(value)
+    except DurationOverflow as error:
+        raise ValueError(str(error)) from None
     except ValueError:
-        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {value!r}") from None
+        raise ValueError(f"expected a duration such as 90s, 10m or 1h30m, got {shown(value)}") from None
     if nanos < 0:
-        raise ValueError(f"expected a duration that is not negative, got {value!r}")
+        raise ValueError(f"expected a duration that is not negative, got {shown(value)}")
     return nanos / 1e9
 
 
@@ -37,14 +49,16 @@ Seconds = Annotated[float, BeforeValidator(seconds)]
 def bandwidth(value: Any) -> float:
     """Bytes per second from a bandwidth with its unit: 1.25Gbit/s, 10Gbps, 500Mbit/s,
     156MB/s, 1.2GB/s. A bare number is refused: EC2 publishes bits, S3 guidance bytes."""
-    match = _BANDWIDTH.fullmatch(value.strip()) if isinstance(value, str) else None
+    match = _BANDWIDTH.fullmatch(value.strip()) if isinstance(value, str) and len(value) <= 100 else None
     if match is None:
         raise ValueError(f"expected a bandwidth with its unit (k, M or G and bit/s, bps, b/s or B/s), such as "
-                         f"1.25Gbit/s or 156MB/s, got {value!r}")
+                         f"1.25Gbit/s or 156MB/s, got {shown(value)}")
     amount, prefix, unit = float(match.group(1)), match.group(2), match.group(3)
     scale = {"G": 1e9, "M": 1e6, "k": 1e3}[prefix] / (1 if unit == "B/s" else 8)
     if not amount > 0:
-        raise ValueError(f"expected a bandwidth > 0, got {value!r}")
+        raise ValueError(f"expected a bandwidth > 0, got {shown(value)}")
+    if not math.isfinite(amount * scale):
+        raise ValueError(f"expected a finite bandwidth, got {shown(value)}")
     return amount * scale
 
 

@@ -15,12 +15,15 @@ from twin.model.kube_io.files import iter_manifests, read_documents
 from twin.model.kube_io.load import load_nodes, load_pods
 from twin.model.objects import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, Node, Pod, Taint
 from twin.model.quantity import QuantityError, milli_value, value
+from twin.model.quoting import shown
 from twin.model.registry import RegistryConfig, parse_registry_config
 from twin.model.registry.config import API_VERSION
-from twin.scenarios.checks import (check_registry_resources, check_scenario, has_network, unknown_instance_type,
-                                    unknown_instance_type_message)
+from twin.model.kube_io import validation as kv
+from twin.scenarios.checks import (check_registry_resources, check_scenario, has_network, refuse_labels,
+                                    refuse_permanent, unknown_instance_type, unknown_instance_type_message)
 from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
+from twin.scenarios.images_spec import check_image_streams
 from twin.observed.accesslog import read_access_log
 from twin.observed.replay import ReplayRequests
 from twin.scenarios.scenario import Scenario
@@ -66,6 +69,7 @@ def read_scenario(ref: str) -> tuple[object, Path, str]:
 def scenario_from_body(body, base: Path, source: str) -> Scenario:
     """Validate a scenario document (relative paths from `base`) into a `Scenario`."""
     spec = parse_spec(body, source)
+    check_image_streams(spec, source)
     nodes, pods = cluster_objects(spec, base, source)
     check_instance_types(spec, nodes, base, source)
     config = config_body(spec, base, source)
@@ -74,6 +78,7 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     else:
         config_source, prefix = str(config_file(spec, base)), ""
     registry = registry_config(config, config_source, prefix)
+    refuse_permanent(registry, config_source, prefix)  # named in the file it came from (check_scenario's is the scenario)
     check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
     scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source))
     check_scenario(scenario)
@@ -87,7 +92,7 @@ def replay_requests(spec: ScenarioFile, base: Path, source: str) -> ReplayReques
         return None
     path = base / replay.access_log
     if not path.is_file():
-        raise InputError(source, "traffic.replay.access_log", f"expected an access log file, got {replay.access_log!r} "
+        raise InputError(source, "traffic.replay.access_log", f"expected an access log file, got {shown(replay.access_log)} "
                                                               f"(paths are relative to the scenario file)")
     requests = ReplayRequests.from_log(read_access_log(path), replay.speed)
     if not len(requests):
@@ -135,12 +140,24 @@ def cluster_shape(generate: GeneratedCluster, source: str) -> ClusterShape:
     type (`resources/nodes.py` `allocatable`)."""
     worker = generate.worker
     given = worker.model_fields_set
+    if generate.workers_per_zone == 0 and generate.control_plane == 0:
+        raise InputError(source, "cluster.generate", "expected at least one node, got workers_per_zone 0 and "
+                                                     "control_plane 0 (nothing could run)")
+    refuse_labels(source, "cluster.generate.worker.labels", worker.labels)
     cpu, memory = (_allocatable(worker, name, source) for name in ("cpu", "memory"))
     if worker.instance_type != DEFAULT_INSTANCE_TYPE:
         typical_cpu, typical_memory = allocatable(worker.instance_type)
         cpu = cpu if "cpu" in given else typical_cpu
         memory = memory if "memory" in given else typical_memory
     taints = tuple(_taint(t, i, source) for i, t in enumerate(worker.taints))
+    for i, taint in enumerate(taints):
+        if any((t.key, t.effect) == (taint.key, taint.effect) for t in taints[:i]):
+            raise InputError(source, f"cluster.generate.worker.taints[{i}]", f"expected taints unique by key and "
+                             f"effect, got a second {taint.key}:{taint.effect}")
+    problem = kv.label_value_problem(generate.region + "a")  # the zones' labels: <region>a, <region>b ...
+    if problem:
+        raise InputError(source, "cluster.generate.region", f"expected a region usable as a node label value, as "
+                         f"are its zones {generate.region}a, {generate.region}b ... ({problem}), got {shown(generate.region)}")
     return ClusterShape(
         generate.zones, generate.workers_per_zone, generate.control_plane, generate.region,
         worker_cpu_millis=cpu, worker_memory=memory, max_pods=worker.pods,
@@ -158,7 +175,7 @@ def _allocatable(worker, name: str, source: str) -> int:
         raise InputError(source, f"cluster.generate.worker.{name}", str(exc)) from None
     if parsed < 0:
         raise InputError(source, f"cluster.generate.worker.{name}",
-                         f"expected a quantity that is not negative, got {amount!r}")
+                         f"expected a quantity that is not negative, got {shown(amount)}")
     return parsed
 
 
@@ -166,9 +183,15 @@ def _taint(raw: dict, index: int, source: str) -> Taint:
     path = f"cluster.generate.worker.taints[{index}]"
     effect = raw.get("effect", NO_SCHEDULE)
     if effect not in (NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE):
-        raise InputError(source, f"{path}.effect", f"expected NoSchedule, PreferNoSchedule or NoExecute, got {effect!r}")
+        raise InputError(source, f"{path}.effect", f"expected NoSchedule, PreferNoSchedule or NoExecute, got {shown(effect)}")
     if "key" not in raw:
         raise InputError(source, f"{path}.key", "required field is missing")
+    message = kv.expected_qualified_name(raw["key"])  # core validateNodeTaints
+    if message:
+        raise InputError(source, f"{path}.key", message)
+    message = kv.expected_label_value(raw.get("value", ""))
+    if message:
+        raise InputError(source, f"{path}.value", message)
     return Taint(raw["key"], raw.get("value", ""), effect)
 
 

@@ -30,9 +30,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from twin.model.quantity import parse_quantity
+from twin.model.bounds import MAX_NODES, MAX_PODS
+from twin.model.quantity import milli_value, parse_quantity
+from twin.model.quoting import shown
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
-from twin.scenarios.fields import Bandwidth, Seconds, Strict
+from twin.scenarios.fields import Bandwidth, NonNegativeInt32, Seconds, Seed, Strict
+from twin.scenarios.images_spec import BuildSpec, PushSpec, triggers_annotation, require_internal_tag
 from twin.scenarios.traffic_spec import TrafficSpec
 
 
@@ -44,7 +47,7 @@ class NodeShape(Strict):
     instance_type: str = DEFAULT_INSTANCE_TYPE
     cpu: str | int = "3500m"
     memory: str = "15Gi"
-    pods: int = 250
+    pods: NonNegativeInt32 = 250
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[dict[str, str]] = Field(default_factory=list)
 
@@ -61,7 +64,7 @@ def instance_type_expected(kind: str) -> str:
     where it is (the list is too long for one line), and the closest names."""
     close = difflib.get_close_matches(kind, INSTANCE_TYPES, n=3, cutoff=0.85)
     return (f"expected an EC2 instance type the twin knows ({len(INSTANCE_TYPES)} types such as {DEFAULT_INSTANCE_TYPE}, "
-            f"in twin/model/registry/resources/instance_types.py), got {kind!r}"
+            f"in twin/model/registry/resources/instance_types.py), got {shown(kind)}"
             + (f" (close: {', '.join(close)})" if close else ""))
 
 
@@ -90,10 +93,18 @@ class NetworkYaml(Strict):
 
 class GeneratedCluster(Strict):
     zones: int = Field(3, ge=1, le=26)
-    workers_per_zone: int = Field(2, ge=0)
-    control_plane: int = Field(3, ge=0)
+    workers_per_zone: NonNegativeInt32 = Field(2, le=MAX_NODES)
+    control_plane: NonNegativeInt32 = Field(3, le=MAX_NODES)
     region: str = "us-east-1"
     worker: NodeShape = Field(default_factory=NodeShape)
+
+    @model_validator(mode="after")
+    def within_cluster_limits(self):
+        nodes = self.zones * self.workers_per_zone + self.control_plane
+        if nodes > MAX_NODES:
+            raise ValueError(f"expected at most {MAX_NODES:,} nodes, Kubernetes' largest supported cluster, got "
+                             f"{nodes:,} (zones x workers_per_zone + control_plane)")
+        return self
 
 
 class ClusterSpec(Strict):
@@ -126,34 +137,68 @@ class RegistrySpec(Strict):
 def quantity(value: Any) -> Any:
     """A Kubernetes quantity that is not negative (the API server refuses negative ones)."""
     if parse_quantity(value) < 0:
-        raise ValueError(f"expected a quantity that is not negative, such as 250m or 512Mi, got {value!r}")
+        raise ValueError(f"expected a quantity that is not negative, such as 250m or 512Mi, got {shown(value)}")
     return value
 
 
 Quantity = Annotated[str | int, BeforeValidator(quantity)]
 
 
+def cpu_quantity(value: Any) -> Any:
+    """A CPU quantity whose millicores fit int64 (`milli_value`), as the kubelet and the
+    scheduler read it."""
+    milli_value(value)
+    return value
+
+
+CpuQuantity = Annotated[Quantity, AfterValidator(cpu_quantity)]
+
+
+def cpu_requests(requests: dict[str, Any]) -> dict[str, Any]:
+    if "cpu" in requests:
+        try:
+            milli_value(requests["cpu"])
+        except ValueError as exc:
+            raise ValueError(f"cpu: {exc}") from None
+    return requests
+
+
 class UsageSpec(Strict):
     """What each replica uses (default: its requests), for the CPU and memory its node
     has left for the registry: quantities >= 0."""
 
-    cpu: Quantity | None = None
+    cpu: CpuQuantity | None = None
     memory: Quantity | None = None
 
 
 class WorkloadSpec(Strict):
     name: str
     namespace: str = "apps"
-    replicas: int = Field(ge=0)
-    requests: dict[str, Quantity] = Field(default_factory=dict)
+    replicas: NonNegativeInt32 = Field(le=MAX_PODS)
+    requests: Annotated[dict[str, Quantity], AfterValidator(cpu_requests)] = Field(default_factory=dict)
     usage: UsageSpec | None = None
     image: str = ""
     labels: dict[str, str] = Field(default_factory=dict)
     topology_spread_constraints: list[dict[str, Any]] = Field(default_factory=list)
     strategy: Literal["RollingUpdate", "Recreate"] = "RollingUpdate"
-    copies: int = Field(1, ge=1)
+    copies: NonNegativeInt32 = Field(1, ge=1, le=MAX_PODS)
     """More than 1: that many Deployments named <name>-1, <name>-2, ..., with `{i}` in the
-    image replaced by the copy's number (many apps, each with its own image)."""
+    image, annotations and build replaced by the copy's number (many apps, each with its
+    own image)."""
+    annotations: Annotated[dict[str, str], AfterValidator(triggers_annotation)] = Field(default_factory=dict)
+    """The Deployment's annotations; `image.openshift.io/triggers` is followed."""
+    trigger: bool = False
+    """Follow the image's tag: the annotation `oc set triggers --from-image` writes for the
+    workload's container (`model/images/triggers.py`)."""
+    build: BuildSpec | None = None
+
+    @model_validator(mode="after")
+    def image_for_images_streams(self):
+        if self.trigger:
+            require_internal_tag(self.image, "trigger")
+        if self.build is not None:
+            require_internal_tag(self.image, "build")
+        return self
 
 
 class ImagesSpec(Strict):
@@ -201,7 +246,7 @@ class AddNode(Strict):
 FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
     "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
-    "role_grant", "role_revoke", "api_outage", "api_recovery",
+    "role_grant", "role_revoke", "api_outage", "api_recovery", "push", "out_of_service",
 )
 
 
@@ -225,6 +270,8 @@ class Fault(Strict):
     role_revoke: RoleChange | None = None
     api_outage: ApiServer | None = None
     api_recovery: ApiServer | None = None
+    push: PushSpec | None = None
+    out_of_service: NodeTarget | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):
@@ -247,12 +294,12 @@ class InvariantSpec(Strict):
         "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
         "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
         "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
-        "no_content_lost", "no_auth_refusals",
+        "no_content_lost", "no_auth_refusals", "triggered_rollouts_complete",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None
     max_fraction: Annotated[float, Field(ge=0, le=1)] | None = None
-    min_ready: int | None = None
+    min_ready: NonNegativeInt32 | None = None
     allowed_windows: list[Annotated[list[Seconds], Field(min_length=2, max_length=2)]] = Field(default_factory=list)
 
 
@@ -270,14 +317,14 @@ separator, no `..`, no NUL, so outputs stay where they belong (issue: hostile in
 def folder_name(value: Any) -> Any:
     if isinstance(value, str) and not re.fullmatch(SCENARIO_NAME, value):
         raise ValueError("expected a name usable as a folder: letters, digits, '.', '_' and '-', starting with a "
-                         f"letter or digit, at most 100 characters, got {value[:120]!r}")
+                         f"letter or digit, at most 100 characters, got {shown(value)}")
     return value
 
 
 class ScenarioFile(Strict):
     name: Annotated[str, AfterValidator(folder_name)]
     description: str = ""
-    seed: int = Field(0, ge=0)
+    seed: Seed = 0
     duration: Seconds = 3600.0
     openshift: Annotated[Literal["4.21", "4.22", "4.23"], BeforeValidator(version_text)] = "4.23"
     kubernetes: Annotated[str, BeforeValidator(version_text), Field(pattern=r"^1\.\d+$")] | None = None
@@ -288,6 +335,14 @@ class ScenarioFile(Strict):
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def pods_within_limits(self):
+        pods = sum(w.replicas * w.copies for w in self.workloads)
+        if pods > MAX_PODS:
+            raise ValueError(f"workloads: expected at most {MAX_PODS:,} pods in all (replicas x copies), Kubernetes' "
+                             f"largest supported cluster, got {pods:,}")
+        return self
 
     @model_validator(mode="after")
     def faults_in_order(self):

@@ -40,7 +40,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from twin.model.bounds import MIN_SCRAPE_INTERVAL
 from twin.model.quantity import QuantityError, parse_quantity
+from twin.model.quoting import shown
 from twin.model.registry.auth import DEFAULT_ROLES, ROLE_VERBS
 from twin.model.registry.batch import Client
 from twin.model.registry.catalogue import CatalogueParams
@@ -53,7 +55,7 @@ from twin.model.registry.resources.objectstore import ObjectStoreParams
 from twin.model.registry.service import (DEFAULT_CPU, DEFAULT_FILESYSTEM_LATENCY, DEFAULT_REVIEW_LATENCY,
                                          DEFAULT_STORAGE_LATENCY, NO_DELAY, Latency, ServiceParams, StorageOp)
 from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
-from twin.scenarios.fields import Bandwidth, Seconds, Strict
+from twin.scenarios.fields import Bandwidth, Int32, Seconds, Seed, Strict
 
 
 def byte_count(value: Any) -> int:
@@ -62,7 +64,7 @@ def byte_count(value: Any) -> int:
         value = int(value)
     amount = parse_quantity(value)  # raises QuantityError, a ValueError, for bad text
     if amount <= 0 or amount.denominator != 1:
-        raise ValueError(f"expected a positive whole number of bytes, got {value!r}")
+        raise ValueError(f"expected a positive whole number of bytes, got {shown(value)}")
     return int(amount)
 
 
@@ -72,7 +74,7 @@ def size(value: Any) -> int:
         value = int(value)
     amount = parse_quantity(value)
     if amount < 0 or amount.denominator != 1:
-        raise ValueError(f"expected a whole number of bytes >= 0, got {value!r}")
+        raise ValueError(f"expected a whole number of bytes >= 0, got {shown(value)}")
     return int(amount)
 
 
@@ -89,9 +91,9 @@ def core_seconds(value: Any) -> float:
             amount = parse_go_duration(value) / 1e9  # refuses anything but duration text, bools included
         except ValueError:
             raise ValueError(f"expected CPU time in core-seconds: a duration such as 2ms or 1.5us, a number of "
-                             f"seconds, or nanoseconds such as 1.5n, got {value!r}") from None
+                             f"seconds, or nanoseconds such as 1.5n, got {shown(value)}") from None
     if not math.isfinite(amount) or amount < 0:
-        raise ValueError(f"expected CPU time that is finite and not negative, such as 2ms or 1.5n, got {value!r}")
+        raise ValueError(f"expected CPU time that is finite and not negative, such as 2ms or 1.5n, got {shown(value)}")
     return amount
 
 
@@ -102,9 +104,9 @@ def request_rate(value: Any) -> float:
     """S3 requests per second: a plain number > 0 (no suffix: `5.5k` or `3500/s` is refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number of requests per second written as a plain number, such as 5500, "
-                         f"got {value!r}")
+                         f"got {shown(value)}")
     if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"expected a number of requests per second > 0, got {value!r}")
+        raise ValueError(f"expected a number of requests per second > 0, got {shown(value)}")
     return float(value)
 
 
@@ -127,20 +129,20 @@ class LayerSizeSpec(Strict):
     max: Bytes = _CATALOGUE.max_layer_bytes
 
 
-LayerRange = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=2, max_length=2)]
+LayerRange = Annotated[list[Annotated[Int32, Field(ge=1)]], Field(min_length=2, max_length=2)]
 SizeRange = Annotated[list[Bytes], Field(min_length=2, max_length=2)]
 
 
 class CatalogueSpec(Strict):
     """The image catalogue (`model/registry/catalogue.py`): ranges are [low, high], low <= high."""
 
-    base_images: int = Field(_CATALOGUE.base_images, ge=1)
-    images: int = Field(_CATALOGUE.images, ge=0)
+    base_images: Int32 = Field(_CATALOGUE.base_images, ge=1)
+    images: Int32 = Field(_CATALOGUE.images, ge=0)
     base_layers: LayerRange = list(_CATALOGUE.base_layers)
     own_layers: LayerRange = list(_CATALOGUE.own_layers)
     base_size: SizeRange = [int(_CATALOGUE.base_bytes[0]), int(_CATALOGUE.base_bytes[1])]
     layer_size: LayerSizeSpec = Field(default_factory=LayerSizeSpec)
-    seed: Annotated[int, Field(ge=0)] | None = None
+    seed: Seed | None = None
 
     @model_validator(mode="after")
     def ranges_in_order(self) -> CatalogueSpec:
@@ -249,7 +251,7 @@ class BackgroundSpec(Strict):
     cached_layer_fraction: Fraction01 = _LOAD.cached_layer_fraction
     new_layer_fraction: Fraction01 = _LOAD.new_layer_fraction
     popularity_exponent: Annotated[float, Field(ge=0, allow_inf_nan=False)] = _LOAD.popularity_exponent
-    images_per_session: int = Field(_LOAD.images_per_session, ge=1)
+    images_per_session: Int32 = Field(_LOAD.images_per_session, ge=1)
 
     def to_params(self) -> BackgroundLoad:
         return BackgroundLoad(self.pulls.to_profile(), self.pushes.to_profile(), self.cached_layer_fraction,
@@ -259,11 +261,11 @@ class BackgroundSpec(Strict):
 class ClientSpec(Strict):
     """containers/image's behaviour (`model/registry/clients.py`)."""
 
-    attempts: int = Field(_POLICY.attempts, ge=1)
+    attempts: Int32 = Field(_POLICY.attempts, ge=1)
     honour_retry_after: bool = _POLICY.honour_retry_after
     initial_backoff: Seconds = _POLICY.initial_backoff
     max_backoff: Seconds = _POLICY.max_backoff
-    lanes: int = Field(_POLICY.lanes, ge=1)
+    lanes: Int32 = Field(_POLICY.lanes, ge=1)
     think: Seconds = _POLICY.think
     bandwidth: Bandwidth = _POLICY.bandwidth
 
@@ -332,10 +334,10 @@ class StorageSpec(Strict):
 
     read_rate: RequestRate = _STORE.read_rate
     write_rate: RequestRate = _STORE.write_rate
-    partitions: int = Field(_STORE.partitions, ge=1)
-    max_partitions: int = Field(_STORE.max_partitions, ge=1)
+    partitions: Int32 = Field(_STORE.partitions, ge=1)
+    max_partitions: Int32 = Field(_STORE.max_partitions, ge=1)
     split_after: Seconds = _STORE.split_after
-    max_retries: int = Field(_STORE.max_retries, ge=0)
+    max_retries: Int32 = Field(_STORE.max_retries, ge=0)
 
     @model_validator(mode="after")
     def within(self):
@@ -387,7 +389,7 @@ class TrafficSpec(Strict):
     ServiceMonitor's (30 s)."""
 
     warm_up: Seconds = 120.0
-    scrape_interval: PositiveSeconds = 30.0
+    scrape_interval: Annotated[Seconds, Field(ge=MIN_SCRAPE_INTERVAL)] = 30.0
     catalogue: CatalogueSpec = Field(default_factory=CatalogueSpec)
     background: BackgroundSpec = Field(default_factory=BackgroundSpec)
     clients: ClientsSpec = Field(default_factory=ClientsSpec)

@@ -12,7 +12,7 @@ Paths (what a planner varies most; anything else is the document's own path):
                           region (a generated cluster only)
     workloads.NAME.X      field X of the workload called NAME
     traffic.X, images.X   the document's own fields (traffic.background.pulls.constant)
-    duration, openshift, kubernetes, seed
+    duration, openshift, kubernetes, seed   (a duration drops the faults after the new end)
 """
 
 from __future__ import annotations
@@ -23,18 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel
 
 from twin.errors import InputError
 from twin.model.kube_io.files import read_documents
+from twin.model.kube_io.reader import parse_text
+from twin.model.quoting import shown
 from twin.model.registry.config import SpecSchema
 from twin.scenarios.load import DEFAULT_CONFIG, read_scenario, scenario_from_body
+from twin.scenarios.fields import seconds
 from twin.scenarios.scenario import Scenario
+from twin.scenarios.spec import ScenarioFile
 
 ROOTS = ("registry", "cluster", "workloads", "traffic", "images", "duration", "openshift", "kubernetes", "seed")
 GENERATED = ("zones", "workers_per_zone", "control_plane", "region", "worker")
 SCALARS = ("duration", "openshift", "kubernetes", "seed")
+DEFAULT_DURATION = ScenarioFile.model_fields["duration"].default
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class ScenarioDocument:
         body = copy.deepcopy(self.body)
         for path, value in values.items():
             set_value(body, path, value, self, flag)
+        if "duration" in values:
+            cut_faults(body)
         varied = ScenarioDocument(body, self.base, self.source)
         try:
             varied.scenario()
@@ -82,6 +88,30 @@ class ScenarioDocument:
         return body
 
 
+def cut_faults(body: dict) -> None:
+    """A variation that sets `duration` cuts the run there: the scenario's faults after the
+    new end are left out of the varied document (`zone-failure` with `duration=15m` keeps its
+    outage at 10 min and drops the recovery at 40 min), so the document, a sweep's run or a
+    written counterexample, says what runs. A file that puts a fault after its own end is
+    refused (`checks.py` `check_fault_times`); one exactly at the end is kept (and warned
+    about). Times that do not parse are left for the scenario's own validation."""
+    faults = body.get("faults")
+    try:
+        end = seconds(body.get("duration", DEFAULT_DURATION))
+    except ValueError:
+        return
+    if not isinstance(faults, list):
+        return
+    body["faults"] = [f for f in faults if not _after(f, end)]
+
+
+def _after(fault: Any, end: float) -> bool:
+    try:
+        return isinstance(fault, dict) and "at" in fault and seconds(fault["at"]) > end
+    except ValueError:
+        return False
+
+
 def check_path(path: str, flag: str = "--param") -> tuple[str, ...]:
     """The path's parts; an `InputError` when its first part is not a scenario field."""
     parts = tuple(path.split("."))
@@ -98,12 +128,11 @@ def check_path(path: str, flag: str = "--param") -> tuple[str, ...]:
     return parts
 
 
-def parse_value(text: str) -> Any:
-    """A value as YAML reads it: 2 → int, true → bool, 1s → text, 4.22 → float."""
-    try:
-        return yaml.safe_load(text) if text.strip() else text
-    except yaml.YAMLError:
-        return text
+def parse_value(text: str, flag: str = "--param") -> Any:
+    """A value as YAML reads it: 2 → int, true → bool, 1s → text, 4.22 → float; read by
+    the bounded reader (`twin.model.kube_io.reader`), so an alias bomb or a 5,000-digit
+    number is an `InputError` naming the flag; text that is not YAML stays text."""
+    return parse_text(text, flag) if text.strip() else text
 
 
 def set_value(body: dict, path: str, value: Any, document: ScenarioDocument, flag: str = "--param") -> None:
@@ -134,7 +163,7 @@ def _check_config_path(parts: tuple[str, ...], path: str, flag: str) -> None:
         fields = {info.alias or name: info for name, info in model.model_fields.items()}
         if part not in fields:
             known = ", ".join(sorted(fields))
-            raise InputError(flag, path, f"expected a field of the registry Config ({known}), got {part!r}")
+            raise InputError(flag, path, f"expected a field of the registry Config ({known}), got {shown(part)}")
         model = _model_of(fields[part].annotation)
         if model is None:
             return

@@ -1,7 +1,8 @@
 """Faults and changes on a timeline: node crash / recovery, network partition / heal,
 zone outage / recovery, cordon / uncordon, drain, node added / removed, edits of the
 registry Config (a JSON merge patch), the object store's outage, a client's role granted
-or revoked, and the API server unreachable for the registry's auth reviews."""
+or revoked, the API server unreachable for the registry's auth reviews, a new version
+of an image pushed, and the out-of-service taint on a node that is down."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from twin.scenarios.checks import merge_patch
 from twin.scenarios.spec import Fault
 from twin.sim.disruption import DisruptionController, cordon, drain
 from twin.sim.kubelet import Kubelets
+from twin.sim.volumes import taint_out_of_service
 from twin.sim.world import World
 
 REGISTRY_ZONE = REGISTRY_NODE = "registry"  # the zone / node of a running registry replica
-RECOVERIES = ("node_recovery", "partition_heal", "uncordon")
+RECOVERIES = ("node_recovery", "partition_heal", "uncordon", "out_of_service", "remove_node")
+"""Faults that follow an earlier one: "registry" means the node that one took."""
 
 
 class NoRegistryTarget(LookupError):
@@ -31,6 +34,7 @@ class FaultTimeline:
         self.new_node = new_node  # (name, zone, labels) -> Node
         self.storage = None  # the storage health the registry pods check, when traffic runs
         self.traffic = None  # the traffic engine (roles, the API server's reachability), when traffic runs
+        self.images = None  # the image stream controller, when a scenario has pushes, triggers or builds
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -87,8 +91,9 @@ class FaultTimeline:
         return self.registry_zone
 
     def registry_node_for(self, kind: str) -> str:
-        """"registry" as a node: a recovery (node_recovery, partition_heal, uncordon)
-        means the node the last fault took; anything else picks a registry node anew."""
+        """"registry" as a node: a recovery (node_recovery, partition_heal, uncordon), the
+        out-of-service taint or a removal means the node the last fault took (a fresh
+        pick when none did); anything else picks a registry node anew."""
         if kind in RECOVERIES and self.registry_node is not None:
             return self.registry_node
         self.registry_node = self.node_of_registry()
@@ -109,6 +114,12 @@ class FaultTimeline:
 
     def zone_nodes(self, zone: str) -> list[str]:
         return [n.name for n in self.world.store.list("Node") if n.labels.get(ZONE_KEY) == zone]
+
+    def out_of_service(self, target, details) -> None:
+        """The administrator's out-of-service taint on a node that is down (non-graceful
+        node shutdown, `sim/volumes.py`): its pods are evicted at once and, once Terminating,
+        force-deleted by the pod garbage collector, and its volumes detached."""
+        taint_out_of_service(self.world, target.node)
 
     def cordon(self, target, details) -> None:
         cordon(self.world, target.node)
@@ -161,3 +172,9 @@ class FaultTimeline:
     def api_recovery(self, target, details) -> None:
         if self.traffic is not None:
             self.traffic.set_api_reachable(True)
+
+    # ----- images ------------------------------------------------------------------------------------
+    def push(self, target, details) -> None:
+        """A new version of an image pushed from outside the cluster (`sim/images.py`)."""
+        if self.images is not None:
+            self.world.env.process(self.images.push(target.image, target.changed_layers))

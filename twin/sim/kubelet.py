@@ -24,6 +24,7 @@ class Kubelets:
         self.local: dict[str, dict] = {}  # the kubelet's own view of each pod's status
         self.traffic = None  # the traffic engine, told when registry containers start and stop
         self.puller = None  # pulls images from the integrated registry request by request
+        self.volume = None  # the registry's ReadWriteOnce volume, when its storage is a PVC (`sim/volumes.py`)
         self.backoffs: dict[str, CrashBackOff] = {}  # crash-loop back-off per pod (one container each)
         world.store.subscribe("Pod", self.on_pod)
 
@@ -52,6 +53,10 @@ class Kubelets:
         node = self.runtime_of(record)
         if node is None or not node.alive:
             return  # started when the node comes back
+        if self.volume is not None and self.volume.uses(record):  # attach and mount come before the images
+            attached = yield from self.volume.attach(key, record.pod.node_name, lambda: self.current(key, token))
+            if not attached:
+                return
         missing = images_to_pull(record.pod, node.images)
         begun = world.now
         if self.puller is not None:

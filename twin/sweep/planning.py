@@ -18,13 +18,15 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from twin.model.quoting import shown
+
 
 def upper_bound(aggregate: pd.DataFrame, kpi: str) -> pd.Series:
     """The 95 % upper bound of the KPI's mean per combination, or the mean where a
     combination has one seed."""
     if f"{kpi}.mean" not in aggregate.columns:
         known = sorted(c.removesuffix(".mean") for c in aggregate.columns if c.endswith(".mean"))
-        raise KeyError(f"{kpi!r} is not a KPI of this sweep (known: {', '.join(known)})")
+        raise KeyError(f"{shown(kpi)} is not a KPI of this sweep (known: {', '.join(known)})")
     return aggregate[f"{kpi}.ci95_high"].fillna(aggregate[f"{kpi}.mean"])
 
 

@@ -9,7 +9,8 @@ were in flight:
 
 Opening a folder checks it before anything is written: empty or absent, or holding the
 same sweep (then its finished runs are kept and skipped); any other content is an
-`InputError`."""
+`InputError`. The folder is not built aside and moved in whole (`twin.files.staged_folder`):
+it is meant to fill up run by run and to survive a kill, so each file is atomic on its own."""
 
 from __future__ import annotations
 

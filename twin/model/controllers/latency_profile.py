@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from twin.model.controllers.node_config import monitor_grace_period
+from twin.model.quoting import shown
 
 DEFAULT = "Default"
 MEDIUM = "MediumUpdateAverageReaction"
@@ -89,6 +90,6 @@ def latency_settings(profile: str | None, kubernetes_minor: int) -> LatencySetti
         return LatencySettings(None, UNSET_STATUS_UPDATE_FREQUENCY, monitor_grace_period(kubernetes_minor),
                                UNSET_TOLERATION_SECONDS, UNSET_TOLERATION_SECONDS)
     if profile not in _SET:
-        raise ValueError(f"expected one of {', '.join(PROFILES)}, got {profile!r}")
+        raise ValueError(f"expected one of {', '.join(PROFILES)}, got {shown(profile)}")
     return LatencySettings(profile, *_SET[profile])
 

@@ -1,4 +1,5 @@
-"""Turn a pydantic ValidationError into (field path, "expected ..., got ...")."""
+"""Turn a pydantic ValidationError into (field path, "expected ..., got ..."). Values and
+odd keys are quoted with `twin.model.quoting.shown`: short, escaped, never a whole megabyte."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
+
+from twin.model.quoting import shown
 
 _TYPE_WORDS = {
     "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
@@ -32,7 +35,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
         elif _is_plain_name(str(part)):
             out += f".{part}" if out else str(part)
         else:
-            out += f"[{str(part)!r}]"
+            out += f"[{shown(str(part))}]"
     return out
 
 
@@ -46,17 +49,17 @@ def describe(error: dict[str, Any]) -> str:
         return "required field is missing"
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "").replace("''", '""')
-        return f"expected {expected.replace(chr(39), '')}, got {value!r}"
+        return f"expected {expected.replace(chr(39), '')}, got {shown(value)}"
     if kind in ("value_error", "assertion_error"):
         return str(error.get("ctx", {}).get("error", error["msg"]))
     if kind in _TYPE_WORDS:
-        return f"expected {_TYPE_WORDS[kind]}, got {value!r}"
+        return f"expected {_TYPE_WORDS[kind]}, got {shown(value)}"
     if kind in _BOUNDS:
         word, key = _BOUNDS[kind]
         bound = error.get("ctx", {}).get(key)
-        return f"expected a number {word} {bound:g}, got {value!r}" if isinstance(bound, (int, float)) else \
-            f"expected a number {word} {bound}, got {value!r}"
-    return f"{error['msg']}, got {value!r}"
+        return f"expected a number {word} {bound:g}, got {shown(value)}" if isinstance(bound, (int, float)) else \
+            f"expected a number {word} {bound}, got {shown(value)}"
+    return f"{error['msg']}, got {shown(value)}"
 
 
 def format_validation_error(exc: ValidationError) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from twin.errors import InputError
 from twin.model import objects as obj
 from twin.model import storage as st
 from twin.model.kube_io.files import iter_manifests, to_domain
+from twin.model.quoting import shown
 
 OBJECT_KINDS = (
     "Service", "ReplicaSet", "StatefulSet", "ReplicationController", "Deployment", "Namespace",
@@ -50,7 +51,8 @@ class ClusterObjects:
 
 
 def load_nodes(file: str | Path) -> list[obj.Node]:
-    """Nodes from a file; names must be unique."""
+    """Nodes from a file: at least one (an empty or null file, or an empty NodeList, is a
+    mistake: nothing could be scheduled), names unique."""
     nodes, seen = [], set()
     for manifest in iter_manifests(file):
         node = to_domain(manifest, ("Node",))
@@ -58,6 +60,8 @@ def load_nodes(file: str | Path) -> list[obj.Node]:
             raise InputError(str(file), manifest.where("metadata.name"), f"duplicate node {node.name!r}")
         seen.add(node.name)
         nodes.append(node)
+    if not nodes:
+        raise InputError(str(file), "", "expected at least one Node, found none")
     return nodes
 
 
@@ -72,7 +76,7 @@ def load_pods(file: str | Path, node_names: Collection[str] | None = None) -> li
         if node_names is not None and pod.node_name is not None and pod.node_name not in node_names:
             raise InputError(
                 str(file), manifest.where("spec.nodeName"),
-                f"expected the name of a node in the node list, got {pod.node_name!r}",
+                f"expected the name of a node in the node list, got {shown(pod.node_name)}",
             )
         seen.add(pod.key)
         pods.append(pod)

@@ -20,6 +20,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from twin.model.quoting import shown
 from twin.model.registry.validate import APPLY_ERROR, ConfigProblem
 from twin.model.registry.versions import OpenShiftVersion
 from twin.model.workloads import Condition, Deployment
@@ -60,7 +61,7 @@ class OperatorObservation:
 
     def __post_init__(self) -> None:
         if self.management_state not in MANAGEMENT_STATES:
-            raise ValueError(f"expected one of {', '.join(MANAGEMENT_STATES)}, got {self.management_state!r}")
+            raise ValueError(f"expected one of {', '.join(MANAGEMENT_STATES)}, got {shown(self.management_state)}")
 
 
 def registry_conditions(

@@ -1,8 +1,11 @@
 """The registry Config (`configs.imageregistry.operator.openshift.io/cluster`) as a frozen
 `RegistryConfig`: the spec fields of spec/registry-operator.md §1.1 that change what the
 operator renders or verifies, read from YAML/JSON as `oc get ... -o yaml|json` prints it.
-Pass-through fields (affinity, topologySpreadConstraints, tolerations, resources) are
-validated with the Kubernetes schemas but kept raw: nil vs empty matters (§1.1, §2.3)."""
+Pass-through fields (nodeSelector, affinity, topologySpreadConstraints, tolerations,
+resources) are validated with the Kubernetes schemas, the API server's rules included
+(`kube_io/validation.py`), but kept raw: nil vs empty matters (§1.1, §2.3). The Config's
+CRD itself checks only their types; the operator copies them into the Deployment's pod
+template, which the API server would refuse, so the twin refuses them with the Config."""
 
 from __future__ import annotations
 
@@ -12,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
 from twin.errors import InputError
+from twin.model.bounds import MAX_PODS, Int32
 from twin.model.kube_io import schema as k
+from twin.model.kube_io import validation as v
 from twin.model.kube_io.errors import format_validation_error
 from twin.model.kube_io.files import iter_manifests
+from twin.model.quoting import shown
 from twin.model.registry.duration import format_go_duration, parse_go_duration
 
 API_VERSION = "imageregistry.operator.openshift.io/v1"
@@ -31,7 +37,7 @@ def one_of(*allowed: str, empty_ok: bool = False) -> BeforeValidator:
 
     def check(value: Any) -> Any:
         if not isinstance(value, str) or (value not in allowed and not (empty_ok and value == "")):
-            raise ValueError(f"expected {expected}, got {value!r}")
+            raise ValueError(f"expected {expected}, got {shown(value)}")
         return value
 
     return BeforeValidator(check)
@@ -140,8 +146,8 @@ def default_rosa_config() -> RegistryConfig:
 
 
 class RequestLimitsSchema(k.Schema):
-    max_running: int = 0
-    max_in_queue: int = 0
+    max_running: Int32 = 0
+    max_in_queue: Int32 = 0
     max_wait_in_queue: GoDuration | None = None
 
     def to_domain(self) -> RequestLimits:
@@ -166,6 +172,35 @@ class PVCSchema(k.Schema):
     claim: str = ""
 
 
+BACKEND_FIELDS: dict[str, dict[str, type]] = {
+    "s3": {"bucket": str, "region": str, "regionEndpoint": str, "keyID": str, "encrypt": bool,
+           "virtualHostedStyle": bool, "cloudFront": dict, "trustedCA": dict},
+    "gcs": {"bucket": str, "region": str, "projectID": str, "keyID": str},
+    "swift": {"authURL": str, "authVersion": str, "container": str, "domain": str, "domainID": str, "tenant": str,
+              "tenantID": str, "regionName": str},
+    "azure": {"accountName": str, "container": str, "cloudName": str, "networkAccess": dict},
+    "ibmcos": {"bucket": str, "location": str, "resourceGroupName": str, "resourceKeyCRN": str,
+               "serviceInstanceCRN": str},
+    "oss": {"bucket": str, "region": str, "endpointAccessibility": str, "encryption": dict},
+}
+"""The typed fields of each storage backend (openshift/api imageregistry/v1 `types.go`):
+the CRD's structural schema makes the API server refuse another type, and prune a null
+(the fields are not nullable), before the operator reads them."""
+CLOUDFRONT_FIELDS = {"baseURL": str, "keypairID": str, "duration": str, "privateKey": dict}
+SECRET_KEY_FIELDS = {"name": str, "key": str}
+TYPE_NAMES = {str: "a string", bool: "true or false", dict: "an object"}
+
+
+def typed_fields(value: RawMap, fields: dict[str, type], at: tuple[str, ...] = ()) -> RawMap:
+    """`value` without its nulls, its `fields` of their types (a validation error at the
+    field otherwise)."""
+    value = {key: item for key, item in value.items() if item is not None}
+    for key, kind in fields.items():
+        if key in value and not isinstance(value[key], kind):
+            v.refuse(at + (key,), f"expected {TYPE_NAMES[kind]}, got {shown(value[key])}", value[key])
+    return value
+
+
 class StorageSchema(k.Schema):
     empty_dir: RawMap | None = None
     s3: RawMap | None = None
@@ -183,7 +218,30 @@ class StorageSchema(k.Schema):
         """`chunkSizeMiB`: int32, 5..5120 (the API's validation, spec/registry-operator.md §1.1)."""
         chunk = (value or {}).get("chunkSizeMiB")
         if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, int) or not 5 <= chunk <= 5120):
-            raise ValueError(f"chunkSizeMiB: expected a whole number of MiB from 5 to 5120, got {chunk!r}")
+            raise ValueError(f"chunkSizeMiB: expected a whole number of MiB from 5 to 5120, got {shown(chunk)}")
+        return value
+
+    @field_validator("s3", "gcs", "swift", "azure", "ibmcos", "oss")
+    @classmethod
+    def _crd_types(cls, value: RawMap | None, info) -> RawMap | None:
+        """The fields the drivers read (`drivers.py`) have the CRD's types."""
+        if value is None:
+            return None
+        value = typed_fields(value, BACKEND_FIELDS[info.field_name])
+        if "cloudFront" in value:
+            cloudfront = typed_fields(value["cloudFront"], CLOUDFRONT_FIELDS, ("cloudFront",))
+            if "privateKey" in cloudfront:
+                cloudfront["privateKey"] = typed_fields(cloudfront["privateKey"], SECRET_KEY_FIELDS,
+                                                        ("cloudFront", "privateKey"))
+            if cloudfront.get("duration"):
+                try:
+                    parse_go_duration(cloudfront["duration"])
+                except ValueError as exc:
+                    v.refuse(("cloudFront", "duration"), str(exc), cloudfront["duration"])
+            value["cloudFront"] = cloudfront
+        version = value.get("authVersion")
+        if info.field_name == "swift" and version and not (version.isascii() and version.isdigit()):
+            v.refuse(("authVersion",), f"expected a Keystone API version such as 3, got {shown(version)}", version)
         return value
 
     def to_domain(self) -> Storage:
@@ -211,15 +269,18 @@ class StorageSchema(k.Schema):
 
 
 class SpecSchema(k.Schema):
-    replicas: int
+    # int32 in the API; beyond Kubernetes' largest cluster a Deployment could not run and
+    # the twin would schedule replicas for ever (a negative count is the operator's to refuse)
+    replicas: Annotated[Int32, Field(le=MAX_PODS)]
     management_state: Annotated[str, one_of("Managed", "Unmanaged", "Force", "Removed")] = "Managed"
     log_level: Annotated[str, one_of("Normal", "Debug", "Trace", "TraceAll", empty_ok=True)] = "Normal"
     logging: int = 0
     rollout_strategy: Annotated[str, one_of("RollingUpdate", "Recreate", empty_ok=True)] = ""
-    node_selector: dict[str, str] | None = None
+    node_selector: k.Labels | None = None  # the Deployment's pod template would be refused otherwise
     tolerations: list[k.TolerationSchema] | None = None
     affinity: k.AffinitySchema | None = None
-    topology_spread_constraints: list[k.TopologySpreadConstraintSchema] | None = None
+    topology_spread_constraints: Annotated[list[k.TopologySpreadConstraintSchema] | None,
+                                           AfterValidator(k.unique_spread_constraints)] = None
     resources: k.ResourceRequirementsSchema | None = None
     requests: RequestsSchema = Field(default_factory=RequestsSchema)
     read_only: bool = False

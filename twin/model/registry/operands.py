@@ -19,6 +19,7 @@ from twin.errors import InputError
 from twin.model.kube_io.errors import format_validation_error
 from twin.model.kube_io.schema import LabelSelectorSchema, ObjectMeta, PodSchema, PodSpecSchema, Schema
 from twin.model.objects import Pod
+from twin.model.quoting import shown
 from twin.model.registry.render import NAME, NAMESPACE, SERVER_ADDR
 from twin.model.registry.replicas import pod_template_hash
 from twin.model.workloads import RECREATE, Deployment, DeploymentSpec, IntOrPercent, PodDisruptionBudget
@@ -29,7 +30,7 @@ DEFAULT_PERCENT = "25%"  # apps/v1 default for both maxSurge and maxUnavailable
 def _int_or_percent(value: int | str) -> int | str:
     """An int, or a string of digits followed by `%` ("25%")."""
     if isinstance(value, str) and re.fullmatch(r"\d+%", value) is None:
-        raise ValueError(f"expected an integer or a percentage like \"25%\", got {value!r}")
+        raise ValueError(f"expected an integer or a percentage like \"25%\", got {shown(value)}")
     return value
 
 

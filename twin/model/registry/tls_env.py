@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from twin.errors import InputError
+from twin.model.quoting import shown
 
 TLS_VERSIONS = ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13")
 """library-go `pkg/crypto/crypto.go` `versions`."""
@@ -48,14 +49,14 @@ def observed_tls_env(observed_config: Mapping[str, Any] | None) -> list[tuple[st
     env = []
     version = serving.get("minTLSVersion")
     if version is not None and not isinstance(version, str):
-        raise InputError("", f"{_FIELD}.minTLSVersion", f"expected a string, got {version!r}")
+        raise InputError("", f"{_FIELD}.minTLSVersion", f"expected a string, got {shown(version)}")
     if version:
         if version not in TLS_VERSIONS:
             raise InputError("", f"{_FIELD}.minTLSVersion", f"unknown tls version {version!r}")
         env.append(("REGISTRY_HTTP_TLS_MINVERSION", version))
     suites = serving.get("cipherSuites")
     if suites is not None and (not isinstance(suites, list) or not all(isinstance(s, str) for s in suites)):
-        raise InputError("", f"{_FIELD}.cipherSuites", f"expected a list of strings, got {suites!r}")
+        raise InputError("", f"{_FIELD}.cipherSuites", f"expected a list of strings, got {shown(suites)}")
     if suites:
         unknown = [s for s in suites if s not in CIPHER_SUITES]
         if unknown:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from twin.model.quoting import shown
+
 SUPPORTED = ("4.21", "4.22", "4.23")
 NEWEST = SUPPORTED[-1]
 
@@ -68,7 +70,7 @@ def openshift_version(text: str = NEWEST) -> OpenShiftVersion:
     """
     version = VERSIONS.get(text) if isinstance(text, str) else None
     if version is None:
-        raise ValueError(f"expected {', '.join(SUPPORTED[:-1])} or {SUPPORTED[-1]}, got {text!r}")
+        raise ValueError(f"expected {', '.join(SUPPORTED[:-1])} or {SUPPORTED[-1]}, got {shown(text)}")
     return version
 
 

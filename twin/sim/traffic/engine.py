@@ -29,7 +29,7 @@ from twin.sim.traffic.capacity import NetworkOverrides, node_resources, registry
 from twin.sim.traffic.flushing import Flusher
 from twin.sim.traffic.plane import DataPlane
 from twin.sim.traffic.pod import PodContent, PodServer
-from twin.sim.traffic.sessions import PullSession
+from twin.sim.traffic.sessions import PullSession, PushSession
 from twin.sim.traffic.stats import RequestStats
 from twin.sim.traffic.totals import leave_records
 from twin.sim.traffic.usage import ResourceUsage
@@ -274,14 +274,31 @@ class TrafficEngine:
             server.gate_open = open_
 
     # ----- clients SimPy waits for -------------------------------------------------------------------
-    def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob):
-        """A kubelet (CRI-O) pull started now on `node`; yields until it ends, returns the session."""
+    def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob, client: int = Client.KUBELET):
+        """A pull started now on `node`, by the kubelet (CRI-O) unless `client` says
+        otherwise (a build's pull of its base: Client.PUSH); yields until it ends, returns
+        the session."""
         self.advance(self.world.now)
-        session = PullSession(self.plane, Client.KUBELET, self.params.clients.kubelet, image, self.stats.tally.ended,
+        session = PullSession(self.plane, client, self._policy(client), image, self.stats.tally.ended,
                               node=node, blobs=blobs, on_blob=on_blob)
         session.start()
         yield self.wait_for(lambda: session.ended >= 0)
         return session
+
+    def push(self, image: Image, new: list[bool], node: str | None = None):
+        """A push of `image` started now by the push client (a build on `node`, or a client
+        outside the cluster): `new[i]` says whether the registry lacks layer i. Yields until
+        it ends, returns the session."""
+        self.advance(self.world.now)
+        session = PushSession(self.plane, Client.PUSH, self.params.clients.push, image, self.stats.tally.ended, new,
+                              node=node)
+        session.start()
+        yield self.wait_for(lambda: session.ended >= 0)
+        return session
+
+    def _policy(self, client: int):
+        clients = self.params.clients
+        return {Client.KUBELET: clients.kubelet, Client.PULL: clients.pull, Client.PUSH: clients.push}[client]
 
     # ----- the end ------------------------------------------------------------------------------------
     def finish(self) -> None:

@@ -31,6 +31,7 @@ class ImagePuller:
         self.engine = engine
         self.catalogue = catalogue
         self.warm_up = warm_up
+        self.resolve = catalogue.resolve  # reference -> Image; image streams put digest references first
 
     def wants(self, image: str) -> bool:
         return is_internal(image)
@@ -38,7 +39,7 @@ class ImagePuller:
     def pull(self, key: str, node: NodeRuntime, reference: str, wanted: Callable[[], bool]):
         """Pull until it succeeds or the pod no longer wants it; records the outcome and
         returns when the image was in (None if given up)."""
-        image = self.catalogue.resolve(reference)
+        image = self.resolve(reference)
         if self.world.now < self.warm_up:
             self.remember(node, image)
             return self.world.now

@@ -1,0 +1,44 @@
+"""Invariants of image streams: what a moved tag sets off finishes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from twin.invariants.verdict import Verdict
+
+DEFAULT_WITHIN = 1800.0
+
+
+def triggered_rollouts_complete(records: Sequence, params) -> Verdict:
+    """Every rollout an image-change trigger started (`TriggeredRollout`) completes — its
+    Deployment's Progressing reason becomes NewReplicaSetAvailable at that generation or
+    later — within `within` seconds (default 30 min); vacuous when no trigger fired."""
+    within = params.within if params.within is not None else DEFAULT_WITHIN
+    started = [r for r in records if r.kind == "TriggeredRollout"]
+    if not started:
+        return Verdict.nothing_to_check("triggered_rollouts_complete", "no image-change trigger fired", {"rollouts": 0})
+    completions: dict[str, list] = {}
+    for r in records:
+        if r.kind == "DeploymentProgressing" and r.details.get("reason") == "NewReplicaSetAvailable":
+            completions.setdefault(r.subject, []).append(r)
+    durations = [_completion(completions.get(r.subject, ()), r) for r in started]
+    late = [(r, d) for r, d in zip(started, durations) if d is None or d > within]
+    finished = sorted(d for d in durations if d is not None)
+    evidence = {"rollouts": len(started), "completed": len(finished), "bound_seconds": within,
+                "slowest_seconds": finished[-1] if finished else None,
+                "median_seconds": finished[len(finished) // 2] if finished else None}
+    if late:
+        r, d = late[0]
+        detail = (f"{len(late)} of {len(started)} triggered rollouts took longer than {within:.0f} s; first: "
+                  f"{r.subject} at t={r.time:.0f}s " + ("never completed" if d is None else f"took {d:.0f} s"))
+        return Verdict("triggered_rollouts_complete", False, detail, {**evidence, "first_late": r.subject})
+    return Verdict("triggered_rollouts_complete", True,
+                   f"{len(started)} triggered rollouts completed, the slowest in {finished[-1]:.0f} s", evidence)
+
+
+def _completion(completions: Sequence, trigger) -> float | None:
+    """Seconds from the trigger to its Deployment's first completion at that generation."""
+    for r in completions:
+        if r.time >= trigger.time and r.details.get("generation", 0) >= trigger.details["generation"]:
+            return r.time - trigger.time
+    return None
