@@ -46,6 +46,7 @@ class ImageStreamController:
         self.ids = BlobIds()
         self.rng = world.streams("builds")
         self.next_node = 0
+        self.triggered = {deployment.key: deployment for deployment in deployments}
         self.followers: dict[str, list[TriggeredDeployment]] = {}
         for deployment in deployments:
             for trigger in deployment.triggers:
@@ -64,7 +65,7 @@ class ImageStreamController:
     def _push(self, stream_tag: str, image: Image, node: str | None, why: str):
         """Push `image` to the tag's stream; True when its manifest PUT succeeded (the tag
         then points at it)."""
-        known = self._pushed_layers()
+        known = self.streams.layers
         image = replace(image, reference=self.streams.reference_for(stream_tag, image))
         session = yield from self.engine.push(image, [layer not in known for layer in image.layers], node=node)
         if not session.ok:
@@ -76,10 +77,6 @@ class ImageStreamController:
                                        generation=event.generation, by=why)
             self.tag_moved(stream_tag, event)
         return True
-
-    def _pushed_layers(self) -> set[int]:
-        """Layers the registry holds from the images the tags have held."""
-        return {layer for events in self.streams.history.values() for e in events for layer in e.image.layers}
 
     # ----- what follows a tag ----------------------------------------------------------------------
     def tag_moved(self, stream_tag: str, event: TagEvent) -> None:
@@ -159,15 +156,10 @@ class ImageStreamController:
     def initial_template(self, deployment):
         """A triggered Deployment as the run starts: its images already set to its tags'
         images (the trigger controller did that before the run)."""
-        for triggered in self.followers_of(deployment.key):
-            template = update_images(deployment.spec.template, triggered.namespace, triggered.triggers,
-                                     self.streams.latest_reference)
-            if template is not None:
-                deployment = replace(deployment, spec=replace(deployment.spec, template=template))
-        return deployment
-
-    def followers_of(self, key: str) -> list[TriggeredDeployment]:
-        return [d for ds in self.followers.values() for d in ds if d.key == key][:1]
+        triggered = self.triggered[deployment.key]
+        template = update_images(deployment.spec.template, triggered.namespace, triggered.triggers,
+                                 self.streams.latest_reference)
+        return deployment if template is None else replace(deployment, spec=replace(deployment.spec, template=template))
 
     # ----- pulls ---------------------------------------------------------------------------------------
     def resolve(self, reference: str) -> Image:

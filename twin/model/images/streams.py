@@ -52,6 +52,7 @@ class ImageStreams:
         self.initial = initial
         self.history: dict[str, list[TagEvent]] = {}
         self.by_reference: dict[str, Image] = {}
+        self.layers: set[int] = set()  # every layer of every image a tag has held: the registry has them
 
     def events(self, stream_tag: str) -> list[TagEvent]:
         found = self.history.get(stream_tag)
@@ -85,6 +86,7 @@ class ImageStreams:
         event = TagEvent(reference, image, now, len(events))
         events.insert(0, event)
         self.by_reference[reference] = image
+        self.layers.update(image.layers)
         return event
 
     def image(self, reference: str) -> Image | None:
