@@ -20,7 +20,10 @@ COLUMNS = ("time", "pod", "node", "cpu_cores", "cpu_used", "cpu_saturation", "me
 class ResourceUsage:
     def __init__(self) -> None:
         self.rows: list[tuple] = []
-        self.last: dict[int, tuple[float, float, float]] = {}  # id(pool) -> (clock, done_work, offered)
+        # pool -> (clock, done_work, offered). Keyed by the pool itself, not id(pool): a pool freed when its
+        # container stopped could lend its id to a new one, which then read the old one's figures (negative cores,
+        # and outputs that changed with the memory allocator's state)
+        self.last: dict[object, tuple[float, float, float]] = {}
         self.peak_memory: dict[str, int] = {}
         self.peak_cpu: dict[str, float] = {}
         self.peak_network: dict[str, float] = {}
@@ -43,8 +46,8 @@ class ResourceUsage:
     def _rates(self, pool, t: float) -> tuple[float, float]:
         """Average work per second served and offered since the last sample of `pool`."""
         pool.advance(t)
-        clock, done, offered = self.last.get(id(pool), (None, 0.0, 0.0))
-        self.last[id(pool)] = (t, pool.done_work, pool.offered)
+        clock, done, offered = self.last.get(pool, (None, 0.0, 0.0))
+        self.last[pool] = (t, pool.done_work, pool.offered)
         if clock is None:
             clock = pool.started
         span = t - clock
