@@ -1,7 +1,8 @@
 """Bad image-stream input (issue: the rest of the seed system, Bad input): a trigger on an
 image outside the integrated registry, an annotation the trigger controller cannot read
 or whose container does not exist, a build or trigger naming an image stream the
-scenario never has, a push to something that is not a tag: one line naming the file and
+scenario never has, a push to something that is not a tag, a namespace's bad name or image
+stream quota: one line naming the file and
 the field, exit 2, nothing on stdout."""
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ CASES = [
      "faults[0].push.image", NOT_A_TAG.format("nope")),
     ("a push changing no layer", {"faults": [{"at": "1m", "push": {"image": "apps/a:1", "changed_layers": 0}}]},
      "faults[0].push.changed_layers", "expected a number >= 1, got 0"),
+    ("a negative image stream quota", {"namespaces": {"team-a": {"quota": {"openshift.io/imagestreams": -1}}}},
+     "namespaces['team-a'].quota['openshift.io/imagestreams']", "expected a number >= 0, got -1"),
+    ("a quota on something else", {"namespaces": {"team-a": {"quota": {"pods": 3}}}},
+     "namespaces['team-a'].quota.pods", "expected openshift.io/imagestreams, got 'pods'"),
+    ("a namespace that is not a DNS label", {"namespaces": {"Team_A": {}}},
+     "namespaces.Team_A", "expected a namespace name (a DNS label: lower-case letters, digits and '-', at most 63 "
+                          "characters), got 'Team_A'"),
 ]
 
 

@@ -96,3 +96,42 @@ def test_the_same_seed_gives_the_same_digests(tmp_path):
             for _ in range(2)]
     digests = [[r.details["image"] for r in kinds(run, "ImageStreamTagged")] for run in runs]
     assert digests[0] == digests[1] and len(set(digests[0])) == 3
+
+
+def manifest_put_codes(result) -> dict[str, int]:
+    totals = next(r for r in result.records if r.kind == "RequestTotals").details["outcomes"]
+    return {key.rsplit("/", 1)[1]: n for key, n in totals.items() if key.startswith("push/manifest_put/")}
+
+
+def test_a_push_to_a_stream_that_does_not_exist_is_denied_403_for_a_builder_and_created_for_an_editor(tmp_path):
+    """imagestream.go CreateImageStreamMapping: the stream is created with the pusher's own
+    client, which needs create on imagestreams (registry-editor has it, the default
+    system:image-builder pusher does not); refused → ErrAccessDenied → 403 DENIED."""
+    faults = [{"at": "5m", "push": {"image": "apps/brand-new:1"}},
+              {"at": "6m", "role_grant": {"client": "push", "role": "registry-editor"}},
+              {"at": "7m", "push": {"image": "apps/brand-new:1"}}]
+    result = simulate(tmp_path, workloads=[app()], faults=faults)
+    denied = first(result.records, "ImagePushFailed", "apps/brand-new:1")
+    assert denied.details == {"by": "push", "code": 403, "stream": "new"} and denied.time < 360
+    tagged = first(result.records, "ImageStreamTagged", "apps/brand-new:1")
+    assert tagged is not None and tagged.time > 420
+    assert manifest_put_codes(result) == {"403": 1, "201": 1}
+
+
+def test_a_push_into_a_namespace_that_does_not_exist_is_denied(tmp_path):
+    result = simulate(tmp_path, workloads=[app()], faults=[{"at": "5m", "push": {"image": "nowhere/app:1"}}])
+    assert first(result.records, "ImagePushFailed", "nowhere/app:1").details["stream"] == "no_namespace"
+    assert manifest_put_codes(result) == {"403": 1}
+
+
+def test_the_image_stream_quota_denies_the_stream_past_it_and_not_pushes_to_existing_ones(tmp_path):
+    faults = [{"at": "4m", "role_grant": {"client": "push", "role": "registry-editor"}},
+              {"at": "5m", "push": {"image": "team-a/one:1"}},
+              {"at": "6m", "push": {"image": "team-a/two:1"}},
+              {"at": "7m", "push": {"image": "team-a/one:1"}}]
+    result = simulate(tmp_path, workloads=[app()], faults=faults,
+                      namespaces={"team-a": {"quota": {"openshift.io/imagestreams": 1}}})
+    assert first(result.records, "ImagePushFailed", "team-a/two:1").details["stream"] == "quota_full"
+    assert [r.details["generation"] for r in kinds(result.records, "ImageStreamTagged")] == [1, 2]
+    assert manifest_put_codes(result) == {"201": 2, "403": 1}
+

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tests.sim.planes import BARE, WORK_KIND, Ended, plane, pod, send_at
+from twin.model.registry.batch import Client
 from twin.model.registry.requests import Kind, Outcome
 from twin.model.registry.resources.memory import MiB, MemoryParams
 from twin.model.registry.resources.nodes import NetworkSpec
@@ -264,3 +265,32 @@ def test_one_draw_for_a_requests_reviews_has_the_median_and_p99_of_their_exact_s
     approx = np.exp(mu + sigma * rng.standard_normal(200_000))
     for q, tolerance in ((0.5, 0.06), (0.99, 0.10)):
         assert np.quantile(approx, q) == pytest.approx(np.quantile(exact, q), rel=tolerance)
+
+
+MAPPINGS = [
+    # (stream state, may create streams, code, API calls: 3 reviews + the mapping's)
+    ("EXISTS", False, 201, 4),
+    ("NO_NAMESPACE", True, 403, 4),
+    ("NEW", False, 403, 5),
+    ("NEW", True, 201, 6),
+    ("QUOTA_FULL", True, 403, 5),
+]
+
+
+@pytest.mark.parametrize("state, can_create, code, calls", MAPPINGS)
+def test_a_manifest_put_waits_for_its_reviews_and_its_image_stream_mapping_calls_then_gets_201_or_403(
+        state, can_create, code, calls):
+    """model/images/mapping.py: the manifest is stored (PutContent, 10 ms), the registry's
+    API calls (5 ms each) are made in turn, and a refused mapping is 403 DENIED."""
+    from twin.model.images.mapping import StreamState
+    from twin.model.registry.auth import CREATE_STREAMS, GET, UPDATE
+    from twin.sim.traffic.exchange import CALL, Connection, Req
+    p = plane(service=REVIEWED)
+    pod(p)
+    p.verbs[Client.PUSH] = GET | UPDATE | (CREATE_STREAMS if can_create else 0)
+    owner = Ended()
+    p.schedule(0.0, CALL, lambda now: p.send(Req(Kind.MANIFEST_PUT, 1000, Client.PUSH, owner,
+                                                 stream_state=int(StreamState[state])), Connection()))
+    p.run_until(1000.0)
+    put, = owner.requests
+    assert (put.code, put.end) == (code, pytest.approx(calls * 0.005 + 0.01))

@@ -144,18 +144,21 @@ def no_content_lost(records: Sequence, params) -> Verdict:
 
 def no_auth_refusals(records: Sequence, params) -> Verdict:
     """No request is refused by the registry's auth (401 beyond the clients' challenge
-    `GET /v2/`, or 400 when the API server cannot be reached, `model/registry/auth.py`):
-    at most `max_fraction` (default 0) of the authenticated requests."""
+    `GET /v2/`, or 400 when the API server cannot be reached, `model/registry/auth.py`)
+    or by the API server's answer to a push's ImageStreamMapping (403 DENIED,
+    `model/images/mapping.py`): at most `max_fraction` (default 0) of the authenticated
+    requests."""
     totals = _totals(records)
     if totals is None:
         return Verdict("no_auth_refusals", False, "no RequestTotals record", {})
     evidence = _refusals(totals, params, lambda client, kind: kind != "ping" and client != "scrape",
-                         lambda kind, code: code == "401" or (code == "400" and kind != "manifest_put"))
+                         lambda kind, code: code in ("401", "403") or (code == "400" and kind != "manifest_put"))
     if not evidence["requests"]:
         return Verdict.nothing_to_check("no_auth_refusals", "no authenticated request was made", evidence)
     return Verdict("no_auth_refusals", evidence["fraction"] <= evidence["bound"],
                    f"{evidence['refused']} of {evidence['requests']} authenticated requests refused "
-                   f"(401, or 400 with the API server unreachable)", evidence)
+                   f"(401, 403 to a push's image stream mapping, or 400 with the API server unreachable)",
+                   evidence)
 
 
 def _refusals(totals: dict, params, counted, refused_as) -> dict:

@@ -10,19 +10,25 @@
         build: {from: openshift/base-0:latest, duration: {median: 3m, p99: 10m}}
     faults:
       - {at: 10m, push: {image: openshift/base-0:latest, changed_layers: 1}}
+    namespaces:                           # namespaces beyond the workloads' and the catalogue's
+      team-a: {quota: {openshift.io/imagestreams: 5}}
+
+A push whose stream the scenario does not have creates it, if the pusher may
+(`model/images/mapping.py`: 403 DENIED otherwise).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
+from twin.model.images.mapping import IMAGESTREAMS_QUOTA, ImageStreamsInApi
 from twin.model.images.streams import stream_tag_of
 from twin.model.images.triggers import TRIGGER_ANNOTATION, TriggerError, parse_triggers
 from twin.model.registry.catalogue import INTERNAL_SERVICE_HOSTS
-from twin.scenarios.fields import Strict
+from twin.scenarios.fields import Int32, Strict
 from twin.scenarios.traffic_spec import LatencySpec
 
 STREAM_TAG = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]+([._-][a-z0-9]+)*:[\w][\w.-]{0,127}$")
@@ -67,6 +73,26 @@ class PushSpec(Strict):
 
     image: StreamTag
     changed_layers: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = 1
+
+
+NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def namespace_name(value: Any) -> Any:
+    if isinstance(value, str) and (len(value) > 63 or not NAMESPACE.match(value)):
+        raise ValueError(f"expected a namespace name (a DNS label: lower-case letters, digits and '-', at most 63 "
+                         f"characters), got {value[:80]!r}")
+    return value
+
+
+NamespaceName = Annotated[str, AfterValidator(namespace_name)]
+
+
+class NamespaceSpec(Strict):
+    """A namespace of the cluster, with its ResourceQuota's `openshift.io/imagestreams`
+    (image streams the namespace may hold) if it has one."""
+
+    quota: dict[Literal["openshift.io/imagestreams"], Annotated[Int32, Field(ge=0)]] = Field(default_factory=dict)
 
 
 def require_internal_tag(image: str, field: str) -> None:
@@ -132,3 +158,20 @@ def unknown_stream_tags(spec) -> list[tuple[str, str]]:
         if copy.build is not None:
             wanted.append((f"workloads[{index}].build.from", copy.build.from_))
     return [(path, tag) for path, tag in wanted if tag not in known]
+
+
+def image_streams_in_api(spec) -> ImageStreamsInApi:
+    """The namespaces and image streams the API server holds as the run starts: the
+    catalogue's (openshift/base-<j>, apps/app-<i>), every workload's image stream, the
+    workloads' namespaces and `namespaces`, with its quotas. A pushed tag of another
+    stream is a new stream."""
+    from twin.scenarios.workloads import copies
+
+    catalogue = spec.traffic.catalogue
+    streams = {f"openshift/base-{j}" for j in range(catalogue.base_images)}
+    streams |= {f"apps/app-{i}" for i in range(catalogue.images)}
+    workloads = [copy for w in spec.workloads for copy in copies(w)]
+    streams |= {tag.rsplit(":", 1)[0] for tag in (stream_tag_of(w.image) for w in workloads) if tag is not None}
+    namespaces = {w.namespace for w in workloads} | set(spec.namespaces) | {"openshift"}
+    quotas = {name: ns.quota[IMAGESTREAMS_QUOTA] for name, ns in spec.namespaces.items() if ns.quota}
+    return ImageStreamsInApi(namespaces, streams, quotas)

@@ -35,7 +35,8 @@ from twin.model.quantity import milli_value, parse_quantity
 from twin.model.quoting import shown
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
 from twin.scenarios.fields import Bandwidth, NonNegativeInt32, Seconds, Seed, Strict
-from twin.scenarios.images_spec import BuildSpec, PushSpec, triggers_annotation, require_internal_tag
+from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
+                                        triggers_annotation)
 from twin.scenarios.traffic_spec import TrafficSpec
 
 
@@ -335,6 +336,7 @@ class ScenarioFile(Strict):
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
+    namespaces: dict[NamespaceName, NamespaceSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def pods_within_limits(self):

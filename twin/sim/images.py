@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from twin.model.images.mapping import ImageStreamsInApi, StreamState
 from twin.model.images.streams import ImageStreams, TagEvent
 from twin.model.images.followers import BuildConfig, TriggeredDeployment
 from twin.model.images.triggers import update_images
@@ -37,10 +38,11 @@ Z99 = 2.3263478740408408  # the standard normal's 0.99 quantile
 
 class ImageStreamController:
     def __init__(self, world: World, engine, catalogue: Catalogue, deployments: list[TriggeredDeployment],
-                 builds: list[BuildConfig]) -> None:
+                 builds: list[BuildConfig], api: ImageStreamsInApi | None = None) -> None:
         self.world = world
         self.engine = engine
         self.catalogue = catalogue
+        self.api = api  # None: every stream a push names exists
         self.streams = ImageStreams(self.initial)
         self.built_from = {build.output: build.source for build in builds}
         self.ids = BlobIds()
@@ -67,10 +69,16 @@ class ImageStreamController:
         then points at it)."""
         known = self.streams.layers
         image = replace(image, reference=self.streams.reference_for(stream_tag, image))
-        session = yield from self.engine.push(image, [layer not in known for layer in image.layers], node=node)
+        stream = stream_tag.rsplit(":", 1)[0]
+        state = self.api.state(stream) if self.api is not None else StreamState.EXISTS
+        session = yield from self.engine.push(image, [layer not in known for layer in image.layers], node=node,
+                                              stream_state=int(state))
         if not session.ok:
-            self.world.recorder.record("ImagePushFailed", stream_tag, code=int(session.code), by=why)
+            self.world.recorder.record("ImagePushFailed", stream_tag, code=int(session.code), by=why,
+                                       stream=state.name.lower())
             return False
+        if self.api is not None:
+            self.api.created(stream)
         event = self.streams.tag(stream_tag, image, self.world.now)
         if event is not None:
             self.world.recorder.record("ImageStreamTagged", stream_tag, image=event.reference,
@@ -168,10 +176,11 @@ class ImageStreamController:
 
 
 def install_image_streams(world: World, kubelets, faults, engine, deployments: list[TriggeredDeployment],
-                          builds: list[BuildConfig]) -> ImageStreamController:
+                          builds: list[BuildConfig], api: ImageStreamsInApi | None = None) -> ImageStreamController:
     """The controller, with the kubelets' puller resolving tags' digest pull specs and the
-    fault timeline's `push` events sent to it."""
-    controller = ImageStreamController(world, engine, engine.catalogue, deployments, builds)
+    fault timeline's `push` events sent to it; `api` the namespaces, streams and quotas
+    pushes' mappings meet (default: every stream exists)."""
+    controller = ImageStreamController(world, engine, engine.catalogue, deployments, builds, api)
     if kubelets.puller is not None:
         kubelets.puller.resolve = controller.resolve
     faults.images = controller

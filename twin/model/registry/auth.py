@@ -14,8 +14,8 @@
 * A record whose verb the token's roles lack is refused with **401** (a `Basic`
   challenge: `ErrOpenShiftAccessDenied`), not 403; distribution turns every challenge
   into 401 UNAUTHORIZED (`registry/handlers/app.go` `authorized`). 403 DENIED comes only
-  from a refused ImageStreamMapping at manifest PUT (quota, a missing namespace), which
-  the twin does not model.
+  from a refused ImageStreamMapping at manifest PUT (a missing namespace, no right to
+  create the stream, the image-stream quota): `twin/model/images/mapping.py`.
 * When the API server cannot be reached the access controller fails with an error that
   is not a challenge: **400** without one (`app.go`).
 * The metrics endpoint checks its token's access the same way (`metrics` get access): a
@@ -43,6 +43,11 @@ GET, UPDATE = 1, 2
 """Verbs on `imagestreams/layers`, as bits."""
 METRICS = 4
 """`get` on the registry's metrics (`prometheus-k8s` has it)."""
+CREATE_STREAMS = 8
+"""`create` on `imagestreams`: what the registry's user-client create of a pushed stream
+that does not exist needs (`model/images/mapping.py`); of these roles only
+`registry-editor` has it (openshift-apiserver bootstrap policy `policy.go`: read-write on
+imagestreams, imagestreammappings, imagestreamtags...)."""
 
 NEEDS = MappingProxyType({
     Kind.MANIFEST_GET: GET, Kind.MANIFEST_HEAD: GET, Kind.BLOB_GET: GET, Kind.BLOB_HEAD: GET,
@@ -60,7 +65,8 @@ REVIEWS = MappingProxyType({
 
 ROLE_VERBS = MappingProxyType({
     "system:image-puller": GET, "registry-viewer": GET,
-    "system:image-pusher": GET | UPDATE, "system:image-builder": GET | UPDATE, "registry-editor": GET | UPDATE,
+    "system:image-pusher": GET | UPDATE, "system:image-builder": GET | UPDATE,
+    "registry-editor": GET | UPDATE | CREATE_STREAMS,
     "prometheus-k8s": METRICS,
 })
 

@@ -285,13 +285,14 @@ class TrafficEngine:
         yield self.wait_for(lambda: session.ended >= 0)
         return session
 
-    def push(self, image: Image, new: list[bool], node: str | None = None):
+    def push(self, image: Image, new: list[bool], node: str | None = None, stream_state: int = 0):
         """A push of `image` started now by the push client (a build on `node`, or a client
-        outside the cluster): `new[i]` says whether the registry lacks layer i. Yields until
-        it ends, returns the session."""
+        outside the cluster): `new[i]` says whether the registry lacks layer i, and
+        `stream_state` what its ImageStreamMapping meets (`model/images/mapping.py`).
+        Yields until it ends, returns the session."""
         self.advance(self.world.now)
         session = PushSession(self.plane, Client.PUSH, self.params.clients.push, image, self.stats.tally.ended, new,
-                              node=node)
+                              node=node, stream_state=stream_state)
         session.start()
         yield self.wait_for(lambda: session.ended >= 0)
         return session

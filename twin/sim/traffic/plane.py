@@ -27,7 +27,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
-from twin.model.registry.auth import BAD_REQUEST, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
+from twin.model.images.mapping import StreamState, mapping_answer
+from twin.model.registry.auth import BAD_REQUEST, CREATE_STREAMS, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import WRITES, Kind, Outcome, limiter_of
 from twin.model.registry.resources.links import Link
@@ -52,6 +53,9 @@ _REDIRECTABLE: Final = tuple(k in (Kind.BLOB_GET, Kind.BLOB_HEAD) for k in Kind)
 _REQUEST_BODY: Final = tuple(k in (Kind.UPLOAD_CHUNK, Kind.MANIFEST_PUT) for k in Kind)
 _RESPONSE_BODY: Final = tuple(k in (Kind.MANIFEST_GET, Kind.BLOB_GET) for k in Kind)
 """Kinds whose request or response carries a body (`service.body_bytes`, inlined here)."""
+_MAPPINGS: Final = tuple(mapping_answer(state, can) for state in StreamState for can in (False, True))
+"""(API calls, status) of a manifest PUT's ImageStreamMapping, at `state * 2 + can_create`
+(`model/images/mapping.py`)."""
 KINDS: Final = len(Kind)
 BLOB_HEAD: Final = int(Kind.BLOB_HEAD)
 METRICS_GET: Final = int(Kind.METRICS_GET)
@@ -115,6 +119,11 @@ class DataPlane:
                 for n in self.reviews]
         self.review_mu: list[float] = [mu for mu, _ in sums]
         self.review_sigma: list[float] = [sigma for _, sigma in sums]
+        puts = [review_sum(review.median, review.sigma, self.reviews[MANIFEST_PUT] + calls) if review is not None
+                else (0.0, 0.0) for calls, _ in _MAPPINGS]  # its reviews, then the mapping's calls
+        self.put_mu: list[float] = [mu for mu, _ in puts]
+        self.put_sigma: list[float] = [sigma for _, sigma in puts]
+        self.put_status: list[int] = [status for _, status in _MAPPINGS]
         self.needs: list[int] = [NEEDS[k] if review is not None else 0 for k in Kind]
         self.verbs: list[int] = list(DEFAULT_VERBS)  # per client, what its token may do (the engine sets its roles')
         self.api_up = True
@@ -268,15 +277,19 @@ class DataPlane:
             if limit is not None and memory.used > limit:
                 return self.oom_kill(server)
         auth = 0.0
-        reviews = self.reviews[kind]
-        if reviews:  # the token and each access record reviewed by the API server (auth.py)
+        verbs = self.verbs[r.client]
+        mapping = r.stream_state * 2 + (1 if verbs & CREATE_STREAMS else 0) if kind == MANIFEST_PUT else -1
+        if self.reviews[kind]:  # the token and each access record reviewed by the API server (auth.py)
             if not self.api_up:
                 r.code = BAD_REQUEST
                 return self._refused(server, r, now, 0.0)
-            auth = self._reviews(kind)
-            if self.needs[kind] & ~self.verbs[r.client]:
+            if self.needs[kind] & ~verbs:
                 r.code = UNAUTHORIZED
-                return self._refused(server, r, now, auth)
+                return self._refused(server, r, now, self._reviews(kind))
+            if mapping >= 0:  # and the ImageStreamMapping's calls (model/images/mapping.py)
+                auth = self._api_calls(self.put_mu[mapping], self.put_sigma[mapping])
+            else:
+                auth = self._reviews(kind)
         if server.read_only and _WRITE[kind]:  # after auth: distribution's dispatcher authorizes, then the
             r.code = int(Outcome.NOT_ALLOWED)  # read-only app has no handler for the method (405)
             r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
@@ -292,6 +305,8 @@ class DataPlane:
             r.code = 404
         elif redirected:
             r.code = 307
+        elif mapping >= 0:  # 201, or 403 DENIED when the mapping was refused (the manifest is stored all the same)
+            r.code = self.put_status[mapping]
         else:
             r.code = _SUCCESS[kind]
         nbytes = r.nbytes
@@ -355,10 +370,12 @@ class DataPlane:
     def _reviews(self, kind: int) -> float:
         """Seconds of the kind's API reviews, one after the other (auth.go makes them in
         turn): one draw of their sum (`review_sum`)."""
-        sigma = self.review_sigma[kind]
+        return self._api_calls(self.review_mu[kind], self.review_sigma[kind])
+
+    def _api_calls(self, mu: float, sigma: float) -> float:
         if sigma <= 0:
-            return math.exp(self.review_mu[kind])
-        return math.exp(self.review_mu[kind] + sigma * self.storage.normals.next())
+            return math.exp(mu)
+        return math.exp(mu + sigma * self.storage.normals.next())
 
     def _stored(self, r: Req) -> None:
         server = r.server

@@ -104,8 +104,8 @@ class Session:
 
     # ----- sending, retrying, ending ---------------------------------------------------------
     def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1,
-             image: Image | None = None) -> None:
-        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob, image), lane)
+             image: Image | None = None, stream_state: int = 0) -> None:
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob, image, stream_state), lane)
 
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
@@ -260,11 +260,14 @@ class PullSession(Session):
 class PushSession(Session):
     """Ping, token, then for each layer a HEAD and, when the registry lacks it (`new`),
     POST, PATCH (the whole blob, as docker and podman send it) and PUT; then the config
-    blob the same way; then the manifest PUT (containers/image `copy.Image`)."""
+    blob the same way; then the manifest PUT (containers/image `copy.Image`), whose
+    ImageStreamMapping meets `stream_state` (`model/images/mapping.py`)."""
 
     def __init__(self, plane: DataPlane, client: int, policy: ClientPolicy, image: Image,
-                 done: Callable[[Any, float], None], new: list[bool], node: str | None = None, tag: int = -1) -> None:
+                 done: Callable[[Any, float], None], new: list[bool], node: str | None = None, tag: int = -1,
+                 stream_state: int = 0) -> None:
         super().__init__(plane, client, policy, image, done, node, tag)
+        self.stream_state = stream_state
         self.new: dict[int, bool] = {}
         self.config_pushed = False
         self.reset(new)
@@ -307,7 +310,8 @@ class PushSession(Session):
         if not self.config_pushed:
             self.config_pushed = True
             return self.fan_out([(self.image.config, self.image.config_bytes)], now)
-        self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes, image=self.image)
+        self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes, image=self.image,
+                  stream_state=self.stream_state)
 
 
 class SessionTally:
