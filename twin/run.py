@@ -14,7 +14,7 @@ from twin.model.registry.render import NAMESPACE
 from twin.model.workloads import PodRecord, PodStatus
 from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, _worker
-from twin.scenarios.images_spec import image_streams_in_api
+from twin.scenarios.images_spec import image_pullers, image_streams_in_api
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
 from twin.sim.daemonsets import NodeCADaemonSet
@@ -92,6 +92,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
                               scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
                               phase_edges=tuple(f.at for f in spec.faults), network=network_overrides(spec))
+    if kubelets.puller is not None:
+        kubelets.puller.pullers = image_pullers(spec)
     builds = build_configs(spec.workloads)
     if followers or builds or any(f.kind == "push" for f in spec.faults):
         images = install_image_streams(world, kubelets, faults, traffic.engine, followers, builds,

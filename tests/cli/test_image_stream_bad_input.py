@@ -52,6 +52,9 @@ CASES = [
      "namespaces['team-a'].quota['openshift.io/imagestreams']", "expected a number >= 0, got -1"),
     ("a quota on something else", {"namespaces": {"team-a": {"quota": {"pods": 3}}}},
      "namespaces['team-a'].quota.pods", "expected openshift.io/imagestreams, got 'pods'"),
+    ("an image puller that is not a namespace", {"namespaces": {"team-a": {"image_pullers": ["Team B"]}}},
+     "namespaces['team-a'].image_pullers[0]", "expected a namespace name (a DNS label: lower-case letters, digits "
+                                              "and '-', at most 63 characters), got 'Team B'"),
     ("a namespace that is not a DNS label", {"namespaces": {"Team_A": {}}},
      "namespaces.Team_A", "expected a namespace name (a DNS label: lower-case letters, digits and '-', at most 63 "
                           "characters), got 'Team_A'"),

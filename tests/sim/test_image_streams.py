@@ -135,3 +135,18 @@ def test_the_image_stream_quota_denies_the_stream_past_it_and_not_pushes_to_exis
     assert [r.details["generation"] for r in kinds(result.records, "ImageStreamTagged")] == [1, 2]
     assert manifest_put_codes(result) == {"201": 2, "403": 1}
 
+
+
+def test_a_pod_pulling_another_namespaces_image_gets_401_until_that_namespace_grants_its_service_accounts(tmp_path):
+    """A pod pulls with its namespace's service account (auth.namespace_mask): from its
+    own namespace and openshift, and from another only with that namespace's grant."""
+    image = f"{REGISTRY}/team-b/tool:1"
+    workloads = [{"name": "denied", "namespace": "team-a", "replicas": 1, "image": image},
+                 {"name": "granted", "namespace": "team-c", "replicas": 1, "image": image},
+                 {"name": "shared", "namespace": "team-a", "replicas": 1, "image": f"{REGISTRY}/openshift/base-1:latest"}]
+    result = simulate(tmp_path, workloads=workloads, namespaces={"team-b": {"image_pullers": ["team-c"]}},
+                      traffic={"warm_up": "0s", "background": {"pulls": {"constant": 0}}})
+    pulled = {r.subject.split("/")[1].rsplit("-", 2)[0] for r in kinds(result.records, "ImagePulled")}
+    refused = {r.details["code"] for r in kinds(result.records, "ImagePullFailed") if r.subject.startswith("team-a/denied")}
+    assert pulled == {"granted", "shared"}
+    assert 401 in refused

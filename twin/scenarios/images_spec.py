@@ -11,7 +11,7 @@
     faults:
       - {at: 10m, push: {image: openshift/base-0:latest, changed_layers: 1}}
     namespaces:                           # namespaces beyond the workloads' and the catalogue's
-      team-a: {quota: {openshift.io/imagestreams: 5}}
+      team-a: {quota: {openshift.io/imagestreams: 5}, image_pullers: [team-b]}
 
 A push whose stream the scenario does not have creates it, if the pusher may
 (`model/images/mapping.py`: 403 DENIED otherwise).
@@ -88,11 +88,19 @@ def namespace_name(value: Any) -> Any:
 NamespaceName = Annotated[str, AfterValidator(namespace_name)]
 
 
+def image_pullers(spec) -> dict[str, frozenset[str]]:
+    """Image namespace -> the pod namespaces granted `system:image-puller` in it."""
+    return {name: frozenset(ns.image_pullers) for name, ns in spec.namespaces.items() if ns.image_pullers}
+
+
 class NamespaceSpec(Strict):
     """A namespace of the cluster, with its ResourceQuota's `openshift.io/imagestreams`
-    (image streams the namespace may hold) if it has one."""
+    (image streams the namespace may hold) if it has one, and the namespaces whose pods may
+    pull its images (`oc policy add-role-to-group system:image-puller
+    system:serviceaccounts:<puller> -n <this namespace>`)."""
 
     quota: dict[Literal["openshift.io/imagestreams"], Annotated[Int32, Field(ge=0)]] = Field(default_factory=dict)
+    image_pullers: list[NamespaceName] = Field(default_factory=list)
 
 
 def require_internal_tag(image: str, field: str) -> None:

@@ -41,3 +41,19 @@ def test_with_the_api_server_unreachable_every_reviewed_request_gets_400_but_the
 ])
 def test_each_request_costs_a_self_subject_review_and_one_access_review_per_record(kind, calls):
     assert REVIEWS[kind] == calls
+
+
+@pytest.mark.parametrize("pod_namespace, image_namespace, pullers, may_pull, why", [
+    ("apps", "apps", {}, True, "the namespace's own system:image-puller binding (GetImagePullerProjectRoleBindings)"),
+    ("apps", "openshift", {}, True, "shared-resource-viewer in openshift is bound to system:authenticated"),
+    ("apps", "team-b", {}, False, "no binding in another namespace: 401"),
+    ("apps", "team-b", {"team-b": frozenset({"apps"})}, True, "oc policy add-role-to-group system:image-puller"),
+    ("apps", "team-b", {"team-b": frozenset({"other"})}, False, "a grant to another namespace's service accounts"),
+    ("apps", "team-b", {"apps": frozenset({"team-b"})}, False, "a grant the other way round"),
+])
+def test_a_pod_may_pull_from_its_own_namespace_openshift_and_namespaces_that_grant_it(
+        pod_namespace, image_namespace, pullers, may_pull, why):
+    from twin.model.registry.auth import namespace_mask
+    mask = namespace_mask(pod_namespace, image_namespace, pullers)
+    verbs = verbs_of(["system:image-puller"]) & mask
+    assert (answer(Kind.MANIFEST_GET, verbs) is None) is may_pull

@@ -109,3 +109,29 @@ def answer(kind: Kind, verbs: int, api_up: bool = True) -> int | None:
 
 DEFAULT_VERBS: tuple[int, ...] = _default_verbs()
 """What each client's token may do by default, indexed by `Client`."""
+
+
+SHARED_NAMESPACE = "openshift"
+"""Every authenticated user may pull from it: openshift-apiserver's bootstrap policy binds
+the `shared-resource-viewer` role there (its rule `get imagestreams/layers`, "so anyone
+can pull from openshift/* image streams") to `system:authenticated`."""
+
+
+def namespace_mask(pod_namespace: str, image_namespace: str, pullers: Mapping[str, frozenset[str]]) -> int:
+    """The verbs a pod's service account may use on an image stream of `image_namespace`
+    (the mask over its client's roles): a pod pulls with its namespace's service account
+    token, whose `system:image-puller` binding is in its own namespace only
+    (`GetImagePullerProjectRoleBindings`: group `system:serviceaccounts:<ns>`), so it may
+    pull from its own namespace, from `openshift`, and from a namespace whose
+    `pullers` (`oc policy add-role-to-group system:image-puller
+    system:serviceaccounts:<pod ns> -n <image ns>`) name its namespace; elsewhere it has
+    no verb, and the registry answers its manifest GET 401.
+
+    >>> namespace_mask("apps", "apps", {}) == -1, namespace_mask("apps", "openshift", {}) == -1
+    (True, True)
+    >>> namespace_mask("apps", "team-b", {}), namespace_mask("apps", "team-b", {"team-b": frozenset({"apps"})})
+    (0, -1)
+    """
+    if image_namespace in (pod_namespace, SHARED_NAMESPACE) or pod_namespace in pullers.get(image_namespace, ()):
+        return -1
+    return 0

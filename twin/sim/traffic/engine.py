@@ -274,13 +274,16 @@ class TrafficEngine:
             server.gate_open = open_
 
     # ----- clients SimPy waits for -------------------------------------------------------------------
-    def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob, client: int = Client.KUBELET):
+    def pull(self, node: str, image: Image, blobs: list[tuple[int, int]], on_blob, client: int = Client.KUBELET,
+             mask: int = -1):
         """A pull started now on `node`, by the kubelet (CRI-O) unless `client` says
-        otherwise (a build's pull of its base: Client.PUSH); yields until it ends, returns
-        the session."""
+        otherwise (a build's pull of its base: Client.PUSH), with the verbs `mask` its
+        identity has in the image's namespace (`auth.namespace_mask`); yields until it
+        ends, returns the session."""
         self.advance(self.world.now)
         session = PullSession(self.plane, client, self._policy(client), image, self.stats.tally.ended,
                               node=node, blobs=blobs, on_blob=on_blob)
+        session.mask = mask
         session.start()
         yield self.wait_for(lambda: session.ended >= 0)
         return session

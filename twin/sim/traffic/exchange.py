@@ -48,10 +48,11 @@ class Req:
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
                  "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
-                 "blob", "in_flight", "parts", "image", "stream_state")
+                 "blob", "in_flight", "parts", "image", "stream_state", "mask")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
-                 tag: int = -1, miss: bool = False, blob: int = -1, image: Any = None, stream_state: int = 0) -> None:
+                 tag: int = -1, miss: bool = False, blob: int = -1, image: Any = None, stream_state: int = 0,
+                 mask: int = -1) -> None:
         self.id = 0
         self.time = 0.0
         self.kind = kind
@@ -80,11 +81,12 @@ class Req:
         self.parts = 0  # a streaming request: its link transfer and CPU, the parts not yet done
         self.image = image  # a manifest GET or PUT: the catalogue Image it names (None: not known)
         self.stream_state = stream_state  # a manifest PUT: its target's `images.mapping.StreamState`
+        self.mask = mask  # the verbs of its client's roles it may use here (-1: all; 0: a namespace it may not pull from)
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""
         return Req(self.kind, self.nbytes, self.client, self.owner, self.attempt + 1, self.tag, self.miss, self.blob,
-                   self.image, self.stream_state)
+                   self.image, self.stream_state, self.mask)
 
 
 class Connection(Owner):

@@ -277,7 +277,7 @@ class DataPlane:
             if limit is not None and memory.used > limit:
                 return self.oom_kill(server)
         auth = 0.0
-        verbs = self.verbs[r.client]
+        verbs = self.verbs[r.client] & r.mask
         mapping = r.stream_state * 2 + (1 if verbs & CREATE_STREAMS else 0) if kind == MANIFEST_PUT else -1
         if self.reviews[kind]:  # the token and each access record reviewed by the API server (auth.py)
             if not self.api_up:

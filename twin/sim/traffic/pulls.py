@@ -12,13 +12,18 @@ Pulls of different pods on a node run in parallel: OpenShift's kubelet config se
 
 Before the scenario's warm-up ends, internal images arrive without requests: they stand
 for the cluster's state before the twin started.
+
+A pod pulls with its namespace's service account: from another namespace than its own or
+`openshift` it needs that namespace's `pullers` grant, else every attempt gets 401
+(`auth.namespace_mask`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from twin.model.registry.catalogue import Catalogue, Image, is_internal
+from twin.model.registry.auth import namespace_mask
+from twin.model.registry.catalogue import Catalogue, Image, is_internal, parse_reference
 from twin.sim.world import NodeRuntime, World
 
 BACKOFF_INITIAL, BACKOFF_MAX = 10.0, 300.0
@@ -32,6 +37,7 @@ class ImagePuller:
         self.catalogue = catalogue
         self.warm_up = warm_up
         self.resolve = catalogue.resolve  # reference -> Image; image streams put digest references first
+        self.pullers: dict[str, frozenset[str]] = {}  # image namespace -> pod namespaces granted system:image-puller
 
     def wants(self, image: str) -> bool:
         return is_internal(image)
@@ -44,10 +50,11 @@ class ImagePuller:
             self.remember(node, image)
             return self.world.now
         began, attempts, delay = self.world.now, 0, BACKOFF_INITIAL
+        mask = namespace_mask(key.split("/", 1)[0], image_namespace(reference), self.pullers)
         while True:
             attempts += 1
             blobs = [(layer, size) for layer, size in zip(image.layers, image.layer_bytes) if layer not in node.layers]
-            session = yield from self.engine.pull(node.name, image, blobs, node.layers.add)
+            session = yield from self.engine.pull(node.name, image, blobs, node.layers.add, mask=mask)
             if session.ok:
                 self.remember(node, image)
                 self.world.recorder.record("ImagePulled", key, node=node.name, image=reference, attempts=attempts,
@@ -63,3 +70,9 @@ class ImagePuller:
     def remember(self, node: NodeRuntime, image: Image) -> None:
         node.images.add(image.reference)
         node.layers.update(image.layers)
+
+
+def image_namespace(reference: str) -> str:
+    """The namespace of an integrated-registry pull spec: its repository's first component."""
+    _, repository, _ = parse_reference(reference)
+    return repository.split("/", 1)[0]

@@ -90,6 +90,7 @@ class Session:
         self.done = done
         self.node = node  # the kubelet's node (downloads cross its link); None outside the cluster
         self.tag = tag
+        self.mask = -1  # the verbs its identity has in the image's namespace (`auth.namespace_mask`)
         self.began = plane.now
         self.ended = -1.0
         self.failed = False
@@ -105,7 +106,8 @@ class Session:
     # ----- sending, retrying, ending ---------------------------------------------------------
     def send(self, lane: Lane, kind: int, nbytes: int = 0, miss: bool = False, blob: int = -1,
              image: Image | None = None, stream_state: int = 0) -> None:
-        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob, image, stream_state), lane)
+        self.plane.send(Req(kind, nbytes, self.client, lane, 0, self.tag, miss, blob, image, stream_state, self.mask),
+                        lane)
 
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
