@@ -48,7 +48,7 @@ class Req:
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
                  "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
-                 "blob", "in_flight", "parts", "image")
+                 "blob", "in_flight", "parts", "image", "mirror")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
                  tag: int = -1, miss: bool = False, blob: int = -1, image: Any = None) -> None:
@@ -79,6 +79,7 @@ class Req:
         self.in_flight = 0  # a metrics GET: the requests its handler saw in flight, itself included
         self.parts = 0  # a streaming request: its link transfer and CPU, the parts not yet done
         self.image = image  # a manifest GET or PUT: the catalogue Image it names (None: not known)
+        self.mirror = False  # a pull-through's background mirror waiting for or holding a write slot (`pullthrough.py`)
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""
