@@ -22,6 +22,7 @@ from twin.sim.deployments import DeploymentController
 from twin.sim.disruption import DisruptionController
 from twin.sim.faults import FaultTimeline
 from twin.sim.images import install_image_streams
+from twin.sim.imports import install_imports
 from twin.sim.volumes import PodGarbageCollector, RegistryVolume
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
@@ -95,9 +96,11 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if kubelets.puller is not None:
         kubelets.puller.pullers = image_pullers(spec)
     builds = build_configs(spec.workloads)
-    if followers or builds or any(f.kind == "push" for f in spec.faults):
+    if followers or builds or spec.remotes or any(f.kind == "push" for f in spec.faults):
         images = install_image_streams(world, kubelets, faults, traffic.engine, followers, builds,
                                        image_streams_in_api(spec))
+        if spec.remotes:
+            install_imports(world, faults, traffic.engine, images, spec).start()
         for deployment in deployments:
             if deployment.key in following:
                 deployment = images.initial_template(deployment)

@@ -16,7 +16,10 @@ from twin.scenarios.load import library_names, load_scenario
 CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
-                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service")
+                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service, "
+                       "remote_outage, remote_recovery, remote_push, import")
+IMPORTED = ('  - {name: w, replicas: 1, image: "image-registry.openshift-image-registry.svc:5000/apps/w:latest", '
+            'trigger: true, import: %s}\n')
 
 
 
@@ -75,6 +78,37 @@ class Case:
 
 
 CASES = [
+    Case("an import from a remote the scenario does not define is refused",
+         "name: x\nremotes: [{host: docker.io}]\nworkloads:\n" + IMPORTED % '{from: "quay.io/a/b:1"}',
+         "workloads[0].import.from", "expected an image on a remote the scenario defines under remotes (docker.io), "
+         "got host 'quay.io'"),
+    Case("a reference policy other than Local or Source is refused",
+         "name: x\nremotes: [{host: docker.io}]\nworkloads:\n" + IMPORTED % '{from: "docker.io/a/b:1", '
+         'reference_policy: Cached}',
+         "workloads[0].import.reference_policy", "expected Local or Source, got 'Cached'"),
+    Case("an import from an image without its registry host is refused",
+         "name: x\nremotes: [{host: docker.io}]\nworkloads:\n" + IMPORTED % '{from: "nginx:1"}',
+         "workloads[0].import.from", "expected an image on a remote registry as host/repository:tag, such as "
+         "docker.io/library/nginx:1.27, got 'nginx:1'"),
+    Case("a negative remote pull limit is refused",
+         "name: x\nremotes: [{host: docker.io, rate_limit: {pulls: -5}}]\n",
+         "remotes[0].rate_limit.pulls", "expected a number >= 1, got -5"),
+    Case("a negative remote bandwidth is refused",
+         "name: x\nremotes: [{host: docker.io, bandwidth: -5MB/s}]\n",
+         "remotes[0].bandwidth", "expected a bandwidth > 0, got '-5MB/s'"),
+    Case("a remote host that is not a host name is refused",
+         "name: x\nremotes: [{host: 'Docker Hub'}]\n",
+         "remotes[0].host", "expected a registry host such as docker.io or quay.io, got 'Docker Hub'"),
+    Case("an outage of a remote the scenario does not define is refused",
+         "name: x\nremotes: [{host: docker.io}]\nfaults:\n  - {at: 1m, remote_outage: {host: quay.io}}\n",
+         "faults[0].remote_outage.host", "expected a remote the scenario defines (docker.io), got 'quay.io'"),
+    Case("an import of a tag no workload imports is refused",
+         "name: x\nremotes: [{host: docker.io}]\nfaults:\n  - {at: 1m, import: {image: apps/nothing:latest}}\n",
+         "faults[0].import.image", "expected an imported image stream tag (a workload with import), "
+         "got 'apps/nothing:latest'"),
+    Case("a negative import interval is refused",
+         "name: x\nimports: {interval: -5m}\n",
+         "imports.interval", "expected a duration that is not negative, got '-5m'"),
     Case("a negative request rate is refused",
          "name: x\ntraffic: {background: {pulls: {constant: -5}}}\n",
          "traffic.background.pulls.constant", "expected a number >= 0, got -5"),

@@ -11,7 +11,8 @@ from twin.scenarios.load import library_names, load_scenario
 FAILS_ON_4_22 = {"zone-failure-3-replicas": "zone_failure_recovery", "tainted-edge-zone": "rollout_completes"}
 FAILS_BY_DESIGN = {"emptydir-rollout-data-loss": {"no_content_lost"}, "role-revoked": {"no_auth_refusals"},
                    "pvc-recreate-rollout": {"registry_availability"},
-                   "pvc-zone-outage": {"zone_failure_recovery", "registry_availability"}}
+                   "pvc-zone-outage": {"zone_failure_recovery", "registry_availability"},
+                   "pullthrough-remote-429": {"no_remote_refusals", "triggered_rollouts_complete"}}
 """Built-ins whose story is a failure: the invariants they show failing, on every version."""
 SLOW = {"saturation-ramp"}
 """Built-ins too long for the fast tier (6.6 million requests): `make test-slow` runs them;

@@ -42,3 +42,34 @@ def _completion(completions: Sequence, trigger) -> float | None:
         if r.time >= trigger.time and r.details.get("generation", 0) >= trigger.details["generation"]:
             return r.time - trigger.time
     return None
+
+
+def no_remote_refusals(records: Sequence, params) -> Verdict:
+    """No call to a remote registry is refused by its pull limit (429) — imports and
+    pull-through manifest GETs alike — beyond `max_fraction` (default 0) of the calls the
+    limit counts (manifest GETs); vacuous when the scenario asked no remote."""
+    totals = [r for r in records if r.kind == "ImportTotals"]
+    if not totals:
+        return Verdict.nothing_to_check("no_remote_refusals", "the scenario has no remote registry", {"calls": 0})
+    bound = params.max_fraction if params.max_fraction is not None else 0.0
+    by_remote: dict[str, dict[str, int]] = {}
+    counted = refused = 0
+    for host, calls in totals[-1].details["remotes"].items():
+        for key, n in calls.items():
+            what, outcome = key.split("/")
+            if what not in ("manifest", "import"):
+                continue
+            counted += n
+            if outcome == "TOO_MANY":
+                refused += n
+                by_remote.setdefault(host, {})[what] = by_remote.get(host, {}).get(what, 0) + n
+    evidence = {"counted_calls": counted, "refused": refused, "bound": bound, "by_remote": by_remote}
+    if not counted:
+        return Verdict.nothing_to_check("no_remote_refusals", "no manifest was asked of a remote", evidence)
+    fraction = refused / counted
+    evidence["fraction"] = round(fraction, 6)
+    first = next((r for r in records if r.kind == "ImportFailed" and r.details.get("code") == 429), None)
+    detail = f"{refused} of {counted} manifest GETs to remote registries refused with 429"
+    if first is not None:
+        detail += f" (first import refused: {first.subject} at t={first.time:.0f}s)"
+    return Verdict("no_remote_refusals", fraction <= bound, detail, evidence)

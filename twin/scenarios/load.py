@@ -24,6 +24,7 @@ from twin.scenarios.checks import (check_registry_resources, check_scenario, has
 from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.images_spec import check_image_streams
+from twin.scenarios.remotes_spec import check_remotes
 from twin.observed.accesslog import read_access_log
 from twin.observed.replay import ReplayRequests
 from twin.scenarios.scenario import Scenario
@@ -70,6 +71,7 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     """Validate a scenario document (relative paths from `base`) into a `Scenario`."""
     spec = parse_spec(body, source)
     check_image_streams(spec, source)
+    check_remotes(spec, source)
     nodes, pods = cluster_objects(spec, base, source)
     check_instance_types(spec, nodes, base, source)
     config = config_body(spec, base, source)

@@ -37,6 +37,7 @@ from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_I
 from twin.scenarios.fields import Bandwidth, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
+from twin.scenarios.remotes_spec import ImportFault, ImportSpec, ImportsSpec, RemotePush, RemoteSpec, RemoteTarget
 from twin.scenarios.traffic_spec import TrafficSpec
 
 
@@ -192,6 +193,8 @@ class WorkloadSpec(Strict):
     """Follow the image's tag: the annotation `oc set triggers --from-image` writes for the
     workload's container (`model/images/triggers.py`)."""
     build: BuildSpec | None = None
+    import_: ImportSpec | None = Field(None, alias="import")
+    """The image's tag is imported from a remote registry (`remotes_spec.py`)."""
 
     @model_validator(mode="after")
     def image_for_images_streams(self):
@@ -199,6 +202,10 @@ class WorkloadSpec(Strict):
             require_internal_tag(self.image, "trigger")
         if self.build is not None:
             require_internal_tag(self.image, "build")
+        if self.import_ is not None:
+            require_internal_tag(self.image, "import")
+            if self.build is not None:
+                raise ValueError("import: expected either build or import, not both (one tag, one source)")
         return self
 
 
@@ -248,6 +255,7 @@ FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
     "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
     "role_grant", "role_revoke", "api_outage", "api_recovery", "push", "out_of_service",
+    "remote_outage", "remote_recovery", "remote_push", "import",
 )
 
 
@@ -273,21 +281,30 @@ class Fault(Strict):
     api_recovery: ApiServer | None = None
     push: PushSpec | None = None
     out_of_service: NodeTarget | None = None
+    remote_outage: RemoteTarget | None = None
+    remote_recovery: RemoteTarget | None = None
+    remote_push: RemotePush | None = None
+    import_: ImportFault | None = Field(None, alias="import")
 
     @model_validator(mode="after")
     def exactly_one(self):
-        chosen = [kind for kind in FAULT_KINDS if getattr(self, kind) is not None]
+        chosen = [kind for kind in FAULT_KINDS if getattr(self, _attribute(kind)) is not None]
         if len(chosen) != 1:
             raise ValueError(f"expected exactly one of {', '.join(FAULT_KINDS)}, got {len(chosen)}")
         return self
 
     @property
     def kind(self) -> str:
-        return next(kind for kind in FAULT_KINDS if getattr(self, kind) is not None)
+        return next(kind for kind in FAULT_KINDS if getattr(self, _attribute(kind)) is not None)
 
     @property
     def target(self) -> Any:
-        return getattr(self, self.kind)
+        return getattr(self, _attribute(self.kind))
+
+
+def _attribute(kind: str) -> str:
+    """The field of a fault kind (`import` is a Python keyword: the field is `import_`)."""
+    return "import_" if kind == "import" else kind
 
 
 class InvariantSpec(Strict):
@@ -295,7 +312,7 @@ class InvariantSpec(Strict):
         "max_skew", "zone_failure_recovery", "registry_availability", "rollout_completes", "pdb_respected",
         "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
         "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
-        "no_content_lost", "no_auth_refusals", "triggered_rollouts_complete",
+        "no_content_lost", "no_auth_refusals", "triggered_rollouts_complete", "no_remote_refusals",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None
@@ -334,6 +351,8 @@ class ScenarioFile(Strict):
     workloads: list[WorkloadSpec] = Field(default_factory=list)
     images: ImagesSpec = Field(default_factory=ImagesSpec)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
+    remotes: list[RemoteSpec] = Field(default_factory=list)
+    imports: ImportsSpec = Field(default_factory=ImportsSpec)
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
     namespaces: dict[NamespaceName, NamespaceSpec] = Field(default_factory=dict)

@@ -33,6 +33,8 @@ def _numbered(w: WorkloadSpec, i: int) -> dict:
               "annotations": {k: v.replace("{i}", number) for k, v in w.annotations.items()}}
     if w.build is not None:
         update["build"] = w.build.model_copy(update={"from_": w.build.from_.replace("{i}", number)})
+    if w.import_ is not None:
+        update["import_"] = w.import_.model_copy(update={"from_": w.import_.from_.replace("{i}", number)})
     return update
 
 

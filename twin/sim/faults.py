@@ -2,7 +2,8 @@
 zone outage / recovery, cordon / uncordon, drain, node added / removed, edits of the
 registry Config (a JSON merge patch), the object store's outage, a client's role granted
 or revoked, the API server unreachable for the registry's auth reviews, a new version
-of an image pushed, and the out-of-service taint on a node that is down."""
+of an image pushed, the out-of-service taint on a node that is down, a remote registry's
+outage and recovery, a new image on a remote, and a one-off import (`oc import-image`)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class FaultTimeline:
         self.storage = None  # the storage health the registry pods check, when traffic runs
         self.traffic = None  # the traffic engine (roles, the API server's reachability), when traffic runs
         self.images = None  # the image stream controller, when a scenario has pushes, triggers or builds
+        self.imports = None  # remote registries and the import controllers, when a scenario has remotes
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -58,7 +60,7 @@ class FaultTimeline:
             target = target.model_copy(update={"node": self.registry_node_for(fault.kind)})
             details["node"] = target.node
         self.world.recorder.record("Fault", fault.kind, **details)
-        getattr(self, fault.kind)(target, details)
+        getattr(self, "import_" if fault.kind == "import" else fault.kind)(target, details)
 
     # ----- nodes and zones ---------------------------------------------------------------
     def node_crash(self, target, details) -> None:
@@ -172,6 +174,24 @@ class FaultTimeline:
     def api_recovery(self, target, details) -> None:
         if self.traffic is not None:
             self.traffic.set_api_reachable(True)
+
+    # ----- remote registries and imports (`sim/imports.py`) ---------------------------------------------
+    def remote_outage(self, target, details) -> None:
+        if self.imports is not None:
+            self.imports.set_remote_up(target.host, False)
+
+    def remote_recovery(self, target, details) -> None:
+        if self.imports is not None:
+            self.imports.set_remote_up(target.host, True)
+
+    def remote_push(self, target, details) -> None:
+        if self.imports is not None:
+            self.imports.remote_push(target.image, target.changed_layers)
+
+    def import_(self, target, details) -> None:
+        """`oc import-image`: ImageStreamImport of the tag(s) now."""
+        if self.imports is not None:
+            self.imports.import_now(target.image)
 
     # ----- images ------------------------------------------------------------------------------------
     def push(self, target, details) -> None:

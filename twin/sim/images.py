@@ -23,7 +23,7 @@ import math
 from dataclasses import replace
 
 from twin.model.images.mapping import ImageStreamsInApi, StreamState
-from twin.model.images.streams import ImageStreams, TagEvent
+from twin.model.images.streams import ImageStreams, TagEvent, stream_tag_of
 from twin.model.images.followers import BuildConfig, TriggeredDeployment
 from twin.model.images.triggers import update_images
 from twin.model.images.versions import BlobIds, rebased, rebuilt
@@ -54,6 +54,7 @@ class ImageStreamController:
             for trigger in deployment.triggers:
                 self.followers.setdefault(trigger.stream_tag(deployment.namespace), []).append(deployment)
         self.builds: dict[str, list[BuildConfig]] = {}
+        self.imported: dict = {}  # tags imported from a remote registry -> their remote image now (`sim/imports.py`)
         for build in builds:
             self.builds.setdefault(build.source, []).append(build)
 
@@ -133,6 +134,9 @@ class ImageStreamController:
     def initial(self, stream_tag: str) -> Image:
         """The image a tag holds as the run starts: the catalogue's for its reference; a
         build's output built on the image its `from` tag holds then."""
+        remote = self.imported.get(stream_tag)
+        if remote is not None:
+            return remote(stream_tag)
         image = self.catalogue.resolve(f"{INTERNAL_SERVICE_HOSTS[0]}/{stream_tag}")
         source = self.built_from.get(stream_tag)
         if source is None:
@@ -172,7 +176,13 @@ class ImageStreamController:
     # ----- pulls ---------------------------------------------------------------------------------------
     def resolve(self, reference: str) -> Image:
         """The image a pod's reference names: a tag's digest pull spec, or the catalogue's."""
-        return self.streams.image(reference) or self.catalogue.resolve(reference)
+        found = self.streams.image(reference)
+        if found is not None:
+            return found
+        tag = stream_tag_of(reference) if self.imported else None
+        if tag is not None and tag in self.imported:  # an imported tag pulled by tag: its newest image
+            return self.streams.latest(tag).image
+        return self.catalogue.resolve(reference)
 
 
 def install_image_streams(world: World, kubelets, faults, engine, deployments: list[TriggeredDeployment],

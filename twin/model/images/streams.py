@@ -53,6 +53,7 @@ class ImageStreams:
         self.history: dict[str, list[TagEvent]] = {}
         self.by_reference: dict[str, Image] = {}
         self.layers: set[int] = set()  # every layer of every image a tag has held: the registry has them
+        self.sources: dict[str, str] = {}  # tags with referencePolicy Source: the remote repository pods pull from
 
     def events(self, stream_tag: str) -> list[TagEvent]:
         found = self.history.get(stream_tag)
@@ -82,6 +83,9 @@ class ImageStreams:
         events = self.history[stream_tag]
         stream = stream_tag.rsplit(":", 1)[0]
         reference = digest_reference(stream, image)
+        source = self.sources.get(stream_tag)
+        if source is not None:  # referencePolicy Source: dockerImageReference is the remote's digest pull spec
+            reference = f"{source}@{reference.rsplit('@', 1)[1]}"
         image = replace(image, reference=reference, repository=stream, tag=reference.rsplit("@", 1)[1])
         event = TagEvent(reference, image, now, len(events))
         events.insert(0, event)

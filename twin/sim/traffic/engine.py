@@ -78,6 +78,7 @@ class TrafficEngine:
         self.kubelets = None  # told of the containers the plane kills (OOM)
         self.on_start: list = []  # called with the pod key when a registry container starts
         self.after_advance: list = []  # called after every advance
+        self.at_finish: list = []  # called at the end of the run, after the totals are left
         self.observe_metrics = False  # feed the pods' Prometheus metrics (only read when they are scraped)
         self.access_log = None  # a text stream for the access log's lines (`accesslog.py`), when asked for
         world.store.subscribe("Pod", self.on_pod)
@@ -312,3 +313,7 @@ class TrafficEngine:
         self.flusher.flush()
         self.flusher.close(self.world.now)
         leave_records(self.world.recorder, self.stats, self.settings_of, self.usage, self.store)
+        if self.plane.pullthrough is not None:
+            self.world.recorder.record("PullThroughTotals", "image-registry", **self.plane.pullthrough.summary())
+        for hook in self.at_finish:
+            hook()

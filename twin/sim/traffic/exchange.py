@@ -48,7 +48,8 @@ class Req:
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
                  "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
-                 "blob", "in_flight", "parts", "image", "stream_state", "mask")
+                 "blob", "in_flight", "parts", "image", "stream_state", "mask",
+                 "mirror")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
                  tag: int = -1, miss: bool = False, blob: int = -1, image: Any = None, stream_state: int = 0,
@@ -82,6 +83,7 @@ class Req:
         self.image = image  # a manifest GET or PUT: the catalogue Image it names (None: not known)
         self.stream_state = stream_state  # a manifest PUT: its target's `images.mapping.StreamState`
         self.mask = mask  # the verbs of its client's roles it may use here (-1: all; 0: a namespace it may not pull from)
+        self.mirror = False  # a pull-through's background mirror waiting for or holding a write slot (`pullthrough.py`)
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""

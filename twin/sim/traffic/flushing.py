@@ -55,6 +55,10 @@ class Flusher:
             if engine.access_log is not None and rows:
                 engine.access_log.write(access_lines(rows, server.key.split("/")[-1]))
             server.note_peaks(rows, plane.now)
+            if plane.pullthrough is not None:  # remote calls, fed at once (their counters need no request rows)
+                metrics = engine.metrics.get(server.key)
+                plane.pullthrough.feed(server.key, metrics if engine.observe_metrics and server.alive else None,
+                                       plane.now)
             stats.keep_peaks(server.key, server)
             if not rows:
                 continue

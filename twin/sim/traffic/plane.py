@@ -127,6 +127,7 @@ class DataPlane:
         self.needs: list[int] = [NEEDS[k] if review is not None else 0 for k in Kind]
         self.verbs: list[int] = list(DEFAULT_VERBS)  # per client, what its token may do (the engine sets its roles')
         self.api_up = True
+        self.pullthrough: Any = None  # remote registries' blobs and manifests (`pullthrough.py`), when a scenario has them
         delays = [service.delay[k] for k in Kind]
         self.delay_median: list[float] = [0.0 if d is None else d.median for d in delays]
         self.delay_sigma: list[float] = [0.0 if d is None else d.sigma for d in delays]
@@ -264,6 +265,8 @@ class DataPlane:
 
     def _start(self, server: PodServer, r: Req, now: float) -> None:
         """`r` holds a slot from `now` (the caller counted it)."""
+        if r.mirror:  # a background mirror that waited for its write slot
+            return self._mirror_run(server, r, now, True)
         r.start = now
         server.open[r.id] = r
         kind = r.kind
@@ -295,6 +298,11 @@ class DataPlane:
             r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
             self.schedule(now + auth + REJECT_SECONDS, STORED, r)
             return
+        pullthrough = self.pullthrough
+        if pullthrough is not None and (kind == BLOB_GET or kind == MANIFEST_GET):
+            seconds = pullthrough.fetch(self, server, r, now + auth)
+            if seconds >= 0:  # not in the registry's storage: fetched from the remote registry
+                return self._fetched(server, r, now, auth + seconds)
         content = server.content
         if content is not None and self._unknown_to(content, r):
             r.code = 400 if kind == MANIFEST_PUT else 404
@@ -329,6 +337,60 @@ class DataPlane:
         else:  # no storage call (a ping, a token, a cached blob): straight to the CPU
             server.cpu.add(now, r.cpu, r)
             self.reschedule_cpu(server)
+
+    def _fetched(self, server: PodServer, r: Req, now: float, after: float) -> None:
+        """A pull-through: the remote's answer (`r.code`, set by `pullthrough.fetch`)
+        after `after` seconds; a blob's body then streams through the pod as a streamed
+        blob does (never redirected: the local store does not have it)."""
+        if r.code != 200:
+            return self._refused(server, r, now, after)
+        kind = r.kind
+        r.req_bytes = HEADER
+        r.resp_bytes = HEADER + r.nbytes
+        if kind == BLOB_GET:
+            r.stream = r.nbytes
+        r.cpu += self.cpu[kind] + self.per_byte * (r.req_bytes + r.resp_bytes - r.stream)
+        self.schedule(now + after, STORED, r)
+
+    # ----- background mirrors (pullthroughblobstore.go `storeLocalInBackground`) -----------------
+    def mirror(self, server: PodServer, r: Req, now: float) -> None:
+        """`writeLimiter.Start` for a background mirror `r`: a free write slot starts it,
+        a full queue (or no queue) skips it, otherwise it waits as a request would; no
+        limiter (maxRunning 0) starts it without a slot."""
+        r.server = server
+        r.time = now
+        r.klass = 1
+        lim = server.limiters[1]
+        if lim.max_running <= 0:
+            return self._mirror_run(server, r, now, False)
+        if lim.running < lim.max_running:
+            lim.running += 1
+            if lim.running > lim.peak:
+                lim.peak = lim.running
+            return self._mirror_run(server, r, now, True)
+        if len(lim.waiting) >= lim.room:
+            return self.pullthrough.skipped(server, r, now)
+        lim.waiting.append(r)
+        if lim.patience > 0:
+            self.schedule(now + lim.patience, EXPIRE, r)
+
+    def _mirror_run(self, server: PodServer, r: Req, now: float, slot: bool) -> None:
+        r.start = now
+        r.parts = 1 if slot else 0
+        seconds = self.pullthrough.copy_seconds(server, r, now)
+        self.schedule(now + seconds, CALL, lambda t: self._mirror_done(server, r))
+
+    def _mirror_done(self, server: PodServer, r: Req) -> None:
+        if not server.alive:
+            return
+        r.end = self.now
+        if r.parts:
+            lim = server.limiters[1]
+            if lim.waiting:
+                self._start(server, lim.waiting.popleft(), self.now)
+            else:
+                lim.running -= 1
+        self.pullthrough.mirrored(server, r, self.now)
 
     def _unknown_to(self, content: PodContent, r: Req) -> bool:
         """A pod with storage of its own looks the request's content up in it: a blob HEAD
@@ -510,6 +572,8 @@ class DataPlane:
             waiting.popleft()
         else:
             waiting.remove(r)
+        if r.mirror:  # `Start` gave up waiting: the mirror is skipped
+            return self.pullthrough.skipped(server, r, self.now)
         r.code = Outcome.TOO_MANY
         self._answer_at(r, self.now)
 

@@ -124,6 +124,7 @@ class PodServer:
         self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
         self.done: list[Req] = []  # ended, not yet handed to the statistics
         self.descriptors = DescriptorCache()
+        self.inflight: set[int] = set()  # blobs this process mirrors from a remote (pullthroughblobstore.go `inflight`)
         self.content: PodContent | None = None  # its own storage's content (emptyDir); None: shared storage
         self.alive = True
         self.accepting = True
@@ -135,7 +136,9 @@ class PodServer:
         return (sum(lim.running for lim in self.limiters), sum(len(lim.waiting) for lim in self.limiters))
 
     def waiting(self) -> list[Req]:
-        return [r for lim in self.limiters for r in lim.waiting]
+        """The requests waiting for a slot (background mirrors waiting for a write slot
+        are no requests: nobody hears of them)."""
+        return [r for lim in self.limiters for r in lim.waiting if not r.mirror]
 
     def note_peaks(self, finished: list[Req], now: float) -> None:
         """Limiter peaks recomputed from request times (independent evidence for the
