@@ -26,6 +26,7 @@ from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.images_spec import check_image_streams
 from twin.observed.accesslog import read_access_log
 from twin.observed.replay import ReplayRequests
+from twin.scenarios.route_checks import check_routes
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
 
@@ -82,6 +83,7 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
     scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source))
     check_scenario(scenario)
+    check_routes(scenario, config_source, prefix)
     return scenario
 
 
