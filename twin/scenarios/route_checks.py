@@ -30,6 +30,10 @@ def check_routes(scenario, config_source: str, prefix: str) -> None:
         if problem is not None:
             raise InputError(scenario.source, f"traffic.router.claimed_hosts[{index}].host",
                              f"expected a DNS-1123 subdomain: {problem}, got {shown(claimed.host)}")
+    if spec.traffic.clients.kubelet.via != "service":
+        raise InputError(scenario.source, "traffic.clients.kubelet.via",
+                         "expected 'service': CRI-O pulls through the image-registry Service inside the cluster, "
+                         "got 'route'")
     external = spec.traffic.clients.via_route
     if external and not config.default_route and not config.routes:
         raise InputError(scenario.source, f"traffic.clients.{external[0]}.via",

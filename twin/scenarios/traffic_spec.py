@@ -282,13 +282,6 @@ class ClientsSpec(Strict):
     pull: ClientSpec = Field(default_factory=ClientSpec)
     push: ClientSpec = Field(default_factory=ClientSpec)
 
-    @model_validator(mode="after")
-    def kubelet_in_cluster(self):
-        if self.kubelet.via != "service":
-            raise ValueError("kubelet.via: expected 'service': CRI-O pulls through the image-registry Service "
-                             f"inside the cluster, got {shown(self.kubelet.via)}")
-        return self
-
     def to_params(self) -> Clients:
         return Clients(self.kubelet.to_params(), self.pull.to_params(), self.push.to_params())
 
