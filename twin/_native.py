@@ -31,6 +31,7 @@ COMPILED = (
     "twin.sim.traffic.storage",
     "twin.sim.traffic.sessions",
     "twin.sim.traffic.background",
+    "twin.sim.traffic.router",
     "twin.sim.traffic.plane",
 )
 SOURCES = PACKAGE / "_native_sources.json"

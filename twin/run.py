@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from twin.model.objects import Node
 from twin.model.registry import openshift_version
 from twin.model.registry.render import NAMESPACE
+from twin.model.registry.routes import route_admissions
 from twin.model.workloads import PodRecord, PodStatus
 from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, _worker
@@ -76,7 +77,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     RegistryWatch(world)
     DeploymentWatch(world)
     WorkloadWatch(world)
-    RegistryOperator(world, version)
+    router = spec.traffic.router
+    RegistryOperator(world, version, ingress=(router.domain, router.claims()))
     world.store.put("Config", "cluster", scenario.config)
     deployments = workload_deployments(spec.workloads)
     followers = triggered_deployments(spec.workloads)
@@ -90,7 +92,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
         PodGarbageCollector(world)
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
     t = spec.traffic
-    traffic = install_traffic(world, kubelets, faults, t.to_params(), version, warm_up=t.warm_up,
+    traffic = install_traffic(world, kubelets, faults, with_admission(t.to_params(), scenario.config, t), version,
+                              warm_up=t.warm_up,
                               scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
                               phase_edges=tuple(f.at for f in spec.faults), network=network_overrides(spec))
     if kubelets.puller is not None:
@@ -108,6 +111,14 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic
+
+
+def with_admission(params, config, traffic):
+    """The router answers through the registry's route only when one is admitted (decided
+    from the scenario's Config: ASSUMPTION, a `config_edit` of the routes does not reach
+    the router's admission)."""
+    admissions = route_admissions(config, traffic.router.domain, traffic.router.claims())
+    return replace(params, router=replace(params.router, admitted=any(a.admitted for a in admissions)))
 
 
 def network_overrides(spec) -> NetworkOverrides:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from twin.invariants import images, requests, resources
+from twin.invariants import images, requests, resources, router
 from twin.invariants.series import desired_at, faults, ready_minimum, registry_ready, value_at
 from twin.invariants.verdict import Verdict
 
@@ -158,6 +158,7 @@ CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     requests.rejection_rate, requests.workloads_running_after_zone_failure, requests.no_content_lost,
     requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill, images.triggered_rollouts_complete,
     images.no_remote_refusals,
+    router.router_server_timeout, router.router_gateway_errors,
 )}
 
 

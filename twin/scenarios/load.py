@@ -27,6 +27,7 @@ from twin.scenarios.images_spec import check_image_streams
 from twin.scenarios.remotes_spec import check_remotes
 from twin.observed.accesslog import read_access_log
 from twin.observed.replay import ReplayRequests
+from twin.scenarios.route_checks import check_routes
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
 
@@ -84,6 +85,7 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
     scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source))
     check_scenario(scenario)
+    check_routes(scenario, config_source, prefix)
     return scenario
 
 

@@ -313,6 +313,7 @@ class InvariantSpec(Strict):
         "no_binding_to_unready_nodes", "request_conservation", "limiter_bounds", "no_write_while_readonly",
         "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
         "no_content_lost", "no_auth_refusals", "triggered_rollouts_complete", "no_remote_refusals",
+        "router_server_timeout", "router_gateway_errors",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None

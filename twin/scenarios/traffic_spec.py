@@ -52,6 +52,8 @@ from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ram
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.objectstore import ObjectStoreParams
+from twin.model.registry.router import RouterParams
+from twin.model.registry.routes import DEFAULT_APPS_DOMAIN, ClaimedHost
 from twin.model.registry.service import (DEFAULT_CPU, DEFAULT_FILESYSTEM_LATENCY, DEFAULT_REVIEW_LATENCY,
                                          DEFAULT_STORAGE_LATENCY, NO_DELAY, Latency, ServiceParams, StorageOp)
 from twin.model.registry.traffic import BackgroundLoad, Clients, TrafficParams
@@ -117,7 +119,7 @@ PositiveSeconds = Annotated[Seconds, Field(gt=0)]
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Fraction01 = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 _CATALOGUE, _LOAD, _SERVICE = CatalogueParams(), BackgroundLoad(), ServiceParams()
-_POLICY, _MEMORY, _STORE = ClientPolicy(), MemoryParams(), ObjectStoreParams()
+_POLICY, _MEMORY, _STORE, _ROUTER = ClientPolicy(), MemoryParams(), ObjectStoreParams(), RouterParams()
 KindName = Literal[tuple(k.name.lower() for k in Kind)]  # type: ignore[valid-type]
 StorageOpName = Literal[tuple(o.name for o in StorageOp)]  # type: ignore[valid-type]
 
@@ -268,10 +270,11 @@ class ClientSpec(Strict):
     lanes: Int32 = Field(_POLICY.lanes, ge=1)
     think: Seconds = _POLICY.think
     bandwidth: Bandwidth = _POLICY.bandwidth
+    via: Literal["service", "route"] = "service"
 
     def to_params(self) -> ClientPolicy:
         return ClientPolicy(self.attempts, self.initial_backoff, self.max_backoff, self.honour_retry_after, self.lanes,
-                            self.think, self.bandwidth)
+                            self.think, self.bandwidth, self.via == "route")
 
 
 class ClientsSpec(Strict):
@@ -281,6 +284,39 @@ class ClientsSpec(Strict):
 
     def to_params(self) -> Clients:
         return Clients(self.kubelet.to_params(), self.pull.to_params(), self.push.to_params())
+
+    @property
+    def via_route(self) -> list[str]:
+        return [name for name, spec in (("pull", self.pull), ("push", self.push)) if spec.via == "route"]
+
+
+class ClaimedHostSpec(Strict):
+    """A host an older route elsewhere in the cluster already exposes."""
+
+    host: str
+    namespace: str = "other"
+    name: str = "older-route"
+
+
+class RouterSpec(Strict):
+    """The ingress router (`model/registry/router.py`): the cluster's apps domain (the
+    generated route hosts), hosts older routes already hold, and HAProxy's settings."""
+
+    domain: str = DEFAULT_APPS_DOMAIN
+    claimed_hosts: list[ClaimedHostSpec] = Field(default_factory=list)
+    connect_timeout: PositiveSeconds = _ROUTER.connect_timeout
+    server_timeout: PositiveSeconds = _ROUTER.server_timeout
+    retries: Int32 = Field(_ROUTER.retries, ge=0)
+    maxconn: Int32 = Field(_ROUTER.maxconn, ge=1)
+    check_interval: PositiveSeconds = _ROUTER.check_interval
+    reload_interval: Seconds = _ROUTER.reload_interval
+
+    def to_params(self) -> RouterParams:
+        return RouterParams(self.connect_timeout, self.server_timeout, self.retries, self.maxconn, self.check_interval,
+                            reload_interval=self.reload_interval)
+
+    def claims(self) -> tuple[ClaimedHost, ...]:
+        return tuple(ClaimedHost(c.host, c.namespace, c.name) for c in self.claimed_hosts)
 
 
 class LatencySpec(Strict):
@@ -398,8 +434,10 @@ class TrafficSpec(Strict):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     replay: ReplaySpec | None = None
     auth: AuthSpec = Field(default_factory=AuthSpec)
+    router: RouterSpec = Field(default_factory=RouterSpec)
 
     def to_params(self) -> TrafficParams:
         service = replace(self.service.to_params(), review_latency=self.auth.latency())
         return TrafficParams(self.catalogue.to_params(), self.background.to_params(), self.clients.to_params(),
-                             service, self.memory.to_params(), self.storage.to_params(), self.auth.to_roles())
+                             service, self.memory.to_params(), self.storage.to_params(), self.auth.to_roles(),
+                             self.router.to_params())

@@ -12,6 +12,7 @@ from twin.model.controllers.actions import Delete, Note, Put, Reconciled
 from twin.model.registry import OpenShiftVersion, RegistryConfig, render_registry, validate
 from twin.model.registry.cluster_operator import cluster_operator_conditions
 from twin.model.registry.complete import SECRET_BYTES, completed, http_secret
+from twin.model.registry.routes import DEFAULT_APPS_DOMAIN, not_admitted_message, route_admissions
 from twin.model.registry.conditions import OperatorObservation, merge_conditions, next_condition_change, registry_conditions
 from twin.model.registry.operands import (
     deployment_from_manifest,
@@ -41,10 +42,11 @@ class OperatorStatus:
 
 
 class RegistryOperator:
-    def __init__(self, world: World, version: OpenShiftVersion, claims=None) -> None:
+    def __init__(self, world: World, version: OpenShiftVersion, claims=None, ingress=(DEFAULT_APPS_DOMAIN, ())) -> None:
         self.world = world
         self.version = version
         self.claims = claims or {}
+        self.domain, self.claimed_hosts = ingress  # the apps domain and hosts older routes hold (`routes.py`)
         self.queue = WorkQueue(world)
         for kind in ("Config", "Deployment", "PodDisruptionBudget", "Service", "NodeCAStatus"):
             world.store.subscribe(kind, lambda old, new: self.queue.add("cluster"))
@@ -135,7 +137,10 @@ class RegistryOperator:
         if state == "Force":  # nothing ran, so no error; the conditions follow the Managed rules (status.go)
             state, permanent, retriable = "Managed", None, None
         deployment = self.world.store.get("Deployment", KEY)
-        return OperatorObservation(state, deployment, False, permanent, retriable)
+        route_error = None
+        if state == "Managed" and permanent is None:  # the routes exist once a sync applied them
+            route_error = not_admitted_message(route_admissions(config, self.domain, self.claimed_hosts))
+        return OperatorObservation(state, deployment, False, permanent, retriable, route_error)
 
     def publish(self, conditions: tuple[Condition, ...], config: RegistryConfig) -> list:
         status = self.status()

@@ -256,18 +256,30 @@ def test_on_4_21_a_stale_deadline_reason_does_not_degrade_a_rollout_complete_by_
     assert conditions(observe(registry(progressing=TIMED_OUT)), V421)["Degraded"] == ("False", "")
 
 
-def test_a_route_not_admitted_makes_degraded_route_degraded():
-    assert conditions(observe(registry(), routes_admitted=False))["Degraded"] == ("True", "RouteDegraded")
+NOT_ADMITTED = "route r (host h, router default) not admitted: route default-route already exposes h and is older"
 
 
-def test_a_route_not_admitted_is_reported_while_availability_is_lost_within_the_inertia():
-    """§3's Degraded rules read as first-match predicates: nothing earlier matches here."""
-    obs = observe(registry(available=0, progressing=UPDATING), routes_admitted=False)
-    assert conditions(obs, V423, (since("Available", "False", 0.0),), now=10.0)["Degraded"] == ("True", "RouteDegraded")
+def test_a_route_not_admitted_makes_degraded_route_degraded_with_the_operators_text():
+    """CIRO `pkg/operator/status.go` `syncStatus`: `else if rterr != nil` -> RouteDegraded, rterr.Error()."""
+    degraded = condition(observe(registry(), route_error=NOT_ADMITTED), "Degraded")
+    assert (degraded.status, degraded.reason, degraded.message) == ("True", "RouteDegraded", NOT_ADMITTED)
+
+
+@pytest.mark.parametrize("deployment, previous, now", [
+    pytest.param(dict(available=0, progressing=UPDATING), (since("Available", "False", 0.0),), 10.0,
+                 id="availability lost within the inertia: the Available branch ends the chain"),
+    pytest.param(dict(replicas=3, updated=1, available=2, progressing=UPDATING), (), 0.0,
+                 id="a rollout in progress: the rollout branch ends the chain"),
+])
+def test_a_route_not_admitted_is_not_reported_where_upstreams_if_else_chain_stopped_earlier(deployment, previous, now):
+    """`syncStatus` is an if/else chain: `else if operatorAvailable.Status != True {...}` and
+    `else if !isDeploymentStatusComplete(deploy) {...}` end it even when they set nothing."""
+    obs = observe(registry(**deployment), route_error=NOT_ADMITTED)
+    assert conditions(obs, V423, previous, now=now)["Degraded"] == ("False", "")
 
 
 def test_a_timed_out_rollout_is_reported_before_a_route_not_admitted():
-    obs = observe(registry(3, updated=1, available=2, progressing=TIMED_OUT), routes_admitted=False)
+    obs = observe(registry(3, updated=1, available=2, progressing=TIMED_OUT), route_error=NOT_ADMITTED)
     assert conditions(obs)["Degraded"] == ("True", "ProgressDeadlineExceeded")
 
 

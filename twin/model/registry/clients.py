@@ -39,7 +39,8 @@ class ClientPolicy:
     `honour_retry_after`: sleep the server's Retry-After instead of the back-off;
     `think`: seconds between an answer and the lane's next request; `bandwidth`: bytes/s
     a client outside the cluster downloads a redirected blob at (a kubelet shares its
-    node's link instead)."""
+    node's link instead); `route`: it reaches the registry through its route and the
+    ingress router (`sim/traffic/router.py`), not the Service."""
 
     attempts: int = ATTEMPTS
     initial_backoff: float = INITIAL_BACKOFF
@@ -48,6 +49,7 @@ class ClientPolicy:
     lanes: int = LANES
     think: float = 0.0
     bandwidth: float = 90e6
+    route: bool = False  # outside the cluster: through the registry's route and the ingress router
 
     def __post_init__(self):
         if self.attempts < 1 or self.lanes < 1:

@@ -10,8 +10,9 @@ condition keeps its lastTransitionTime while its status stays the same.
 Readings of §3 chosen here: Unmanaged decides all three conditions before anything
 else; Removed decides Progressing before an apply error and Degraded after a permanent
 error, as upstream orders them. The Degraded rules are read literally as first-match
-predicates, so a route not admitted is reported whenever no earlier rule matches (the
-upstream if/else chain stops at "Available≠True" and at "rollout not complete").
+predicates, except the route rule: upstream's if/else chain stops at "Available≠True"
+and at "rollout not complete" even when they set nothing, so a route not admitted is
+reported only while Available=True and the rollout is complete (`status.go` `syncStatus`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class OperatorObservation:
       `deployment_deleting` when it has a deletionTimestamp.
     * `permanent_error`: a verification or storage problem (`ConfigProblem.permanent`);
       `apply_error`: a retriable apply failure. A permanent error wins when both are set.
-    * `routes_admitted`: every route the operator created is admitted by a router.
+    * `route_error`: `checkRoutesStatus`'s text when a route the operator created is not
+      admitted by a router (`routes.not_admitted_message`), None when all are.
     """
 
     management_state: str
@@ -57,7 +59,7 @@ class OperatorObservation:
     deployment_deleting: bool = False
     permanent_error: ConfigProblem | None = None
     apply_error: ConfigProblem | None = None
-    routes_admitted: bool = True
+    route_error: str | None = None
 
     def __post_init__(self) -> None:
         if self.management_state not in MANAGEMENT_STATES:
@@ -231,14 +233,20 @@ def _unavailable_deadline(obs: OperatorObservation, available: Condition, versio
 
 
 def _degraded_rollout_or_routes(obs: OperatorObservation, available: Condition, version: OpenShiftVersion) -> Condition:
-    """The last Degraded rules: a timed-out rollout while Available=True, then a route
-    not admitted, else False with no reason (§3)."""
-    deadline_message = _deadline_exceeded(obs.deployment, version) if available.status == TRUE else None
-    if deadline_message is not None:
-        message = f"Registry deployment has timed out progressing: {deadline_message}"
-        return Condition(DEGRADED, TRUE, DEADLINE_EXCEEDED, message)
-    if not obs.routes_admitted:
-        return Condition(DEGRADED, TRUE, "RouteDegraded", "A route of the registry is not admitted")
+    """The last Degraded rules (CIRO `pkg/operator/status.go` `syncStatus`, an if/else
+    chain): while Available≠True nothing more (the inertia rule above decided); while the
+    rollout is not complete only a ProgressDeadlineExceeded; then a route not admitted
+    (RouteDegraded, `checkRoutesStatus`'s text), else False with no reason."""
+    if available.status != TRUE:
+        return Condition(DEGRADED, FALSE)
+    if obs.deployment is None or not rollout_complete(obs.deployment, version):
+        deadline_message = _deadline_exceeded(obs.deployment, version)
+        if deadline_message is not None:
+            message = f"Registry deployment has timed out progressing: {deadline_message}"
+            return Condition(DEGRADED, TRUE, DEADLINE_EXCEEDED, message)
+        return Condition(DEGRADED, FALSE)
+    if obs.route_error is not None:
+        return Condition(DEGRADED, TRUE, "RouteDegraded", obs.route_error)
     return Condition(DEGRADED, FALSE)
 
 

@@ -92,7 +92,9 @@ class Outcome(IntEnum):
     NOT_ALLOWED = 405  # readOnly (§4.3)
     TOO_MANY = 429  # the limiter: queue full, wait timeout or client gone (§4.2)
     ERROR = 500  # a storage operation failed (the object store throttled past the SDK's retries)
-    UNAVAILABLE = 503  # storage health gate (§4.5)
+    BAD_GATEWAY = 502  # the router: the pod closed the connection before its response (HAProxy "SH")
+    UNAVAILABLE = 503  # storage health gate (§4.5); the router: no route admitted, no server, connects failed
+    GATEWAY_TIMEOUT = 504  # the router: no response within `timeout server` (30 s)
     FAILED = 0  # no response: the pod went away with the request in flight
 
 

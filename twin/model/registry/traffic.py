@@ -20,6 +20,7 @@ from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.profiles import Bursts, Constant, Diurnal, Profile, Ramp, Steps, arrivals
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.objectstore import ObjectStoreParams
+from twin.model.registry.router import RouterParams
 from twin.model.registry.service import ServiceParams
 
 __all__ = [
@@ -66,6 +67,7 @@ class TrafficParams:
     memory: MemoryParams = field(default_factory=MemoryParams)
     storage: ObjectStoreParams = field(default_factory=ObjectStoreParams)
     roles: Mapping[Client, tuple[str, ...]] = field(default_factory=lambda: DEFAULT_ROLES)  # each client's token
+    router: RouterParams = field(default_factory=RouterParams)  # the ingress router, for clients with `route`
 
 
 def choose_images(catalogue: Catalogue, n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:

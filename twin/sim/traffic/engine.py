@@ -29,6 +29,7 @@ from twin.sim.traffic.capacity import NetworkOverrides, node_resources, registry
 from twin.sim.traffic.flushing import Flusher
 from twin.sim.traffic.plane import DataPlane
 from twin.sim.traffic.pod import PodContent, PodServer
+from twin.sim.traffic.router import Router
 from twin.sim.traffic.sessions import PullSession, PushSession
 from twin.sim.traffic.stats import RequestStats
 from twin.sim.traffic.totals import leave_records
@@ -65,6 +66,8 @@ class TrafficEngine:
         self.background = BackgroundClients(self.plane, params.background, catalogue,
                                             {Client.PULL: params.clients.pull, Client.PUSH: params.clients.push},
                                             world.streams("traffic.background"), self.stats.tally.ended, warm_up)
+        if params.clients.pull.route or params.clients.push.route:  # external clients come through the router
+            self.plane.router = Router(self.plane, params.router, world.streams("traffic.router"))
         self.roles: dict[Client, tuple[str, ...]] = {client: tuple(params.roles[client]) for client in Client}
         self.plane.verbs = [verbs_of(self.roles[client]) for client in Client]
         self.settings_of: dict[str, RegistrySettings] = {}  # every registry container that ran
@@ -168,7 +171,10 @@ class TrafficEngine:
         serving = sorted(r.key for r in pods if r.status.deleted is not None)
         if ready != self.plane.endpoints or serving != self.plane.fallback:
             self.advance(self.world.now)
+            changed = ready != self.plane.endpoints
             self.plane.endpoints, self.plane.fallback = ready, serving
+            if changed and self.plane.router is not None:  # the router's EndpointSlice watch (Ready only)
+                self.plane.router.endpoints_changed()
 
     def _update_cores(self, old: PodRecord | None, new: PodRecord | None) -> None:
         """A pod arriving on or leaving a node changes what the registry there can use."""
@@ -315,5 +321,12 @@ class TrafficEngine:
         leave_records(self.world.recorder, self.stats, self.settings_of, self.usage, self.store)
         if self.plane.pullthrough is not None:
             self.world.recorder.record("PullThroughTotals", "image-registry", **self.plane.pullthrough.summary())
+        router = self.plane.router
+        if router is not None:
+            self.world.recorder.record("RouterTotals", "router", **router.counts, peak_in_flight=router.peak,
+                                       longest_silence=round(router.longest_silence, 9),
+                                       server_timeout=router.server_timeout, admitted=router.admitted,
+                                       clients=[c.name.lower() for c in (Client.PULL, Client.PUSH)
+                                                if self._policy(c).route])
         for hook in self.at_finish:
             hook()

@@ -29,6 +29,9 @@ EXPIRE: Final = 3  # a queued request's maxWaitInQueue is over
 ANSWER: Final = 4  # a response decided earlier reaches the client (429, 503, 405, failures)
 CALL: Final = 5  # a client's own timer (subject: a callable taking the time)
 
+DIRECT: Final = -1  # `Req.hop` of a request that did not come through the router (or that it let go of)
+GONE: Final = -2  # `Req.hop` of a request the router answered 504 while its pod still works on it
+
 
 @mypyc_attr(allow_interpreted_subclasses=True)
 class Owner:
@@ -48,8 +51,7 @@ class Req:
 
     __slots__ = ("id", "time", "kind", "nbytes", "client", "attempt", "tag", "start", "end", "code", "cpu", "s1", "s2",
                  "transfer", "req_bytes", "resp_bytes", "server", "owner", "stream", "held", "klass", "miss", "failed",
-                 "blob", "in_flight", "parts", "image", "stream_state", "mask",
-                 "mirror")
+                 "blob", "in_flight", "parts", "image", "stream_state", "mask", "mirror", "hop", "relay", "sent")
 
     def __init__(self, kind: int, nbytes: int, client: int, owner: Owner | None = None, attempt: int = 0,
                  tag: int = -1, miss: bool = False, blob: int = -1, image: Any = None, stream_state: int = 0,
@@ -84,6 +86,9 @@ class Req:
         self.stream_state = stream_state  # a manifest PUT: its target's `images.mapping.StreamState`
         self.mask = mask  # the verbs of its client's roles it may use here (-1: all; 0: a namespace it may not pull from)
         self.mirror = False  # a pull-through's background mirror waiting for or holding a write slot (`pullthrough.py`)
+        self.hop = DIRECT  # through the router: its connection retries so far (`router.py`); DIRECT or GONE
+        self.relay: str | None = None  # the pod the router sent it to, while the router counts it there
+        self.sent = 0.0  # when the router sent it to its pod
 
     def again(self) -> Req:
         """The same request sent once more (a retry after 429)."""
@@ -96,13 +101,14 @@ class Connection(Owner):
     None while not connected. `fresh` until its first request (the TLS handshake). A
     client lane is its own connection (`sessions.Lane`), hence an `Owner`."""
 
-    __slots__ = ("key", "server", "fresh", "direct")
+    __slots__ = ("key", "server", "fresh", "direct", "routed")
 
     def __init__(self, direct: str | None = None) -> None:
         self.key: str | None = None
         self.server: PodServer | None = None
         self.fresh = False
         self.direct = direct  # connect to this pod, not through the Service (Prometheus)
+        self.routed = False  # to the ingress router, which picks the pod per request (`router.py`)
 
 
 def light_columns(rows: list[Req]) -> tuple[list[float], list[int], list[int], list[float], list[float], list[int]]:

@@ -9,7 +9,7 @@ import numpy as np
 from twin.model.registry.batch import Served
 from twin.model.registry.metrics import Completed
 from twin.sim.traffic.accesslog import lines as access_lines
-from twin.sim.traffic.exchange import full_columns, light_columns
+from twin.sim.traffic.exchange import GONE, full_columns, light_columns
 
 
 def served(rows: list, full: bool = True) -> Served:
@@ -52,22 +52,25 @@ class Flusher:
         stats.issued_counts[:] = plane.issued
         for server in sorted([*plane.servers.values(), *plane.retired], key=lambda s: s.key):
             rows, server.done = server.done, []
-            if engine.access_log is not None and rows:
-                engine.access_log.write(access_lines(rows, server.key.split("/")[-1]))
-            server.note_peaks(rows, plane.now)
+            unheard, server.unheard = server.unheard, []  # the router answered their clients (504)
+            at_pod = rows + unheard if unheard else rows
+            if engine.access_log is not None and at_pod:
+                engine.access_log.write(access_lines(at_pod, server.key.split("/")[-1]))
+            server.note_peaks(at_pod, plane.now)
             if plane.pullthrough is not None:  # remote calls, fed at once (their counters need no request rows)
                 metrics = engine.metrics.get(server.key)
                 plane.pullthrough.feed(server.key, metrics if engine.observe_metrics and server.alive else None,
                                        plane.now)
             stats.keep_peaks(server.key, server)
-            if not rows:
+            if not at_pod:
                 continue
-            done = served(rows, full=engine.observe_metrics)
             settings = engine.settings_of.get(server.key)
-            stats.finished(done, server.key, read_only=settings is not None and settings.read_only)
+            done = served(rows, full=engine.observe_metrics)
+            if rows:
+                stats.finished(done, server.key, read_only=settings is not None and settings.read_only)
             metrics = engine.metrics.get(server.key)
             if engine.observe_metrics and metrics is not None and server.alive:
-                metrics.observe(plane.now, completed(done))
+                metrics.observe(plane.now, completed(served(at_pod) if unheard else done))
         plane.retired = []
         stats.bin_sessions()
         if plane.unrouted:
@@ -85,7 +88,7 @@ class Flusher:
     def close(self, t: float) -> None:
         """Requests still open at the end of the run."""
         plane = self.engine.plane
-        still = [r for s in plane.servers.values() for r in (*s.open.values(), *s.waiting())]
+        still = [r for s in plane.servers.values() for r in (*s.open.values(), *s.waiting()) if r.hop != GONE]
         still += [subject for _, _, event, subject in plane.events() if _is_unanswered(event, subject)]
         self.engine.stats.count_open(still)
         self.engine.usage.sample(t, plane.servers, plane.links)

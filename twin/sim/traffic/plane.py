@@ -37,8 +37,9 @@ from twin.model.registry.resources.nodes import NetworkSpec
 from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
 from twin.sim.traffic.events import Entry, EventQueue
-from twin.sim.traffic.exchange import ANSWER, CALL, CPU, EXPIRE, LINK, OPEN, STORED, Connection, Owner, Req
+from twin.sim.traffic.exchange import ANSWER, CALL, CPU, DIRECT, EXPIRE, GONE, LINK, OPEN, STORED, Connection, Owner, Req
 from twin.sim.traffic.pod import PodContent, PodServer
+from twin.sim.traffic.router import Router
 from twin.sim.traffic.routing import Unreachable, failure_delay
 from twin.sim.traffic.storage import Draws, StoragePhase
 
@@ -128,6 +129,7 @@ class DataPlane:
         self.verbs: list[int] = list(DEFAULT_VERBS)  # per client, what its token may do (the engine sets its roles')
         self.api_up = True
         self.pullthrough: Any = None  # remote registries' blobs and manifests (`pullthrough.py`), when a scenario has them
+        self.router: Router | None = None  # the ingress router, when some clients come through a route (`router.py`)
         delays = [service.delay[k] for k in Kind]
         self.delay_median: list[float] = [0.0 if d is None else d.median for d in delays]
         self.delay_sigma: list[float] = [0.0 if d is None else d.sigma for d in delays]
@@ -203,6 +205,10 @@ class DataPlane:
         self.next_id += 1
         r.id = self.next_id
         self.issued[r.client * KINDS + r.kind] += 1
+        if conn.routed:
+            router = self.router
+            assert router is not None
+            return router.dispatch(r)
         server = conn.server
         if server is None or not (server.alive and server.accepting):
             failure = self.connect(conn)
@@ -215,13 +221,13 @@ class DataPlane:
         if conn.fresh:
             conn.fresh = False
             r.cpu += self.tls
-        self._arrive(server, r, now)
+        self.arrive(server, r, now)
 
     def _unanswered(self, r: Req, code: int) -> None:
         r.code = code
-        self._answer_at(r, self.now + failure_delay(code))
+        self.answer_at(r, self.now + failure_delay(code))
 
-    def _answer_at(self, r: Req, t: float) -> None:
+    def answer_at(self, r: Req, t: float) -> None:
         r.end = t
         if t <= self.now:
             self._answered(r)
@@ -232,6 +238,14 @@ class DataPlane:
         """`r` ends now for its client: kept for the statistics (with its pod's, or with
         the requests no pod answered), then its owner hears of it."""
         server = r.server
+        if r.hop != DIRECT:
+            if r.hop == GONE:  # the router answered 504 already: the pod's answer reaches nobody
+                if server is not None:
+                    server.unheard.append(r)
+                return
+            router = self.router
+            assert router is not None
+            router.release(r)
         if server is not None:
             server.done.append(r)
         else:
@@ -242,11 +256,11 @@ class DataPlane:
             owner.answered(r, self.now)
 
     # ----- the handler chain ---------------------------------------------------------------------
-    def _arrive(self, server: PodServer, r: Req, now: float) -> None:
+    def arrive(self, server: PodServer, r: Req, now: float) -> None:
         r.server = server
         if not server.gate_open:
             r.code = int(Outcome.UNAVAILABLE)
-            return self._answer_at(r, now + REJECT_SECONDS)
+            return self.answer_at(r, now + REJECT_SECONDS)
         klass = _LIMITER[r.kind]
         r.klass = klass
         lim = server.limiters[klass]
@@ -257,7 +271,7 @@ class DataPlane:
             self._start(server, r, now)
         elif len(lim.waiting) >= lim.room:
             r.code = int(Outcome.TOO_MANY)
-            self._answer_at(r, now)
+            self.answer_at(r, now)
         else:
             lim.waiting.append(r)
             if lim.patience > 0:
@@ -575,7 +589,7 @@ class DataPlane:
         if r.mirror:  # `Start` gave up waiting: the mirror is skipped
             return self.pullthrough.skipped(server, r, self.now)
         r.code = Outcome.TOO_MANY
-        self._answer_at(r, self.now)
+        self.answer_at(r, self.now)
 
     # ----- containers ---------------------------------------------------------------------------------
     def add_server(self, server: PodServer) -> None:
@@ -604,4 +618,4 @@ class DataPlane:
             self._reschedule_link(link)
         for r in broken:
             r.code = int(Outcome.FAILED)
-            self._answer_at(r, self.now)
+            self.answer_at(r, self.now)

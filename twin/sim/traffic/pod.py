@@ -123,6 +123,7 @@ class PodServer:
         self.memory_limited = memory_limited  # the limit is the container's (not what the node has left)
         self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
         self.done: list[Req] = []  # ended, not yet handed to the statistics
+        self.unheard: list[Req] = []  # ended after the router answered their client 504: the pod's metrics only
         self.descriptors = DescriptorCache()
         self.inflight: set[int] = set()  # blobs this process mirrors from a remote (pullthroughblobstore.go `inflight`)
         self.content: PodContent | None = None  # its own storage's content (emptyDir); None: shared storage

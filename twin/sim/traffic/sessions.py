@@ -61,6 +61,7 @@ class Lane(Connection):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self.routed = session.policy.route
         self.blob = -1
         self.size = 0
 
