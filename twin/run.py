@@ -21,6 +21,7 @@ from twin.sim.deployments import DeploymentController
 from twin.sim.disruption import DisruptionController
 from twin.sim.faults import FaultTimeline
 from twin.sim.images import install_image_streams
+from twin.sim.pruner import install_pruner
 from twin.sim.volumes import PodGarbageCollector, RegistryVolume
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
@@ -92,12 +93,16 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
                               scrape_interval=metrics_every or t.scrape_interval, keep_scrapes=metrics_every is not None,
                               phase_edges=tuple(f.at for f in spec.faults), network=network_overrides(spec))
     builds = build_configs(spec.workloads)
-    if followers or builds or any(f.kind == "push" for f in spec.faults):
+    pruner = spec.registry.pruner
+    if followers or builds or pruner is not None or any(f.kind == "push" for f in spec.faults):
         images = install_image_streams(world, kubelets, faults, traffic.engine, followers, builds)
         for deployment in deployments:
             if deployment.key in following:
                 deployment = images.initial_template(deployment)
                 world.store.put("Deployment", deployment.key, deployment)
+        if pruner is not None:
+            install_pruner(world, traffic.engine, faults, images.streams, pruner.to_spec(), pruner.clock_seconds,
+                           spec.duration)
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic

@@ -16,7 +16,7 @@ from twin.scenarios.load import library_names, load_scenario
 CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
-                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service")
+                       "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service, prune")
 
 
 

@@ -28,7 +28,7 @@ BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-
              "tainted-edge-zone", "removed-and-back", "node-crash", "peak-load",
              "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect",
              "saturation-ramp", "pull-storm-default-config", "emptydir-rollout-data-loss", "role-revoked",
-             "pvc-recreate-rollout", "base-image-push-triggers", "pvc-zone-outage")
+             "pvc-recreate-rollout", "base-image-push-triggers", "pvc-zone-outage", "nightly-prune")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 

@@ -157,6 +157,7 @@ CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     requests.request_conservation, requests.limiter_bounds, requests.no_write_while_readonly, requests.pull_latency,
     requests.rejection_rate, requests.workloads_running_after_zone_failure, requests.no_content_lost,
     requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill, images.triggered_rollouts_complete,
+    images.pruner_jobs_complete,
 )}
 
 
