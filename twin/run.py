@@ -101,8 +101,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
                 deployment = images.initial_template(deployment)
                 world.store.put("Deployment", deployment.key, deployment)
         if pruner is not None:
-            install_pruner(world, traffic.engine, faults, images.streams, pruner.to_spec(), pruner.clock_seconds,
-                           spec.duration)
+            traffic.engine.pruner = install_pruner(world, traffic.engine, faults, images.streams, pruner.to_spec(),
+                                                   pruner.clock_seconds, spec.duration)
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic

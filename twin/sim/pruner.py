@@ -166,6 +166,8 @@ class ImagePruner:
             keep = {id(r) for r in kept}
             events = self.streams.history[stream_tag]
             self.streams.history[stream_tag] = [e for e, r in zip(events, tags[stream_tag]) if id(r) in keep]
+            if not kept:
+                self.streams.drop(stream_tag)
         self.engine.prune_references({i.reference for v in plan.removed.values() for i in v})
 
     @staticmethod

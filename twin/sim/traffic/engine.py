@@ -81,6 +81,7 @@ class TrafficEngine:
         self.on_start: list = []  # called with the pod key when a registry container starts
         self.after_advance: list = []  # called after every advance
         self.observe_metrics = False  # feed the pods' Prometheus metrics (only read when they are scraped)
+        self.pruner = None  # the image pruner (`sim/pruner.py`), when the scenario has one
         self.access_log = None  # a text stream for the access log's lines (`accesslog.py`), when asked for
         world.store.subscribe("Pod", self.on_pod)
         world.env.process(self.ticker())
