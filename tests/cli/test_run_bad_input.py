@@ -87,7 +87,8 @@ CASES = [
     Case("an unknown request kind is refused",
          "name: x\ntraffic: {service: {cpu: {blob_fetch: 2ms}}}\n",
          "traffic.service.cpu.blob_fetch", "expected manifest_get, manifest_head, blob_get, blob_head, upload_start, "
-         "upload_chunk, upload_commit, manifest_put, token_get, metrics_get or ping, got 'blob_fetch'"),
+         "upload_chunk, upload_commit, manifest_put, token_get, metrics_get, ping, manifest_delete, blob_delete or "
+         "admin_blob_delete, got 'blob_fetch'"),
     Case("a storage latency whose p99 is below its median is refused",
          "name: x\ntraffic: {service: {storage_latency: {Stat: {median: 50ms, p99: 10ms}}}}\n",
          "traffic.service.storage_latency.Stat", "p99: expected p99 >= median > 0, got median 0.05 s and p99 0.01 s"),
