@@ -24,6 +24,7 @@ from twin.sim.disruption import DisruptionController
 from twin.sim.faults import FaultTimeline
 from twin.sim.images import install_image_streams
 from twin.sim.imports import install_imports
+from twin.sim.pruner import install_pruner
 from twin.sim.volumes import PodGarbageCollector, RegistryVolume
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
@@ -99,7 +100,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if kubelets.puller is not None:
         kubelets.puller.pullers = image_pullers(spec)
     builds = build_configs(spec.workloads)
-    if followers or builds or spec.remotes or any(f.kind == "push" for f in spec.faults):
+    pruner = spec.registry.pruner
+    if followers or builds or spec.remotes or pruner is not None or any(f.kind == "push" for f in spec.faults):
         images = install_image_streams(world, kubelets, faults, traffic.engine, followers, builds,
                                        image_streams_in_api(spec))
         if spec.remotes:
@@ -108,6 +110,9 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
             if deployment.key in following:
                 deployment = images.initial_template(deployment)
                 world.store.put("Deployment", deployment.key, deployment)
+        if pruner is not None:
+            traffic.engine.pruner = install_pruner(world, traffic.engine, faults, images.streams, pruner.to_spec(),
+                                                   pruner.clock_seconds, spec.duration)
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic

@@ -17,7 +17,7 @@ CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
                        "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service, "
-                       "remote_outage, remote_recovery, remote_push, import")
+                       "remote_outage, remote_recovery, remote_push, import, prune")
 IMPORTED = ('  - {name: w, replicas: 1, image: "image-registry.openshift-image-registry.svc:5000/apps/w:latest", '
             'trigger: true, import: %s}\n')
 
@@ -121,7 +121,8 @@ CASES = [
     Case("an unknown request kind is refused",
          "name: x\ntraffic: {service: {cpu: {blob_fetch: 2ms}}}\n",
          "traffic.service.cpu.blob_fetch", "expected manifest_get, manifest_head, blob_get, blob_head, upload_start, "
-         "upload_chunk, upload_commit, manifest_put, token_get, metrics_get or ping, got 'blob_fetch'"),
+         "upload_chunk, upload_commit, manifest_put, token_get, metrics_get, ping, manifest_delete, blob_delete or "
+         "admin_blob_delete, got 'blob_fetch'"),
     Case("a storage latency whose p99 is below its median is refused",
          "name: x\ntraffic: {service: {storage_latency: {Stat: {median: 50ms, p99: 10ms}}}}\n",
          "traffic.service.storage_latency.Stat", "p99: expected p99 >= median > 0, got median 0.05 s and p99 0.01 s"),

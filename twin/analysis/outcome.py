@@ -10,6 +10,8 @@ there are any."""
 
 from __future__ import annotations
 
+from twin.analysis.pruner import pruner_kpis
+
 from dataclasses import dataclass, field
 
 from twin.analysis.requests import request_kpis
@@ -54,6 +56,9 @@ def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None 
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
                                  request_kpis(result.records, engine.stats, result.duration),
                                  resource_kpis(result.records, engine.usage, engine.store, engine.stats.first_429))
+    pruner = pruner_kpis(result.records, result.world.store)
+    if pruner is not None:
+        document["pruner"] = pruner
     warnings = scenario_warnings(scenario, openshift)
     if warnings:
         document["warnings"] = [str(w) for w in warnings]

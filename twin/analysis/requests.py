@@ -22,8 +22,7 @@ def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dic
         "issued": int(stats.issued_counts.sum()),
         "open_at_end": sum(totals["open"].values()),
         "outcomes": _by_class(totals["outcomes"]),
-        "by_client": {c.name.lower(): _by_class({k: n for k, n in totals["outcomes"].items()
-                                                 if k.startswith(c.name.lower() + "/")}) for c in Client},
+        "by_client": _by_client(totals["outcomes"]),
         "rejected_429_fraction": _fraction(totals["outcomes"], "too_many"),
         "peak_429_per_second": _peak_rate(stats, "too_many"),
         "latency_seconds": _latency(stats),
@@ -35,6 +34,17 @@ def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dic
         "latency_knee": latency_knee(stats),
         "workloads_recovery_seconds": _workload_recovery(records),
     }
+
+
+def _by_client(outcomes: dict[str, int]) -> dict:
+    """Outcomes by class per client; the pruner only when it sent something (a run without
+    the pruner reports the clients it always had)."""
+    out = {}
+    for c in Client:
+        mine = {k: n for k, n in outcomes.items() if k.startswith(c.name.lower() + "/")}
+        if mine or c != Client.PRUNE:
+            out[c.name.lower()] = _by_class(mine)
+    return out
 
 
 def session_kpis(stats: RequestStats) -> dict:

@@ -12,7 +12,7 @@ from twin.analysis.kpis import kpis
 from twin.analysis.resources import resource_lines
 from twin.invariants import Verdict
 
-TIMELINE_KINDS = ("Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
+TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
                   "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved")
 
 
@@ -91,7 +91,7 @@ def request_lines(r: dict) -> list[str]:
 
 
 SESSION_NAMES = {"pull": "background pulls", "push": "pushes and builds (a build pulls its base, then pushes)",
-                 "kubelet": "kubelet pulls"}
+                 "kubelet": "kubelet pulls", "prune": "pruner DELETE batches"}
 
 
 def session_rows(r: dict) -> list[tuple[str, str]]:
@@ -99,7 +99,8 @@ def session_rows(r: dict) -> list[tuple[str, str]]:
     rows = []
     for client, q in r.get("sessions", {}).items():
         timing = f", p50 {q['p50_seconds']} s, p99 {q['p99_seconds']} s" if q["ok"] else ""
-        rows.append((f"{SESSION_NAMES.get(client, client)} (one image each, as the client saw it)",
+        each = "one run's DELETEs each" if client == "prune" else "one image each"
+        rows.append((f"{SESSION_NAMES.get(client, client)} ({each}, as the client saw it)",
                      f"{q['ok']:,} ok, {q['failed']:,} failed{timing}"))
     return rows
 

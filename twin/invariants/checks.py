@@ -159,6 +159,7 @@ CHECKS: dict[str, Callable] = {f.__name__: f for f in (
     requests.no_auth_refusals, resources.resource_bounds, resources.no_oom_kill, images.triggered_rollouts_complete,
     images.no_remote_refusals,
     router.router_server_timeout, router.router_gateway_errors,
+    images.pruner_jobs_complete,
 )}
 
 

@@ -73,3 +73,25 @@ def no_remote_refusals(records: Sequence, params) -> Verdict:
     if first is not None:
         detail += f" (first import refused: {first.subject} at t={first.time:.0f}s)"
     return Verdict("no_remote_refusals", fraction <= bound, detail, evidence)
+
+
+def pruner_jobs_complete(records: Sequence, params) -> Verdict:
+    """Every image pruner Job that started (`PrunerJobStarted`) finishes Complete — on a
+    retry of the wrapper if need be — before the run ends; vacuous when no Job ran. A Job
+    whose every attempt had a refused DELETE (429, 401, 5xx) is Failed: the ImagePruner
+    goes Degraded (JobFailed) and so does the ClusterOperator (ImagePrunerJobFailed)."""
+    started = [r.subject for r in records if r.kind == "PrunerJobStarted"]
+    if not started:
+        return Verdict.nothing_to_check("pruner_jobs_complete", "no pruner Job ran", {"jobs": 0})
+    finished = {r.subject: r.details for r in records if r.kind == "PrunerJobFinished"}
+    runs = [r.details for r in records if r.kind == "PrunerRun"]
+    evidence = {"jobs": len(started), "complete": sum(f["status"] == "Complete" for f in finished.values()),
+                "attempts": sum(f["attempts"] for f in finished.values()),
+                "refused_deletes": sum(r["errors"] for r in runs)}
+    bad = [job for job in started if finished.get(job, {}).get("status") != "Complete"]
+    if bad:
+        status = finished.get(bad[0], {}).get("status", "still running at the end")
+        return Verdict("pruner_jobs_complete", False, f"{len(bad)} of {len(started)} pruner Jobs did not complete; "
+                       f"first: {bad[0]} ({status})", {**evidence, "first_failed": bad[0]})
+    return Verdict("pruner_jobs_complete", True, f"{len(started)} pruner Jobs completed in {evidence['attempts']} "
+                   f"attempts ({evidence['refused_deletes']} refused DELETEs retried)", evidence)

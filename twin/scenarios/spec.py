@@ -34,7 +34,15 @@ from twin.model.bounds import MAX_NODES, MAX_PODS
 from twin.model.quantity import milli_value, parse_quantity
 from twin.model.quoting import shown
 from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
-from twin.scenarios.fields import Bandwidth, NonNegativeInt32, Seconds, Seed, Strict
+from twin.model.registry.pruner import (
+    DEFAULT_HISTORY_LIMIT,
+    DEFAULT_KEEP_TAG_REVISIONS,
+    DEFAULT_KEEP_YOUNGER_THAN,
+    DEFAULT_SCHEDULE,
+    PrunerSpec,
+    schedule_error,
+)
+from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
 from twin.scenarios.remotes_spec import ImportFault, ImportSpec, ImportsSpec, RemotePush, RemoteSpec, RemoteTarget
@@ -131,9 +139,57 @@ class ClusterSpec(Strict):
         return self
 
 
+def keep_count(value: Any) -> Any:
+    """A count the pruner keeps: oc refuses a negative one (`images.go` `Validate`:
+    "--keep-tag-revisions must be greater than or equal to 0")."""
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        raise ValueError(f"expected a count that is not negative (oc: must be greater than or equal to 0), got {value}")
+    return value
+
+
+def cron_schedule(value: Any) -> Any:
+    if isinstance(value, str):
+        problem = schedule_error(value)
+        if problem is not None:
+            raise ValueError(problem)
+    return value
+
+
+def wall_clock(value: Any) -> Any:
+    if not (isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value)):
+        raise ValueError(f"expected a time of day HH:MM (UTC), got {shown(value)}")
+    return value
+
+
+class PrunerYaml(Strict):
+    """`registry.pruner`: the ImagePruner `imagepruners/cluster` spec (camelCase as in the
+    CR), defaulted as the operator bootstraps it (`model/registry/pruner.py`), and the wall
+    clock (UTC) at the run's time 0, which the schedule is read against."""
+
+    schedule: Annotated[str, AfterValidator(cron_schedule)] = DEFAULT_SCHEDULE
+    suspend: bool = False
+    keepTagRevisions: Annotated[Int32, BeforeValidator(keep_count)] = DEFAULT_KEEP_TAG_REVISIONS
+    keepYoungerThanDuration: Seconds = DEFAULT_KEEP_YOUNGER_THAN
+    ignoreInvalidImageReferences: bool = True
+    successfulJobsHistoryLimit: Annotated[Int32, BeforeValidator(keep_count)] = DEFAULT_HISTORY_LIMIT
+    failedJobsHistoryLimit: Annotated[Int32, BeforeValidator(keep_count)] = DEFAULT_HISTORY_LIMIT
+    clock_at_start: Annotated[str, BeforeValidator(wall_clock)] = "00:00"
+
+    def to_spec(self) -> PrunerSpec:
+        return PrunerSpec(self.schedule, self.suspend, self.keepTagRevisions, self.keepYoungerThanDuration,
+                          self.ignoreInvalidImageReferences, self.successfulJobsHistoryLimit,
+                          self.failedJobsHistoryLimit)
+
+    @property
+    def clock_seconds(self) -> float:
+        hours, minutes = self.clock_at_start.split(":")
+        return int(hours) * 3600.0 + int(minutes) * 60.0
+
+
 class RegistrySpec(Strict):
     config: dict[str, Any] | None = None
     config_file: str | None = None
+    pruner: PrunerYaml | None = None  # the image pruner runs only when a scenario asks for it
 
 
 def quantity(value: Any) -> Any:
@@ -238,11 +294,16 @@ class ApiServer(Strict):
 
 class RoleChange(Strict):
     """A role bound to (`role_grant`) or revoked from (`role_revoke`) a client's token:
-    pull, push, kubelet or scrape (`twin/model/registry/auth.py` names the roles)."""
+    pull, push, kubelet, scrape or prune (`twin/model/registry/auth.py` names the roles)."""
 
-    client: Literal["pull", "push", "kubelet", "scrape"]
+    client: Literal["pull", "push", "kubelet", "scrape", "prune"]
     role: Literal["system:image-puller", "registry-viewer", "system:image-pusher", "system:image-builder",
-                  "registry-editor", "prometheus-k8s"]
+                  "registry-editor", "prometheus-k8s", "system:image-pruner"]
+
+
+class PruneNow(Strict):
+    """A pruner Job started now, as `oc create job --from=cronjob/image-pruner` does (needs
+    `registry.pruner`; no settings)."""
 
 
 class AddNode(Strict):
@@ -255,7 +316,7 @@ FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
     "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
     "role_grant", "role_revoke", "api_outage", "api_recovery", "push", "out_of_service",
-    "remote_outage", "remote_recovery", "remote_push", "import",
+    "remote_outage", "remote_recovery", "remote_push", "import", "prune",
 )
 
 
@@ -285,6 +346,7 @@ class Fault(Strict):
     remote_recovery: RemoteTarget | None = None
     remote_push: RemotePush | None = None
     import_: ImportFault | None = Field(None, alias="import")
+    prune: PruneNow | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):
@@ -314,6 +376,7 @@ class InvariantSpec(Strict):
         "pull_latency", "rejection_rate", "workloads_running_after_zone_failure", "resource_bounds", "no_oom_kill",
         "no_content_lost", "no_auth_refusals", "triggered_rollouts_complete", "no_remote_refusals",
         "router_server_timeout", "router_gateway_errors",
+        "pruner_jobs_complete",
     ]
     within: Seconds | None = None
     quantile: Annotated[float, Field(gt=0, le=1)] | None = None
@@ -364,6 +427,13 @@ class ScenarioFile(Strict):
         if pods > MAX_PODS:
             raise ValueError(f"workloads: expected at most {MAX_PODS:,} pods in all (replicas x copies), Kubernetes' "
                              f"largest supported cluster, got {pods:,}")
+        return self
+
+    @model_validator(mode="after")
+    def prune_needs_a_pruner(self):
+        for i, fault in enumerate(self.faults):
+            if fault.kind == "prune" and self.registry.pruner is None:
+                raise ValueError(f"faults[{i}].prune: expected registry.pruner to be set (the CronJob a Job is made from)")
         return self
 
     @model_validator(mode="after")

@@ -394,7 +394,8 @@ class ReplaySpec(Strict):
     speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
 
 
-CLIENT_NAMES = {"pull": Client.PULL, "push": Client.PUSH, "kubelet": Client.KUBELET, "scrape": Client.SCRAPE}
+CLIENT_NAMES = {"pull": Client.PULL, "push": Client.PUSH, "kubelet": Client.KUBELET, "scrape": Client.SCRAPE,
+                "prune": Client.PRUNE}
 RoleName = Literal[tuple(ROLE_VERBS)]  # type: ignore[valid-type]
 
 
@@ -405,7 +406,7 @@ class AuthSpec(Strict):
 
     api_reviews: bool = True
     review_latency: LatencySpec | None = None
-    roles: dict[Literal["pull", "push", "kubelet", "scrape"], list[RoleName]] = Field(default_factory=dict)
+    roles: dict[Literal["pull", "push", "kubelet", "scrape", "prune"], list[RoleName]] = Field(default_factory=dict)
 
     def latency(self) -> Latency | None:
         if not self.api_reviews:

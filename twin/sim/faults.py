@@ -37,6 +37,7 @@ class FaultTimeline:
         self.traffic = None  # the traffic engine (roles, the API server's reachability), when traffic runs
         self.images = None  # the image stream controller, when a scenario has pushes, triggers or builds
         self.imports = None  # remote registries and the import controllers, when a scenario has remotes
+        self.pruner = None  # the image pruner, when a scenario sets registry.pruner
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -194,6 +195,11 @@ class FaultTimeline:
             self.imports.import_now(target.image)
 
     # ----- images ------------------------------------------------------------------------------------
+    def prune(self, target, details) -> None:
+        """A pruner Job started now (`sim/pruner.py`)."""
+        if self.pruner is not None:
+            self.pruner.start("fault")
+
     def push(self, target, details) -> None:
         """A new version of an image pushed from outside the cluster (`sim/images.py`)."""
         if self.images is not None:

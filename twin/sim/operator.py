@@ -20,6 +20,7 @@ from twin.model.registry.operands import (
     pdb_from_manifest,
     prune_registry_args,
 )
+from twin.model.registry.pruner import prefixed
 from twin.model.registry.render import NAME, NAMESPACE
 from twin.model.workloads import Condition
 from twin.sim.loops import WorkQueue, run_controller
@@ -39,6 +40,7 @@ class OperatorStatus:
     key: str = "cluster"
     http_secret: str = ""  # what the operator wrote into an empty spec.httpSecret
     storage_management: str = ""  # and into an empty spec.storage.managementState
+    pruner_conditions: tuple[Condition, ...] = ()  # the ImagePruner's, prefixed "ImagePruner" (`pruner.prefixed`)
 
 
 class RegistryOperator:
@@ -48,7 +50,7 @@ class RegistryOperator:
         self.claims = claims or {}
         self.domain, self.claimed_hosts = ingress  # the apps domain and hosts older routes hold (`routes.py`)
         self.queue = WorkQueue(world)
-        for kind in ("Config", "Deployment", "PodDisruptionBudget", "Service", "NodeCAStatus"):
+        for kind in ("Config", "Deployment", "PodDisruptionBudget", "Service", "NodeCAStatus", "ImagePrunerStatus"):
             world.store.subscribe(kind, lambda old, new: self.queue.add("cluster"))
         world.env.process(run_controller(world, "image-registry-operator", self.queue, self.reconcile))
 
@@ -150,8 +152,10 @@ class RegistryOperator:
         elif config.management_state == "Removed":
             storage = storage and config.storage.management_state != "Managed"
         prune = prune_registry_args(internal_registry_hostname(self.world.store.get("Service", KEY) is not None))
+        pruner = self.world.store.get("ImagePrunerStatus", "cluster")
+        extra = prefixed(pruner.conditions) if pruner is not None else ()
         fresh = OperatorStatus(conditions, storage, prune, http_secret=config.http_secret,
-                               storage_management=config.storage.management_state)
+                               storage_management=config.storage.management_state, pruner_conditions=extra)
         if fresh == status:
             return []
         actions = [Put(fresh)]
@@ -159,9 +163,9 @@ class RegistryOperator:
                     for c in _changed(status.conditions, conditions)]
         if prune != status.prune_args:
             actions.append(Note("PrunerArgs", "image-pruner", {"args": list(prune)}))
-        co = cluster_operator_conditions(conditions)
+        co = cluster_operator_conditions(conditions + extra)  # CIRO `syncConditions`: the pruner's too
         actions += [Note("ClusterOperatorCondition", c.type, {"status": c.status, "reason": c.reason})
-                    for c in _changed(cluster_operator_conditions(status.conditions), co)]
+                    for c in _changed(cluster_operator_conditions(status.conditions + status.pruner_conditions), co)]
         return actions
 
 

@@ -54,16 +54,30 @@ class ImageStreams:
         self.by_reference: dict[str, Image] = {}
         self.layers: set[int] = set()  # every layer of every image a tag has held: the registry has them
         self.sources: dict[str, str] = {}  # tags with referencePolicy Source: the remote repository pods pull from
+        self.gone: set[str] = set()  # tags the pruner emptied (oc drops a tag without items): no initial image again
 
     def events(self, stream_tag: str) -> list[TagEvent]:
         found = self.history.get(stream_tag)
         if found is None:
             found = self.history[stream_tag] = []
-            self._add(stream_tag, self.initial(stream_tag), 0.0)
+            if stream_tag not in self.gone:
+                self._add(stream_tag, self.initial(stream_tag), 0.0)
         return found
 
     def latest(self, stream_tag: str) -> TagEvent:
-        return self.events(stream_tag)[0]
+        """The tag's newest event; for a tag the pruner emptied, its image before the run
+        (what a push of a new version starts from), as an event of generation -1."""
+        events = self.events(stream_tag)
+        if events:
+            return events[0]
+        image = self.initial(stream_tag)
+        return TagEvent(digest_reference(stream_tag.rsplit(":", 1)[0], image), image, 0.0, -1)
+
+    def drop(self, stream_tag: str) -> None:
+        """The pruner removed every revision of the tag (`pruneImageStream`: "deleting tags
+        without items")."""
+        self.history.pop(stream_tag, None)
+        self.gone.add(stream_tag)
 
     def latest_reference(self, stream_tag: str) -> str:
         return self.latest(stream_tag).reference
@@ -75,7 +89,7 @@ class ImageStreams:
         """The ImageStreamMapping of a pushed image: the tag's new newest event, or None
         when the tag already points at that image (a push of the same content)."""
         events = self.events(stream_tag)
-        if events[0].image.layers == image.layers and events[0].image.config == image.config:
+        if events and events[0].image.layers == image.layers and events[0].image.config == image.config:
             return None
         return self._add(stream_tag, image, now)
 

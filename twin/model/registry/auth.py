@@ -48,11 +48,17 @@ CREATE_STREAMS = 8
 that does not exist needs (`model/images/mapping.py`); of these roles only
 `registry-editor` has it (openshift-apiserver bootstrap policy `policy.go`: read-write on
 imagestreams, imagestreammappings, imagestreamtags...)."""
+PRUNE = 16
+"""Cluster-wide `delete images` (`verifyPruneAccess`): what a DELETE other than an upload's
+and `DELETE /admin/blobs/<digest>` ask for (auth.go: the "repository" record's "delete"
+action and the "admin" record's "prune" action both call `verifyPruneAccess`,
+`verifyWithGlobalSAR(ctx, "images", "", "delete", ...)`)."""
 
 NEEDS = MappingProxyType({
     Kind.MANIFEST_GET: GET, Kind.MANIFEST_HEAD: GET, Kind.BLOB_GET: GET, Kind.BLOB_HEAD: GET,
     Kind.UPLOAD_START: GET | UPDATE, Kind.UPLOAD_CHUNK: GET | UPDATE, Kind.UPLOAD_COMMIT: GET | UPDATE,
     Kind.MANIFEST_PUT: GET | UPDATE, Kind.TOKEN_GET: 0, Kind.METRICS_GET: METRICS, Kind.PING: 0,
+    Kind.MANIFEST_DELETE: PRUNE, Kind.BLOB_DELETE: PRUNE, Kind.ADMIN_BLOB_DELETE: PRUNE,
 })
 """The verbs a request's access records ask for."""
 
@@ -60,19 +66,29 @@ REVIEWS = MappingProxyType({
     Kind.MANIFEST_GET: 2, Kind.MANIFEST_HEAD: 2, Kind.BLOB_GET: 2, Kind.BLOB_HEAD: 2,
     Kind.UPLOAD_START: 3, Kind.UPLOAD_CHUNK: 3, Kind.UPLOAD_COMMIT: 3, Kind.MANIFEST_PUT: 3,
     Kind.TOKEN_GET: 1, Kind.METRICS_GET: 2, Kind.PING: 0,
+    Kind.MANIFEST_DELETE: 3, Kind.BLOB_DELETE: 2, Kind.ADMIN_BLOB_DELETE: 2,
 })
-"""API calls per request: a SelfSubjectReview plus one SelfSubjectAccessReview per record."""
+"""API calls per request: a SelfSubjectReview plus one SelfSubjectAccessReview per record.
+A manifest DELETE makes one more, after auth: the image stream lookup that refuses to
+delete a manifest its stream still names (IR `manifestservice.go` `Delete`,
+`GetImageOfImageStream`), taken at the same latency."""
 
 ROLE_VERBS = MappingProxyType({
     "system:image-puller": GET, "registry-viewer": GET,
     "system:image-pusher": GET | UPDATE, "system:image-builder": GET | UPDATE,
     "registry-editor": GET | UPDATE | CREATE_STREAMS,
     "prometheus-k8s": METRICS,
+    "system:image-pruner": PRUNE,
 })
+"""`system:image-pruner` is the ClusterRole CIRO creates and binds to the `pruner` service
+account the CronJob runs as (CIRO `pkg/resource/prunerclusterrole.go`: `delete` on
+`images`, `get, list` on images and imagestreams, `update` on `imagestreams/status`, reads
+of the workloads; `prunerclusterrolebinding.go`). It has no verb on `imagestreams/layers`."""
 
 DEFAULT_ROLES: Mapping[Client, tuple[str, ...]] = MappingProxyType({
     Client.PULL: ("registry-viewer",), Client.PUSH: ("system:image-builder", "system:image-puller"),
     Client.KUBELET: ("system:image-puller",), Client.SCRAPE: ("prometheus-k8s",),
+    Client.PRUNE: ("system:image-pruner",),
 })
 
 UNAUTHORIZED, BAD_REQUEST = 401, 400

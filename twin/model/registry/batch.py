@@ -20,6 +20,7 @@ class Client(IntEnum):
     PUSH = 1  # builds pushing images
     KUBELET = 2  # image pulls at pod start
     SCRAPE = 3  # Prometheus scraping /extensions/v2/metrics
+    PRUNE = 4  # the image pruner's job deleting what it pruned (`sim/pruner.py`)
 
 
 class Columns:

@@ -12,7 +12,10 @@ from enum import IntEnum
 
 
 class Kind(IntEnum):
-    """What a client asks for."""
+    """What a client asks for. The three DELETEs are the image pruner's (`oc adm prune images
+    --prune-registry=true`, openshift/oc `pkg/cli/admin/prune/imageprune/prune.go`
+    `deleteFromRegistry`); distribution answers a manifest or layer-link delete 202
+    (`registry/handlers/manifests.go` `DeleteManifest`, `blob.go` `DeleteBlob`)."""
 
     MANIFEST_GET = 0  # GET /v2/<repo>/manifests/<ref>
     MANIFEST_HEAD = 1  # HEAD /v2/<repo>/manifests/<ref>
@@ -25,12 +28,16 @@ class Kind(IntEnum):
     TOKEN_GET = 8  # GET /openshift/token
     METRICS_GET = 9  # GET /extensions/v2/metrics
     PING = 10  # GET /v2/ without credentials: the client learns the auth challenge (answered 401)
+    MANIFEST_DELETE = 11  # DELETE /v2/<repo>/manifests/<digest>: the repository's manifest link (the pruner)
+    BLOB_DELETE = 12  # DELETE /v2/<repo>/blobs/<digest>: the repository's layer link (the pruner)
+    ADMIN_BLOB_DELETE = 13  # DELETE /admin/blobs/<digest>: the blob's data (the pruner, IR `admin.go`)
 
 
 METHOD = {
     Kind.MANIFEST_GET: "get", Kind.MANIFEST_HEAD: "head", Kind.BLOB_GET: "get", Kind.BLOB_HEAD: "head",
     Kind.UPLOAD_START: "post", Kind.UPLOAD_CHUNK: "patch", Kind.UPLOAD_COMMIT: "put", Kind.MANIFEST_PUT: "put",
     Kind.TOKEN_GET: "get", Kind.METRICS_GET: "get", Kind.PING: "get",
+    Kind.MANIFEST_DELETE: "delete", Kind.BLOB_DELETE: "delete", Kind.ADMIN_BLOB_DELETE: "delete",
 }
 """promhttp's lower-case method label (§5)."""
 
@@ -60,8 +67,13 @@ OPERATIONS = {
     Kind.TOKEN_GET: (),
     Kind.METRICS_GET: (),
     Kind.PING: (),
+    Kind.MANIFEST_DELETE: ("ManifestService.Delete",),
+    Kind.BLOB_DELETE: ("BlobStore.Delete",),
+    Kind.ADMIN_BLOB_DELETE: (),  # the admin handler works on the storage driver itself (IR `admin.go` `blobHandler.Delete`)
 }
-"""`imageregistry_request_duration_seconds{operation}` observed per request (§5)."""
+"""`imageregistry_request_duration_seconds{operation}` observed per request (§5); the
+delete wrappers are IR `pkg/dockerregistry/server/wrapped/manifestservice.go` and
+`wrapped/blobstore.go`."""
 
 STORAGE_OPERATIONS = {
     Kind.MANIFEST_GET: ("StorageDriver.GetContent",),
@@ -75,6 +87,11 @@ STORAGE_OPERATIONS = {
     Kind.TOKEN_GET: (),
     Kind.METRICS_GET: (),
     Kind.PING: (),
+    # A link delete (distribution `linkedBlobStore.Delete`): read the link (GetContent), stat the
+    # blob it names (`Stat`: timed, not observed here, see `service.storage_ops`), delete the link.
+    Kind.MANIFEST_DELETE: ("StorageDriver.GetContent", "StorageDriver.Delete"),
+    Kind.BLOB_DELETE: ("StorageDriver.GetContent", "StorageDriver.Delete"),
+    Kind.ADMIN_BLOB_DELETE: ("StorageDriver.Delete",),  # `Vacuum.RemoveBlob`: the blob's data folder
 }
 """`imageregistry_storage_duration_seconds{operation}` observed per request (§5)."""
 
@@ -86,6 +103,7 @@ class Outcome(IntEnum):
     OK = 200
     CREATED = 201
     ACCEPTED = 202
+    NO_CONTENT = 204  # an admin blob delete (IR `admin.go`)
     REDIRECT = 307
     UNAUTHORIZED = 401  # the auth challenge answering a ping without credentials
     NOT_FOUND = 404  # a blob HEAD for a blob the registry does not hold (the push uploads it)
@@ -103,6 +121,7 @@ SUCCESS_CODE = {
     Kind.BLOB_HEAD: Outcome.OK, Kind.UPLOAD_START: Outcome.ACCEPTED, Kind.UPLOAD_CHUNK: Outcome.ACCEPTED,
     Kind.UPLOAD_COMMIT: Outcome.CREATED, Kind.MANIFEST_PUT: Outcome.CREATED, Kind.TOKEN_GET: Outcome.OK,
     Kind.METRICS_GET: Outcome.OK, Kind.PING: Outcome.UNAUTHORIZED,
+    Kind.MANIFEST_DELETE: Outcome.ACCEPTED, Kind.BLOB_DELETE: Outcome.ACCEPTED, Kind.ADMIN_BLOB_DELETE: Outcome.NO_CONTENT,
 }
 """The code of a successful request (a redirected blob GET or HEAD answers 307 instead)."""
 

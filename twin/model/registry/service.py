@@ -68,6 +68,7 @@ class StorageOp(IntEnum):
     Reader = 4
     Writer = 5
     Move = 6
+    Delete = 7
 
 
 def storage_ops(kind: Kind, redirected: bool) -> tuple[StorageOp, ...]:
@@ -84,6 +85,8 @@ def storage_ops(kind: Kind, redirected: bool) -> tuple[StorageOp, ...]:
         return StorageOp.Stat, StorageOp.Reader
     if kind == Kind.BLOB_HEAD and not redirected:
         return (StorageOp.Stat,)
+    if kind in (Kind.MANIFEST_DELETE, Kind.BLOB_DELETE):  # read the link, stat its blob, delete the link
+        return StorageOp.GetContent, StorageOp.Stat, StorageOp.Delete
     return ops
 
 
@@ -91,6 +94,7 @@ S3_CALLS = MappingProxyType({
     Kind.MANIFEST_GET: (2, 0), Kind.MANIFEST_HEAD: (2, 0), Kind.BLOB_GET: (2, 0), Kind.BLOB_HEAD: (2, 0),
     Kind.UPLOAD_START: (0, 2), Kind.UPLOAD_CHUNK: (2, 0), Kind.UPLOAD_COMMIT: (3, 5), Kind.MANIFEST_PUT: (2, 4),
     Kind.TOKEN_GET: (0, 0), Kind.METRICS_GET: (0, 0), Kind.PING: (0, 0),
+    Kind.MANIFEST_DELETE: (3, 1), Kind.BLOB_DELETE: (3, 1), Kind.ADMIN_BLOB_DELETE: (1, 1),
 })
 """(reads, writes) of S3 calls per request, besides one `UploadPart` per chunk of a PATCH
 and one `GetObject` for a streamed blob's body: reads are GET, HEAD and LIST, writes PUT,
@@ -99,7 +103,10 @@ a manifest or blob lookup reads the repository's link then stats or gets the blo
 (`Stat` = `ListObjectsV2`); POST puts `startedat` and creates the multipart upload; PATCH
 reads `startedat` and lists the upload to resume it; PUT completes the upload, stats
 twice, copies, deletes the upload, writes the link and deletes the upload folder; a
-manifest PUT stats its config and puts the revision, its link and the tag's two links."""
+manifest PUT stats its config and puts the revision, its link and the tag's two links.
+A link delete (the pruner's manifest and layer-link DELETEs) gets the link, stats the blob
+and deletes the link; the S3 driver's `Delete` lists the prefix (`ListObjectsV2`) and
+removes what it found (`DeleteObjects`), which is also all an admin blob delete does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +130,21 @@ DEFAULT_CPU = MappingProxyType({
     Kind.MANIFEST_GET: 2 * MS, Kind.MANIFEST_HEAD: 1 * MS, Kind.BLOB_GET: 1 * MS, Kind.BLOB_HEAD: 1 * MS,
     Kind.UPLOAD_START: 1 * MS, Kind.UPLOAD_CHUNK: 2 * MS, Kind.UPLOAD_COMMIT: 2 * MS, Kind.MANIFEST_PUT: 5 * MS,
     Kind.TOKEN_GET: 1 * MS, Kind.METRICS_GET: 5 * MS, Kind.PING: 0.2 * MS,
+    Kind.MANIFEST_DELETE: 1 * MS, Kind.BLOB_DELETE: 1 * MS, Kind.ADMIN_BLOB_DELETE: 1 * MS,
 })
 DEFAULT_STORAGE_LATENCY = MappingProxyType({
     StorageOp.GetContent: Latency(20 * MS, 150 * MS), StorageOp.PutContent: Latency(30 * MS, 200 * MS),
     StorageOp.Stat: Latency(20 * MS, 150 * MS), StorageOp.URLFor: Latency(0.1 * MS, 1 * MS),
     StorageOp.Reader: Latency(25 * MS, 200 * MS), StorageOp.Writer: Latency(40 * MS, 300 * MS),
     StorageOp.Move: Latency(60 * MS, 500 * MS),
+    StorageOp.Delete: Latency(40 * MS, 300 * MS),  # ASSUMPTION: a LIST then a DeleteObjects
 })
 DEFAULT_FILESYSTEM_LATENCY = MappingProxyType({
     StorageOp.GetContent: Latency(0.03 * MS, 1 * MS), StorageOp.PutContent: Latency(0.1 * MS, 3 * MS),
     StorageOp.Stat: Latency(0.02 * MS, 1 * MS), StorageOp.URLFor: Latency(0.001 * MS, 0.01 * MS),
     StorageOp.Reader: Latency(0.05 * MS, 2 * MS), StorageOp.Writer: Latency(0.1 * MS, 3 * MS),
     StorageOp.Move: Latency(0.1 * MS, 3 * MS),
+    StorageOp.Delete: Latency(0.05 * MS, 2 * MS),
 })
 """Storage latencies for the filesystem driver (emptyDir, a PVC): calls into the node's file
 system, mostly answered from the page cache. The medians of `GetContent` (25 µs) and

@@ -32,6 +32,9 @@ ROUTES = {
     Kind.TOKEN_GET: ("GET", "/openshift/token"),
     Kind.METRICS_GET: ("GET", "/extensions/v2/metrics"),
     Kind.PING: ("GET", "/v2/"),
+    Kind.MANIFEST_DELETE: ("DELETE", "/v2/twin/images/manifests/sha256:{blob:064x}"),
+    Kind.BLOB_DELETE: ("DELETE", "/v2/twin/images/blobs/sha256:{blob:064x}"),
+    Kind.ADMIN_BLOB_DELETE: ("DELETE", "/admin/blobs/sha256:{blob:064x}"),
 }
 BODY_KINDS = (Kind.MANIFEST_GET, Kind.BLOB_GET)
 

@@ -29,14 +29,16 @@ from twin.sim.traffic.capacity import NetworkOverrides, node_resources, registry
 from twin.sim.traffic.flushing import Flusher
 from twin.sim.traffic.plane import DataPlane
 from twin.sim.traffic.pod import PodContent, PodServer
+from twin.model.registry.clients import ClientPolicy
 from twin.sim.traffic.router import Router
-from twin.sim.traffic.sessions import PullSession, PushSession
+from twin.sim.traffic.sessions import DeleteSession, PullSession, PushSession
 from twin.sim.traffic.stats import RequestStats
 from twin.sim.traffic.totals import leave_records
 from twin.sim.traffic.usage import ResourceUsage
 from twin.sim.world import World
 
 WATCH_TICK = 0.1
+_NO_IMAGE = Image("", "", "", 0, -1, 0, (), ())  # a DeleteSession's (it pulls or pushes no image)
 FLUSH_ROWS = 100_000
 
 
@@ -83,6 +85,7 @@ class TrafficEngine:
         self.after_advance: list = []  # called after every advance
         self.at_finish: list = []  # called at the end of the run, after the totals are left
         self.observe_metrics = False  # feed the pods' Prometheus metrics (only read when they are scraped)
+        self.pruner = None  # the image pruner (`sim/pruner.py`), when the scenario has one
         self.access_log = None  # a text stream for the access log's lines (`accesslog.py`), when asked for
         world.store.subscribe("Pod", self.on_pod)
         world.env.process(self.ticker())
@@ -306,6 +309,22 @@ class TrafficEngine:
         session.start()
         yield self.wait_for(lambda: session.ended >= 0)
         return session
+
+    def delete(self, deletes: list, lanes: int):
+        """The pruner's DELETEs (`sessions.Delete`), sent now over `lanes` connections;
+        yields until every one is answered, returns the session."""
+        self.advance(self.world.now)
+        session = DeleteSession(self.plane, ClientPolicy(attempts=1, lanes=lanes), deletes, _NO_IMAGE,
+                                self.stats.tally.ended)
+        session.start()
+        yield self.wait_for(lambda: session.ended >= 0)
+        return session
+
+    def prune_references(self, references: set[str]) -> None:
+        """Image streams no longer name these digest pull specs: the registry answers 404
+        to their manifests from now on (`plane._pruned`)."""
+        self.advance(self.world.now)
+        self.plane.pruned_images.update(references)
 
     def _policy(self, client: int):
         clients = self.params.clients

@@ -30,7 +30,7 @@ from typing import Any, Final
 from twin.model.images.mapping import StreamState, mapping_answer
 from twin.model.registry.auth import BAD_REQUEST, CREATE_STREAMS, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
 from twin.model.registry.batch import Client
-from twin.model.registry.requests import WRITES, Kind, Outcome, limiter_of
+from twin.model.registry.requests import SUCCESS_CODE, WRITES, Kind, Outcome, limiter_of
 from twin.model.registry.resources.links import Link
 from twin.model.registry.resources.memory import MemoryParams
 from twin.model.registry.resources.nodes import NetworkSpec
@@ -48,7 +48,7 @@ REJECT_SECONDS: Final = 0.0005
 """Time to write a 503 or 405 response: negligible next to any real request."""
 _LIMITER: Final = tuple(int(limiter_of(k)) for k in Kind)
 _WRITE: Final = tuple(k in WRITES for k in Kind)
-_SUCCESS: Final = tuple(int(c) for c in (200, 200, 200, 200, 202, 202, 201, 201, 200, 200, 401))
+_SUCCESS: Final = tuple(int(SUCCESS_CODE[k]) for k in Kind)
 _STREAMS: Final = tuple(k in (Kind.BLOB_GET, Kind.UPLOAD_CHUNK) for k in Kind)
 _REDIRECTABLE: Final = tuple(k in (Kind.BLOB_GET, Kind.BLOB_HEAD) for k in Kind)
 _REQUEST_BODY: Final = tuple(k in (Kind.UPLOAD_CHUNK, Kind.MANIFEST_PUT) for k in Kind)
@@ -65,6 +65,8 @@ MANIFEST_HEAD: Final = int(Kind.MANIFEST_HEAD)
 MANIFEST_PUT: Final = int(Kind.MANIFEST_PUT)
 BLOB_GET: Final = int(Kind.BLOB_GET)
 UPLOAD_COMMIT: Final = int(Kind.UPLOAD_COMMIT)
+MANIFEST_DELETE: Final = int(Kind.MANIFEST_DELETE)
+ADMIN_BLOB_DELETE: Final = int(Kind.ADMIN_BLOB_DELETE)
 HEADER: Final = HEADER_BYTES
 REDIRECT_BODY: Final = REDIRECT_BODY_BYTES
 BESIDE: Final = "stream"
@@ -130,6 +132,8 @@ class DataPlane:
         self.api_up = True
         self.pullthrough: Any = None  # remote registries' blobs and manifests (`pullthrough.py`), when a scenario has them
         self.router: Router | None = None  # the ingress router, when some clients come through a route (`router.py`)
+        self.pruned_images: set[str] = set()  # digest pull specs their image streams no longer name (the pruner)
+        self.pruned_blobs: set[int] = set()  # blobs whose data the pruner deleted
         delays = [service.delay[k] for k in Kind]
         self.delay_median: list[float] = [0.0 if d is None else d.median for d in delays]
         self.delay_sigma: list[float] = [0.0 if d is None else d.sigma for d in delays]
@@ -312,6 +316,11 @@ class DataPlane:
             r.req_bytes, r.resp_bytes = body_bytes(kind, 0, False)
             self.schedule(now + auth + REJECT_SECONDS, STORED, r)
             return
+        if kind >= MANIFEST_DELETE:  # the pruner's DELETEs (the last kinds)
+            self._deleted(server, r)
+        elif (self.pruned_images or self.pruned_blobs) and self._pruned(r):
+            r.code = 404
+            return self._refused(server, r, now, auth)
         pullthrough = self.pullthrough
         if pullthrough is not None and (kind == BLOB_GET or kind == MANIFEST_GET):
             seconds = pullthrough.fetch(self, server, r, now + auth)
@@ -433,6 +442,36 @@ class DataPlane:
         elif kind == UPLOAD_COMMIT and r.blob >= 0:
             content.blobs.add(r.blob)
         return False
+
+    def _pruned(self, r: Req) -> bool:
+        """Whether the pruner removed what `r` asks for: a manifest by the digest of an
+        image its stream no longer names (IR `manifestservice.go` `Get`: the image must be
+        in the image stream, else MANIFEST_UNKNOWN, 404), or a blob whose data was deleted
+        (BLOB_UNKNOWN). A blob HEAD for a deleted blob is a miss (the push uploads it
+        again); a manifest put or a committed upload brings its content back."""
+        kind = r.kind
+        if kind == MANIFEST_GET or kind == MANIFEST_HEAD:
+            return r.image is not None and r.image.reference in self.pruned_images
+        if kind == BLOB_GET:
+            return r.blob in self.pruned_blobs
+        if kind == BLOB_HEAD:
+            if r.blob in self.pruned_blobs:
+                r.miss = True
+        elif kind == MANIFEST_PUT:
+            if r.image is not None:
+                self.pruned_images.discard(r.image.reference)
+        elif kind == UPLOAD_COMMIT:
+            self.pruned_blobs.discard(r.blob)
+        return False
+
+    def _deleted(self, server: PodServer, r: Req) -> None:
+        """A DELETE the registry carries out: an admin blob delete removes the blob's data
+        (from the shared storage: with storage of each pod's own, an emptyDir, the twin
+        still takes it from every pod — an approximation); a manifest or layer-link delete
+        removes a repository's link, which the twin does not track apart from the stream
+        (a pull by digest already answers 404 once the stream no longer names the image)."""
+        if r.kind == ADMIN_BLOB_DELETE and r.blob >= 0:
+            self.pruned_blobs.add(r.blob)
 
     def _refused(self, server: PodServer, r: Req, now: float, after: float) -> None:
         """A request answered with an error (`r.code`) after `after` seconds of API reviews:

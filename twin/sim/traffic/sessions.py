@@ -36,6 +36,8 @@ _EXPECTED: Final[dict[int, tuple[int, ...]]] = {int(kind): tuple(int(c) for c in
     Kind.BLOB_GET: (Outcome.OK, Outcome.REDIRECT), Kind.BLOB_HEAD: (Outcome.OK, Outcome.REDIRECT, Outcome.NOT_FOUND),
     Kind.UPLOAD_START: (Outcome.ACCEPTED,), Kind.UPLOAD_CHUNK: (Outcome.ACCEPTED,), Kind.UPLOAD_COMMIT: (Outcome.CREATED,),
     Kind.MANIFEST_PUT: (Outcome.CREATED,), Kind.METRICS_GET: (Outcome.OK,),
+    Kind.MANIFEST_DELETE: (Outcome.ACCEPTED, Outcome.NOT_FOUND), Kind.BLOB_DELETE: (Outcome.ACCEPTED, Outcome.NOT_FOUND),
+    Kind.ADMIN_BLOB_DELETE: (Outcome.NO_CONTENT, Outcome.NOT_FOUND),
 }.items()}
 PING: Final = int(Kind.PING)
 TOKEN: Final = int(Kind.TOKEN_GET)
@@ -315,6 +317,66 @@ class PushSession(Session):
             return self.fan_out([(self.image.config, self.image.config_bytes)], now)
         self.send(self.lanes[0], MANIFEST_PUT, self.image.manifest_bytes, image=self.image,
                   stream_state=self.stream_state)
+
+
+class Delete:
+    """One DELETE the pruner sends: its kind, the blob it names (-1 for none) and, for a
+    manifest, the image."""
+
+    __slots__ = ("kind", "blob", "image")
+
+    def __init__(self, kind: int, blob: int, image: Image | None) -> None:
+        self.kind = kind
+        self.blob = blob
+        self.image = image
+
+
+class DeleteSession(Session):
+    """The image pruner's DELETEs to the registry (`oc adm prune images --prune-registry`,
+    openshift/oc `pkg/cli/admin/prune/imageprune/prune.go`): its registry client sends the
+    service account's bearer token with each (no ping, no token request), on `policy.lanes`
+    connections at once (oc's workers, `--num-workers` 5). Every DELETE is sent whatever
+    the others got: `deleteFromRegistry` takes 404 as done and any other answer under 200
+    or from 400 as an error, which the pruner collects and goes on; nothing is retried
+    (a plain `http.Client`, no 429 loop). `errors` counts the failed ones; the session ends
+    when all are answered."""
+
+    def __init__(self, plane: DataPlane, policy: ClientPolicy, deletes: list[Delete], image: Image,
+                 done: Callable[[Any, float], None]) -> None:
+        super().__init__(plane, 4, policy, image, done)  # Client.PRUNE
+        self.deletes = deletes
+        self.errors = 0
+        self.answers: dict[int, int] = {}  # code -> DELETEs answered with it
+
+    def start(self) -> None:
+        self.fan_out([(i, 0) for i in range(len(self.deletes))], self.plane.now)
+
+    def reset(self, blobs: Any) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
+
+    def answered(self, lane: Lane, r: Req, now: float) -> None:
+        if self.ended >= 0:
+            return
+        code = r.code
+        self.answers[code] = self.answers.get(code, 0) + 1
+        if code not in _EXPECTED[r.kind]:
+            self.errors += 1
+        # the lane's next DELETE as an event of its own: a 429 is answered at once, and a run
+        # of them must not nest calls
+        self.plane.schedule(now, CALL, lambda t: self.blob_done(lane, t))
+
+    def begin_blob(self, lane: Lane, now: float) -> None:
+        d = self.deletes[lane.blob]
+        self.send(lane, d.kind, blob=d.blob, image=d.image)
+
+    def blobs_done(self, lane: Lane, now: float) -> None:
+        self.end(now, 1 if self.errors else None)
+
+    def next(self, lane: Lane, r: Req, now: float) -> None:
+        pass
 
 
 class SessionTally:
