@@ -83,3 +83,31 @@ def test_succeeded_and_pending_pods_are_not_in_the_schedulers_cache(capsys, tmp_
         "   spec: {containers: [{name: c}]}, status: {phase: Pending}}\n")
     doc = twin_json(capsys, "explain", "--nodes", data("nodes.json"), "--pods", str(pods), "--pod", data("pod.yaml"))
     assert sum(e["status"] == "Success" for e in doc["nodes"].values()) == 6
+
+
+def test_render_adds_the_operators_routes_with_their_hosts(capsys, tmp_path):
+    """CIRO listRoutes/expected: default-route first (reencrypt, host from library-go's
+    GenerateHostname), then spec.routes[] in order, a certificate only with a secret."""
+    config = tmp_path / "config.yaml"
+    config.write_text("apiVersion: imageregistry.operator.openshift.io/v1\nkind: Config\nmetadata: {name: cluster}\n"
+                      "spec: {replicas: 2, storage: {s3: {}}, defaultRoute: true,\n"
+                      "       routes: [{name: public, hostname: registry.example.org, secretName: public-tls}]}\n")
+    code, out, _ = twin(capsys, "render", "--config", str(config), "--nodes", data("nodes.json"),
+                        "--apps-domain", "apps.mycluster.example.net")
+    _, _, default, public = yaml.safe_load_all(out)
+    assert (default["kind"], default["metadata"]["name"]) == ("Route", "default-route")
+    assert default["spec"]["host"] == "default-route-openshift-image-registry.apps.mycluster.example.net"
+    assert default["spec"]["tls"] == {"termination": "reencrypt"}
+    assert default["spec"]["to"] == {"kind": "Service", "name": "image-registry"}
+    assert public["spec"]["host"] == "registry.example.org" and "certificate" in public["spec"]["tls"]
+
+
+def test_render_without_routes_prints_the_deployment_and_the_pdb_only(capsys):
+    _, out, _ = twin(capsys, "render", "--config", ROSA, "--nodes", data("nodes.json"))
+    assert [d["kind"] for d in yaml.safe_load_all(out)] == ["Deployment", "PodDisruptionBudget"]
+
+
+def test_render_refuses_an_apps_domain_that_is_no_dns_name(capsys):
+    code, out, err = twin(capsys, "render", "--config", ROSA, "--nodes", data("nodes.json"), "--apps-domain", "Apps_X")
+    assert code == 2 and out == ""
+    assert err.startswith("twin: error: --apps-domain: Apps_X: expected a DNS name: must consist of lower case")
