@@ -34,6 +34,15 @@ from twin.sim.loops import WorkQueue, run_controller
 from twin.sim.world import World
 
 
+def stamp(heard: float, fed_at: float | None, now: float) -> float:
+    """The monitor pass that first saw a heartbeat sent at `heard`: this one (`now`), or,
+    when the passes after `fed_at` fed nothing, the first pass of that grid at or after it
+    (a pass sees a heartbeat sent at its own instant)."""
+    if fed_at is None or heard <= fed_at:
+        return now
+    return min(fed_at + math.ceil((heard - fed_at) / NODE_MONITOR_PERIOD) * NODE_MONITOR_PERIOD, now)
+
+
 class NodeLifecycleController:
     """`skip_quiet_passes`: skip monitor passes that provably change nothing (see
     `quiet`); a test checks that runs with and without the shortcut record the same."""
@@ -54,9 +63,15 @@ class NodeLifecycleController:
     def monitor(self):
         env = self.world.env
         quiet_before = False
+        fed_at: float | None = None  # the last pass that fed heartbeats, while later ones did not
         while True:
-            self.feed_heartbeats()
             nodes = self.nodes()
+            if self.skip_quiet_passes and quiet_before and self.quiet(nodes) and self.nothing_to_register():
+                fed_at = env.now - NODE_MONITOR_PERIOD if fed_at is None else fed_at  # this pass would only
+                yield env.timeout(NODE_MONITOR_PERIOD)  # have moved probe times: they are fed later (`stamp`)
+                continue
+            self.feed_heartbeats(fed_at)
+            fed_at = None
             if not (self.skip_quiet_passes and quiet_before and self.quiet(nodes)):
                 result = monitor_pass(self.state, nodes, env.now, self.config)
                 quiet_before = self.changes_nothing(result)
@@ -77,16 +92,27 @@ class NodeLifecycleController:
                 and all(r.connected for r in self.world.runtime.values())
                 and not any(q.names for q in self.state.queues.values()))
 
+    def nothing_to_register(self) -> bool:
+        """Every kubelet's node has a health record already (feeding would add none)."""
+        health = self.state.health
+        return all(name in health for name in self.world.runtime)
+
     def nodes(self) -> dict[str, Node]:
         return {n.name: n for n in self.world.store.list("Node")}
 
-    def feed_heartbeats(self) -> None:
+    def feed_heartbeats(self, fed_at: float | None = None) -> None:
         """Lease renewals (every 10 s) and status posts (every node-status-update-frequency,
         on the same phase) the API server received since the last pass (stamped at this
         pass, as upstream): a renewal moves the probe time only, a status post also says
         Ready=True, so a node that comes back is Ready at its kubelet's next status sync.
         A node seen for the first time whose kubelet is connected has posted Ready=True
-        already."""
+        already.
+
+        `fed_at`: the passes after that one fed nothing (a quiet cluster: every node Ready
+        and connected, so they would only have moved probe times). Each heartbeat is then
+        stamped with the pass that would have seen it first (`stamp`), which leaves the
+        records those passes would have left (every node was Ready: a status post keeps
+        its transition time)."""
         now, health = self.world.now, dict(self.state.health)
         for name, runtime in self.world.runtime.items():
             beat = runtime.last_heartbeat(now)
@@ -96,10 +122,10 @@ class NodeLifecycleController:
                 self.seen[name], self.seen_status[name] = beat, status
             elif name in health and status > self.seen_status.get(name, -1.0):
                 self.seen[name], self.seen_status[name] = beat, status
-                health[name] = observe_heartbeat(health[name], now, True)
+                health[name] = observe_heartbeat(health[name], stamp(max(beat, status), fed_at, now), True)
             elif name in health and beat > self.seen.get(name, -1.0):
                 self.seen[name] = beat
-                health[name] = observe_lease(health[name], now)
+                health[name] = observe_lease(health[name], stamp(beat, fed_at, now))
         self.state = replace(self.state, health=health)
 
     def apply(self, result) -> None:

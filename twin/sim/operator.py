@@ -22,7 +22,8 @@ from twin.model.registry.operands import (
 )
 from twin.model.registry.pruner import prefixed
 from twin.model.registry.render import NAME, NAMESPACE
-from twin.model.workloads import Condition
+from twin.model.objects import ZONE_KEY
+from twin.model.workloads import Condition, Deployment
 from twin.sim.loops import WorkQueue, run_controller
 from twin.sim.world import World
 
@@ -50,6 +51,7 @@ class RegistryOperator:
         self.claims = claims or {}
         self.domain, self.claimed_hosts = ingress  # the apps domain and hosts older routes hold (`routes.py`)
         self.queue = WorkQueue(world)
+        self.rendered: tuple = ()  # (config, any node zoned, RenderedRegistry, wanted Deployment): the last render
         for kind in ("Config", "Deployment", "PodDisruptionBudget", "Service", "NodeCAStatus", "ImagePrunerStatus"):
             world.store.subscribe(kind, lambda old, new: self.queue.add("cluster"))
         world.env.process(run_controller(world, "image-registry-operator", self.queue, self.reconcile))
@@ -94,18 +96,32 @@ class RegistryOperator:
             return self.remove(config)
         if state != "Managed" or problems:  # Unmanaged, and Force: "unknown custom resource state", nothing applied
             return []
-        rendered = render_registry(config, self.world.store.list("Node"), self.version)
-        actions = [*self.apply_deployment(rendered.deployment, now), *self.apply_pdb(rendered.pdb)]
+        rendered, wanted = self.render(config, now)
+        actions = [*self.apply_deployment(wanted, now), *self.apply_pdb(rendered.pdb)]
         if self.world.store.get("Service", KEY) is None:
             actions.append(Put(_Service()))
         if not self.status().storage_present:
             actions.append(Note("StorageCreated", "cluster", {"backends": list(config.storage.backends)}))
         return actions
 
-    def apply_deployment(self, manifest: dict, now: float) -> list:
-        wanted = deployment_from_manifest(manifest, created=now)
+    def render(self, config: RegistryConfig, now: float):
+        """The operands for `config` and the Deployment it wants, rendered again only when
+        the Config or whether any node has a zone label changed: the only things the
+        render reads (`render.py`: the nodes decide the zone spread alone). A reconcile
+        runs on every change of the Deployment's status, so most find the same answer."""
+        nodes = self.world.store.list("Node")
+        zoned = any(ZONE_KEY in node.labels for node in nodes)
+        if self.rendered and self.rendered[1] == zoned and self.rendered[0] == config:
+            return self.rendered[2], self.rendered[3]
+        rendered = render_registry(config, nodes, self.version)
+        wanted = deployment_from_manifest(rendered.deployment, created=now)
+        self.rendered = (config, zoned, rendered, wanted)
+        return rendered, wanted
+
+    def apply_deployment(self, wanted: Deployment, now: float) -> list:
         current = self.world.store.get("Deployment", KEY)
         if current is None:
+            wanted = replace(wanted, created=now)
             return [Put(wanted), Note("OperandApplied", KEY, {"generation": 1})]
         if current.spec == wanted.spec:
             return []

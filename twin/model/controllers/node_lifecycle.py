@@ -72,6 +72,7 @@ from twin.model.controllers.zones import (
     DisruptionDecision,
     compute_zone_state,
     excluded_from_disruption,
+    grouped_zone_states,
     handle_disruption,
     zone_eviction_rate,
     zone_key,
@@ -129,17 +130,37 @@ def monitor_pass(
     """
     names = sorted(nodes)
     zone_of = {name: zone_key(nodes[name]) for name in names}
-    queues = {**{zone: NoExecuteQueue.new(now, config.eviction_rate) for zone in zone_of.values()}, **state.queues}
+    queues = _queues(state.queues, zone_of.values(), now, config.eviction_rate)
     health, taints = {}, {}
     for name in names:
-        before = state.health.get(name, NodeHealth.registered(now))
+        before = state.health.get(name)
+        if before is None:
+            before = NodeHealth.registered(now)
         health[name], queues[zone_of[name]], taints[name] = _node_step(before, nodes[name], queues[zone_of[name]], now, config)
     went_not_ready = tuple(n for n in names if _was_ready(state.health.get(n)) and health[n].ready != TRUE)
-    counted = [Node(name, nodes[name].labels, ready=health[name].ready) for name in names]
-    decision = handle_disruption(state.zone_states, *zone_states(counted, config.unhealthy_zone_threshold), config)
+    grouped: dict[str, list[str | None]] = {}  # zone_ready_statuses with this pass's Ready, nodes in name order
+    for name in names:
+        if not excluded_from_disruption(nodes[name]):
+            grouped.setdefault(zone_of[name], []).append(health[name].ready)
+    decision = handle_disruption(state.zone_states, *grouped_zone_states(grouped, config.unhealthy_zone_threshold),
+                                 config)
     health, taints, queues = _apply(decision, health, taints, queues, now)
     changed = {name: t for name, t in taints.items() if t != nodes[name].taints}
     return MonitorResult(LifecycleState(health, decision.states, queues), changed, went_not_ready, decision)
+
+
+def _queues(kept: Mapping[str, NoExecuteQueue], zones, now: float, rate: float) -> dict[str, NoExecuteQueue]:
+    """Each zone's queue: the pass before's, or a new one; in the order of the zones'
+    first nodes, then the zones without nodes left (as `{**new, **kept}` orders them)."""
+    queues: dict[str, NoExecuteQueue] = {}
+    for zone in zones:
+        if zone not in queues:
+            queue = kept.get(zone)
+            queues[zone] = queue if queue is not None else NoExecuteQueue.new(now, rate)
+    for zone, queue in kept.items():
+        if zone not in queues:
+            queues[zone] = queue
+    return queues
 
 
 def _node_step(before: NodeHealth, node: Node, queue: NoExecuteQueue, now: float, config: NodeLifecycleConfig):

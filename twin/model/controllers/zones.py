@@ -88,7 +88,13 @@ def zone_states(
     >>> zone_states([Node("a", ready="Unknown"), Node("b", ready="True")])
     ({'': 'Normal'}, {'': 2})
     """
-    grouped = zone_ready_statuses(nodes)
+    return grouped_zone_states(zone_ready_statuses(nodes), unhealthy_threshold)
+
+
+def grouped_zone_states(
+    grouped: dict[str, list[str | None]], unhealthy_threshold: float = UNHEALTHY_ZONE_THRESHOLD
+) -> tuple[dict[str, str], dict[str, int]]:
+    """`zone_states` from the Ready statuses already grouped by zone (`zone_ready_statuses`)."""
     states = {zone: compute_zone_state(statuses, unhealthy_threshold) for zone, statuses in grouped.items()}
     return states, {zone: len(statuses) for zone, statuses in grouped.items()}
 

@@ -34,6 +34,12 @@ class Occupancy:
     longest_wait: float = 0.0
 
     def merge(self, other: Occupancy) -> Occupancy:
+        """The larger of each peak (no new object when one side holds every larger value:
+        merges run at every flush and sample)."""
+        if other.running <= self.running and other.queued <= self.queued and other.longest_wait <= self.longest_wait:
+            return self
+        if self.running <= other.running and self.queued <= other.queued and self.longest_wait <= other.longest_wait:
+            return other
         return Occupancy(max(self.running, other.running), max(self.queued, other.queued),
                          max(self.longest_wait, other.longest_wait))
 

@@ -1,0 +1,61 @@
+"""The node lifecycle controller skips monitor passes that provably change nothing, and
+feeds the heartbeats those passes would have fed at the next pass that runs, each stamped
+with the pass that would have seen it (`sim/node_lifecycle.py` `stamp`): an
+optimisation, so a run must leave exactly the records it leaves when every pass runs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import twin.run
+from twin import strategies as ts
+from twin.run import run_scenario
+from twin.sim.node_lifecycle import NodeLifecycleController, stamp
+
+FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+class EveryPass(NodeLifecycleController):
+    def __init__(self, world) -> None:
+        super().__init__(world, skip_quiet_passes=False)
+
+
+def rows(records):
+    return [(r.time, r.kind, r.subject, repr(r.details)) for r in records]
+
+
+def same_records_with_every_pass(scenario):
+    skipped = rows(run_scenario(scenario).records)
+    original = twin.run.NodeLifecycleController
+    twin.run.NodeLifecycleController = EveryPass
+    try:
+        every = rows(run_scenario(scenario).records)
+    finally:
+        twin.run.NodeLifecycleController = original
+    assert skipped == every
+
+
+@FAST
+@given(ts.scenarios())
+def test_skipping_quiet_passes_leaves_the_records_every_pass_leaves(scenario):
+    same_records_with_every_pass(scenario)
+
+
+@pytest.mark.slow
+@SLOW
+@given(ts.scenarios())
+def test_skipping_quiet_passes_leaves_the_records_every_pass_leaves_on_many_more_scenarios(scenario):
+    same_records_with_every_pass(scenario)
+
+
+@pytest.mark.parametrize("heard, fed_at, now, expected", [
+    (103.0, None, 125.0, 125.0),  # fed at every pass: this pass
+    (100.0, 100.0, 125.0, 125.0),  # seen by the last pass that fed: stamped again only if newer (the caller checks)
+    (103.0, 100.0, 125.0, 105.0),  # the first pass after it
+    (105.0, 100.0, 125.0, 105.0),  # a pass sees a heartbeat sent at its own instant
+    (124.0, 100.0, 125.0, 125.0),
+])
+def test_a_deferred_heartbeat_is_stamped_with_the_first_pass_at_or_after_it(heard, fed_at, now, expected):
+    assert stamp(heard, fed_at, now) == expected
