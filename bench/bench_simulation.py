@@ -1,13 +1,19 @@
-"""Simulation benchmarks (issue: simulated time).
+"""Simulation benchmarks (issues: simulated time; a planner's day in seconds).
 
 1. `zone-outage-500`: 500 workers in 3 zones running 5,000 workload pods plus the
    registry, a zone outage at 10 min and recovery at 40 min, 1 hour simulated.
    Target: <= 20 s wall.
 2. Generated scenarios (`twin.strategies.scenarios`, the property tests' input):
-   scenarios simulated per minute. Target: >= 50.
+   scenarios simulated per minute. Target: >= 600.
+3. `--day-500`: `bench/scenarios/day-500.yaml`, a whole day of 500 workers, 5,000 app
+   pods from 500 internal images, diurnal pulls averaging 30/s, pushes, 3 replicas with
+   read limits and a one-hour zone outage: wall time, requests per wall second end to end
+   and peak RSS (this process: run it alone). Target: <= 30 s, RSS < 1 GiB.
+4. `--pull-storm`: the built-in `zone-failure-pull-storm` (1 h). Target: <= 2 s.
 
-    .venv/bin/python bench/bench_simulation.py              # both
+    .venv/bin/python bench/bench_simulation.py              # 1 and 2
     .venv/bin/python bench/bench_simulation.py --generated 0 --json
+    .venv/bin/python bench/bench_simulation.py --skip-large --generated 0 --day-500 --json
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from twin.run import run_scenario
 from twin.scenarios.load import load_scenario
 
 SCENARIO = Path(__file__).parent / "scenarios" / "zone-outage-500.yaml"
+DAY = Path(__file__).parent / "scenarios" / "day-500.yaml"
 
 
 def large_run() -> dict:
@@ -36,6 +43,21 @@ def large_run() -> dict:
     pods = sum(r.kind == "PodCreated" for r in result.records)
     return {"scenario": scenario.spec.name, "simulated_seconds": scenario.spec.duration, "wall_seconds": round(wall, 2),
             "pods_created": pods, "records": len(result.records),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def timed_run(scenario_path: str) -> dict:
+    """One scenario run as `twin run` evaluates it (the verdicts included): wall time,
+    requests issued and requests per wall second end to end, peak RSS of this process."""
+    from twin.analysis.outcome import evaluate
+
+    scenario = load_scenario(scenario_path)
+    start = time.perf_counter()
+    outcome = evaluate(scenario, scenario.spec.seed, None)
+    wall = time.perf_counter() - start
+    issued = outcome.document["requests"]["issued"]
+    return {"scenario": scenario.spec.name, "simulated_seconds": scenario.spec.duration, "wall_seconds": round(wall, 2),
+            "requests": issued, "requests_per_wall_second": round(issued / wall),
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
@@ -60,9 +82,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generated", type=int, default=100, help="generated scenarios to run (0: skip)")
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--day-500", action="store_true", help="also the day-500 benchmark (minutes before issue 13)")
+    parser.add_argument("--pull-storm", action="store_true", help="also the built-in zone-failure-pull-storm")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     figures = {}
+    if args.day_500:
+        figures["day_500"] = timed_run(str(DAY))
+    if args.pull_storm:
+        figures["zone_failure_pull_storm"] = timed_run("zone-failure-pull-storm")
     if not args.skip_large:
         figures["zone_outage_500"] = large_run()
     if args.generated:

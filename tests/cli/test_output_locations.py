@@ -31,6 +31,7 @@ PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2  # <linux/prct
 GUARDS = """
 import twin.cli.calibrate, twin.cli.check, twin.cli.import_, twin.cli.report, twin.cli.run, twin.cli.sweep
 import twin.cli.validate
+import twin.calibration.inputs, twin.report.run_report  # the commands import their work when they run
 
 
 def work_started(*args, **kwargs):
@@ -38,8 +39,8 @@ def work_started(*args, **kwargs):
 
 
 GUARDED = [(twin.cli.run, "evaluate"), (twin.cli.check, "search"), (twin.cli.sweep, "run_sweep"),
-           (twin.cli.report, "write_report"), (twin.cli.calibrate, "observation"), (twin.cli.validate, "load_scenario"),
-           (twin.cli.validate, "observation"), (twin.cli.import_, "compose")]
+           (twin.report.run_report, "write_report"), (twin.calibration.inputs, "observation"),
+           (twin.cli.validate, "load_scenario"), (twin.cli.import_, "compose")]
 
 
 def guard(setattr, setitem):

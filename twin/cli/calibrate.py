@@ -10,11 +10,6 @@ import os
 from pathlib import Path
 
 
-from twin.calibration.arrivals import ArrivalFit
-from twin.calibration.calibrate import calibrate
-from twin.calibration.fragment import document, estimates, scenario_text
-from twin.calibration.inputs import base_scenario, observation, rebased
-from twin.calibration.report import arrival_plots, markdown
 from twin.cli.inputs import name_option
 from twin.cli.outputs import folder_output
 from twin.errors import InputError
@@ -64,6 +59,13 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    # The fitting needs scipy, pandas and matplotlib: imported when the command runs, not
+    # by every `twin` command's start (`twin --version` took 2.7 s with them, 0.5 s without).
+    from twin.calibration.calibrate import calibrate
+    from twin.calibration.fragment import document, estimates, scenario_text
+    from twin.calibration.inputs import base_scenario, observation
+    from twin.calibration.report import arrival_plots, markdown
+
     interval = _interval(args.interval)
     if args.name is not None:
         name_option("--name", args.name)
@@ -107,6 +109,8 @@ def _interval(text: str) -> float:
 def _check_loads(text: str, out: Path) -> None:
     """The calibrated scenario must load as `twin run` will load it (relative paths from
     `out`), before anything is written."""
+    from twin.calibration.inputs import rebased
+
     # `out` may not exist yet: name the files as they will be found from it
     body = rebased(parse_documents(text, str(out / "calibrated.yaml"))[0],
                    lambda value: os.path.normpath(out.resolve() / value))
@@ -114,6 +118,8 @@ def _check_loads(text: str, out: Path) -> None:
 
 
 def _summary(result, estimates: int) -> list[str]:
+    from twin.calibration.arrivals import ArrivalFit
+
     lines = [f"window {result.span[1] - result.span[0]:.0f} s, {result.pods} registry pod(s)"]
     for name, fit in (("pulls", result.pulls), ("pushes", result.pushes)):
         if isinstance(fit, ArrivalFit):

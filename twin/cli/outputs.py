@@ -23,9 +23,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from twin.errors import InputError
-from twin.report.run_folder import check_run_folder
-from twin.report.run_outputs import RUN_FILES, RUN_FOLDERS
-from twin.report.run_report import REPORT_FILES, REPORT_FOLDERS
 
 ACCESS_LOG = "access.log"
 """In a run folder, with `twin run --access-log`."""
@@ -70,6 +67,9 @@ def file_output(flag: str, text: str) -> Path:
 def run_folder_output(flag: str, text: str, report: bool = False, metrics: bool = False,
                       access_log: bool = False) -> Path:
     """A run folder for `twin run` (with its report, scrapes, access log when asked)."""
+    from twin.report.run_outputs import RUN_FILES, RUN_FOLDERS  # (pandas and matplotlib: imported when used)
+    from twin.report.run_report import REPORT_FILES, REPORT_FOLDERS
+
     files = [*RUN_FILES, *([ACCESS_LOG] if access_log else []), *(REPORT_FILES if report else [])]
     folders = [*(RUN_FOLDERS if metrics else []), *(REPORT_FOLDERS if report else [])]
     return folder_output(flag, text, files, folders)
@@ -78,6 +78,9 @@ def run_folder_output(flag: str, text: str, report: bool = False, metrics: bool 
 def report_folder(text: str) -> Path:
     """A run folder `twin report` can read and write its report into. Errors name the
     folder, as the run folder's own errors do."""
+    from twin.report.run_folder import check_run_folder
+    from twin.report.run_report import REPORT_FILES, REPORT_FOLDERS
+
     if text == "":
         raise InputError("twin report", "", "expected a run folder, got an empty string")
     path = Path(text)

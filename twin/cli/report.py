@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 
 from twin.cli.outputs import report_folder
-from twin.report.run_report import write_report
 
 EXAMPLES = """examples:
   twin report runs/zone-failure
@@ -31,6 +30,8 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    from twin.report.run_report import write_report  # matplotlib: imported when the command runs
+
     files = write_report(report_folder(args.folder))
     if not args.quiet:
         print(f"report: {files.html} ({files.markdown.name}, {len(files.plots)} plot files in plots/)")

@@ -19,7 +19,6 @@ from twin.model.bounds import MIN_SCRAPE_INTERVAL, check_seed
 from twin.files import staged_folder
 from twin.report.junit import write_junit
 from twin.report.run_outputs import write_run_folder
-from twin.report.run_report import write_report
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
@@ -89,6 +88,8 @@ def run(args) -> int:
         if out is not None and folder is not None:
             write_run_folder(folder, outcome, scenario)
             if args.report:
+                from twin.report.run_report import write_report  # matplotlib: only for --report
+
                 plots = len(write_report(folder).plots)
                 written = f"\nreport: {out / 'report.html'} (report.md, {plots} plot files in plots/)"
     result, verdicts, document = outcome.result, outcome.verdicts, outcome.document

@@ -8,12 +8,7 @@ import io
 import json
 from dataclasses import asdict
 
-from twin.calibration.inputs import observation
 from twin.cli.inputs import version_option
-from twin.comparison.compare import compare, table
-from twin.comparison.figures import observed_figures
-from twin.comparison.predict import predict
-from twin.comparison.plot import overlay
 from twin.cli.outputs import folder_output
 from twin.errors import InputError
 from twin.files import staged_folder, write_bytes, write_text
@@ -51,6 +46,13 @@ def register(commands) -> None:
 
 
 def run(args) -> int:
+    # scipy, pandas and matplotlib: imported when the command runs (`calibrate.py`)
+    from twin.calibration.inputs import observation
+    from twin.comparison.compare import compare, table
+    from twin.comparison.figures import observed_figures
+    from twin.comparison.plot import overlay
+    from twin.comparison.predict import predict
+
     if args.openshift is not None:
         version_option(args.openshift)
     if args.seed is not None:
