@@ -152,3 +152,17 @@ def test_exponent_zero_chooses_uniformly():
     catalogue = Catalogue.generate(CatalogueParams(images=10), np.random.default_rng(3))
     per_image = np.bincount(choose_images(catalogue, 20000, 0.0, np.random.default_rng(1)) - catalogue.base_count)
     assert per_image.min() > 0.9 * 2000 and per_image.max() < 1.1 * 2000
+
+
+@pytest.mark.parametrize("images, exponent", [(50, 1.0), (10, 0.0), (200, 1.7), (0, 1.0)])
+def test_image_choices_are_numpys_weighted_choice_draw_for_draw(images, exponent):
+    """`choose_images` keeps the cumulative weights per catalogue; its draws must stay those
+    of `rng.choice(k, size=n, p=...)`, the generator left where choice leaves it."""
+    catalogue = Catalogue.generate(CatalogueParams(images=images), np.random.default_rng(3))
+    first = catalogue.base_count if images else 0
+    weights = 1.0 / np.arange(1, len(catalogue.images) - first + 1) ** exponent
+    for n in (0, 1, 7, 1000):
+        ours, numpys = np.random.default_rng(n), np.random.default_rng(n)
+        expected = first + numpys.choice(weights.size, size=n, p=weights / weights.sum())
+        assert np.array_equal(choose_images(catalogue, n, exponent, ours), expected)
+        assert ours.random() == numpys.random()

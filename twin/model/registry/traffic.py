@@ -8,6 +8,8 @@ Sessions themselves run in the data plane (`twin/sim/traffic/sessions.py`).
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -71,7 +73,21 @@ class TrafficParams:
 
 
 def choose_images(catalogue: Catalogue, n: int, exponent: float, rng: np.random.Generator) -> np.ndarray:
-    """Application images (all images when there are none), Zipf-like: the i-th weighs 1/(i+1)^s."""
+    """Application images (all images when there are none), Zipf-like: the i-th weighs 1/(i+1)^s.
+
+    The draws are numpy's `rng.choice(k, size=n, p=weights / weights.sum())`, step for step
+    (`Generator.choice`: the normalised cumulative sum, `rng.random(n)`, `searchsorted`
+    right), with the cumulative sum kept per catalogue and exponent: it was recomputed and
+    validated for every batch of arrivals (a test checks the draws are choice's)."""
+    first, cdf = _image_cdf(catalogue, exponent)
+    return first + cdf.searchsorted(rng.random(n), side="right").astype(np.int64)
+
+
+@functools.lru_cache(maxsize=16)
+def _image_cdf(catalogue: Catalogue, exponent: float) -> tuple[int, np.ndarray]:
     first = catalogue.base_count if len(catalogue.images) > catalogue.base_count else 0
     weights = 1.0 / np.arange(1, len(catalogue.images) - first + 1) ** exponent
-    return first + rng.choice(weights.size, size=n, p=weights / weights.sum()).astype(np.int64)
+    cdf = (weights / weights.sum()).cumsum()
+    cdf /= cdf[-1]
+    cdf.flags.writeable = False
+    return first, cdf
