@@ -27,6 +27,7 @@ from pydantic import AfterValidator, Field
 from twin.model.images.mapping import IMAGESTREAMS_QUOTA, ImageStreamsInApi
 from twin.model.images.streams import stream_tag_of
 from twin.model.images.triggers import TRIGGER_ANNOTATION, TriggerError, parse_triggers
+from twin.model.kube_io.validation import dns1123_label_problem
 from twin.model.registry.catalogue import INTERNAL_SERVICE_HOSTS
 from twin.scenarios.fields import Int32, Strict
 from twin.scenarios.traffic_spec import LatencySpec
@@ -75,11 +76,9 @@ class PushSpec(Strict):
     changed_layers: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = 1
 
 
-NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-
 def namespace_name(value: Any) -> Any:
-    if isinstance(value, str) and (len(value) > 63 or not NAMESPACE.match(value)):
+    """A namespace's name is a DNS label (apimachinery `IsDNS1123Label`, `kube_io/validation.py`)."""
+    if isinstance(value, str) and dns1123_label_problem(value) is not None:
         raise ValueError(f"expected a namespace name (a DNS label: lower-case letters, digits and '-', at most 63 "
                          f"characters), got {value[:80]!r}")
     return value

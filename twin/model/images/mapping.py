@@ -89,12 +89,11 @@ class ImageStreamsInApi:
 
     def __init__(self, namespaces: set[str], streams: set[str], quotas: dict[str, int]) -> None:
         self.namespaces = set(namespaces) | {s.split("/", 1)[0] for s in streams}
-        self.streams = set(streams)
         self.quotas = dict(quotas)
-        self.counts: dict[str, int] = {}
-        for stream in self.streams:
-            namespace = stream.split("/", 1)[0]
-            self.counts[namespace] = self.counts.get(namespace, 0) + 1
+        self.streams: set[str] = set()
+        self.counts: dict[str, int] = {}  # streams per namespace
+        for stream in streams:
+            self.created(stream)
 
     def state(self, stream: str) -> StreamState:
         namespace = stream.split("/", 1)[0]
@@ -102,7 +101,8 @@ class ImageStreamsInApi:
                             self.quotas.get(namespace))
 
     def created(self, stream: str) -> None:
-        """A push created `stream` (its mapping answered 201 for a new stream)."""
+        """`stream` exists: there as the run starts, or a push created it (its mapping
+        answered 201 for a new stream)."""
         if stream not in self.streams:
             self.streams.add(stream)
             namespace = stream.split("/", 1)[0]
