@@ -11,6 +11,8 @@ Paths (what a planner varies most; anything else is the document's own path):
     cluster.X             cluster.generate.X for zones, workers_per_zone, control_plane,
                           region (a generated cluster only)
     workloads.NAME.X      field X of the workload called NAME
+    cluster.machine_pools.NAME.X   field X of the machine pool called NAME
+                          (cluster.machine_pools.worker.autoscaling.max, ….instance_type)
     traffic.X, images.X   the document's own fields (traffic.background.pulls.constant)
     duration, openshift, kubernetes, seed   (a duration drops the faults after the new end)
 """
@@ -150,6 +152,12 @@ def set_value(body: dict, path: str, value: Any, document: ScenarioDocument, fla
         _set(cluster["generate"], rest, value)
     elif root == "workloads":
         _set(_workload(body, rest[0], path, flag), rest[1:], value)
+    elif root == "cluster" and rest[0] == "machine_pools":
+        if len(rest) < 3:
+            raise InputError(flag, path, "expected cluster.machine_pools.NAME.FIELD, e.g. "
+                                         "cluster.machine_pools.worker.autoscaling.max")
+        _set(_named((body.get("cluster") or {}).get("machine_pools"), rest[1], "machine pool", path, flag), rest[2:],
+             value)
     else:
         _set(body, parts, value)
 
@@ -188,11 +196,17 @@ def _set(target: dict, parts: tuple[str, ...], value: Any) -> None:
 
 
 def _workload(body: dict, name: str, path: str, flag: str) -> dict:
-    for workload in body.get("workloads") or []:
-        if isinstance(workload, dict) and workload.get("name") == name:
-            return workload
-    names = [w.get("name") for w in body.get("workloads") or [] if isinstance(w, dict)]
-    raise InputError(flag, path, f"expected the name of a workload of the scenario ({', '.join(map(str, names)) or 'none'})")
+    return _named(body.get("workloads"), name, "workload", path, flag)
+
+
+def _named(items: Any, name: str, what: str, path: str, flag: str) -> dict:
+    """The element of a scenario list (workloads, machine pools) called `name`."""
+    items = items if isinstance(items, list) else []
+    for item in items:
+        if isinstance(item, dict) and item.get("name") == name:
+            return item
+    names = [i.get("name") for i in items if isinstance(i, dict)]
+    raise InputError(flag, path, f"expected the name of a {what} of the scenario ({', '.join(map(str, names)) or 'none'})")
 
 
 def _inline_config(body: dict, base: Path) -> None:
