@@ -105,3 +105,12 @@ def test_node_hours_count_each_pool_node_from_registration_to_removal(tmp_path):
 
 def test_the_pool_analysis_worked_examples_hold():
     assert doctest.testmod(pool_analysis).failed == 0
+
+
+def test_the_report_places_a_machine_pool_node_in_its_zone_not_ready_at_registration():
+    from twin.analysis.cluster import snapshot_before
+    cluster = {"nodes": [{"name": "worker-us-east-1a-0", "zone": "us-east-1a", "roles": ["worker"]}], "pods": []}
+    records = [record(300.0, "NodeAdded", "p-us-east-1b-0", pool="p", zone="us-east-1b", machine="p-us-east-1b-0",
+                      ready="False")]
+    nodes = snapshot_before(records, cluster).nodes
+    assert nodes[nodes["node"] == "p-us-east-1b-0"][["zone", "ready"]].values.tolist() == [["us-east-1b", "False"]]

@@ -36,7 +36,7 @@ def test_a_scaled_pool_registers_nodes_not_ready_after_the_provisioning_delay_th
     assert (created.time, created.details) == (60.0, {"pool": "extra", "zone": "us-east-1a",
                                                       "group": "extra-us-east-1a"})
     assert added.time == 60.0 + 240.0 and added.details == {"pool": "extra", "zone": "us-east-1a",
-                                                           "machine": "extra-us-east-1a-1"}
+                                                           "machine": "extra-us-east-1a-1", "ready": "False"}
     ready = first(records, "NodeCondition", "extra-us-east-1a-1", ready="True")
     assert added.time + 60.0 <= ready.time <= added.time + 60.0 + 10.0 + 5.0  # next status post, next monitor pass
     assert first(records, "NodeTaints", "extra-us-east-1a-1", after=ready.time).details == {"taints": []}

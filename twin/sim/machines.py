@@ -190,7 +190,8 @@ class Machines:
         node = replace(template, name=machine.name, labels={**template.labels, HOSTNAME_KEY: machine.name},
                        ready="False", taints=(*template.taints, Taint(NOT_READY_TAINT_KEY, "", NO_SCHEDULE)))
         machine.registered = True
-        self.world.add_node(node, ready_at=self.world.now + ready_after, pool=s.pool, zone=s.zone, machine=machine.name)
+        self.world.add_node(node, ready_at=self.world.now + ready_after, pool=s.pool, zone=s.zone, machine=machine.name,
+                            ready="False")
 
     def deadline(self, state: MachineSet, machine: Machine):
         """Not registered within max-node-provision-time: deleted, the target lowered."""
