@@ -121,3 +121,14 @@ def test_a_scale_pool_fault_on_a_cluster_without_pools_is_refused(capsys, tmp_pa
     body = {"cluster": {"nodes": "nodes.yaml"}, "faults": [{"at": "1m", "scale_pool": {"pool": "worker", "replicas": 2}}]}
     assert_refused(tmp_path, *run(capsys, tmp_path, body), "faults[0].scale_pool.pool",
                    "expected a machine pool of the cluster (none: the cluster has no machine pools), got 'worker'")
+
+
+def test_a_pool_machine_named_as_a_node_of_the_node_file_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nodes.yaml").write_text(
+        "apiVersion: v1\nkind: NodeList\nitems:\n- metadata: {name: p-a-0, labels: {topology.kubernetes.io/zone: a}}\n"
+        "  status: {allocatable: {cpu: '4', memory: 16Gi, pods: '110'}}\n")
+    body = {"cluster": {"nodes": "nodes.yaml", "machine_pools": [{"name": "p", "replicas": 1}]}}
+    assert_refused(tmp_path, *run(capsys, tmp_path, body), "cluster.machine_pools",
+                   "expected machine names free in the cluster, got the node 'p-a-0' twice (a machine is named "
+                   "<pool>-<zone>-<index>)")

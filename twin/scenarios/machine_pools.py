@@ -166,8 +166,14 @@ def machine_pool_objects(cluster, shape: ClusterShape | None, nodes: list[Node],
         zones, regions = node_zones(nodes)
     added = scenario_pools(list(cluster.machine_pools), zones, regions, source)
     check_size(len(nodes), added, source)
+    extra = initial_nodes(added)
+    taken = {n.name for n in nodes}
+    for node in extra:
+        if node.name in taken:
+            raise InputError(source, PATH, f"expected machine names free in the cluster, got the node {node.name!r} "
+                                           f"twice (a machine is named <pool>-<zone>-<index>)")
     default = [default_pool(shape)] if shape is not None and not overrides_default(cluster.machine_pools) else []
-    return nodes + initial_nodes(added), default + added
+    return nodes + extra, default + added
 
 
 def check_pool_faults(faults, pools: list[MachinePool], source: str) -> None:
