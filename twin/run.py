@@ -28,6 +28,7 @@ from twin.sim.pruner import install_pruner
 from twin.sim.volumes import PodGarbageCollector, RegistryVolume
 from twin.sim.indexes import PodsByOwner
 from twin.sim.kubelet import Kubelets
+from twin.sim.machines import Machines
 from twin.sim.node_lifecycle import NodeLifecycleController, TaintEvictionController
 from twin.sim.observers import DeploymentWatch, RegistryWatch, WorkloadWatch
 from twin.sim.operator import RegistryOperator
@@ -92,6 +93,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if any(f.kind == "out_of_service" for f in spec.faults):
         PodGarbageCollector(world)
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
+    if spec.cluster.machine_pools or any(f.kind == "scale_pool" for f in spec.faults):
+        faults.machines = Machines(world, scenario.pools)  # the CloudProvider an autoscaler drives
     t = spec.traffic
     traffic = install_traffic(world, kubelets, faults, with_admission(t.to_params(), scenario.config, t), version,
                               warm_up=t.warm_up,

@@ -17,7 +17,7 @@ CONFIG = "{kind: Config, spec: {replicas: 2, storage: {s3: {}}}}"
 FAULT_KINDS_MESSAGE = ("expected exactly one of node_crash, node_recovery, network_partition, partition_heal, zone_outage, "
                        "zone_recovery, cordon, uncordon, drain, add_node, remove_node, config_edit, storage_outage, "
                        "storage_recovery, role_grant, role_revoke, api_outage, api_recovery, push, out_of_service, "
-                       "remote_outage, remote_recovery, remote_push, import, prune")
+                       "remote_outage, remote_recovery, remote_push, import, prune, scale_pool")
 IMPORTED = ('  - {name: w, replicas: 1, image: "image-registry.openshift-image-registry.svc:5000/apps/w:latest", '
             'trigger: true, import: %s}\n')
 

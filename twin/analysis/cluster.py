@@ -6,8 +6,9 @@ Pods the scenario starts with are stored without a record (they are already boun
 Running at 0 s), so `cluster.json` lists them; every later pod has PodCreated, PodBound,
 PodReady / PodNotReady / ContainerRestart (the container is killed: not Ready until a
 PodReady), PodTerminating and PodDeleted records. Nodes come and go with
-NodeAdded / NodeRemoved; their Ready condition with NodeCondition, cordons with
-NodeCordoned / NodeUncordoned."""
+NodeAdded / NodeRemoved (a machine pool's new node says its zone and that it registers
+NotReady); their Ready condition with NodeCondition, cordons with NodeCordoned /
+NodeUncordoned."""
 
 from __future__ import annotations
 
@@ -57,6 +58,11 @@ def _node(name: str, labels) -> dict:
 
 def node_zones(cluster: dict | None) -> dict[str, str]:
     return {} if cluster is None else {n["name"]: n["zone"] for n in cluster["nodes"]}
+
+
+def added_zones(records: Sequence) -> dict[str, str]:
+    """The zones of nodes a machine pool added during the run (their NodeAdded says)."""
+    return {r.subject: r.details["zone"] for r in records if r.kind == "NodeAdded" and "zone" in r.details}
 
 
 def is_registry_pod(key: str) -> bool:
@@ -130,7 +136,7 @@ def snapshot_before(records: Sequence, cluster: dict | None, time: float = math.
             break
         replay.apply(r)
         nodes.apply(r)
-    zones = node_zones(cluster)
+    zones = {**nodes.zones, **node_zones(cluster)}
     node_rows = sorted(nodes.rows(zones))
     pod_rows = sorted((zones.get(p.node, NO_ZONE), p.node, key, p.group, p.state)
                       for key, p in replay.pods.items() if p.node is not None)
@@ -146,10 +152,13 @@ class _NodeReplay:
     def __init__(self, cluster: dict | None) -> None:
         self.roles = {n["name"]: ",".join(n["roles"]) for n in (cluster or {}).get("nodes", [])}
         self.present: dict[str, list] = {}  # name -> [ready condition, cordoned]
+        self.zones: dict[str, str] = {}  # of nodes a machine pool added (their NodeAdded says)
 
     def apply(self, r) -> None:
         if r.kind == "NodeAdded":
-            self.present[r.subject] = ["True", False]
+            self.present[r.subject] = [r.details.get("ready", "True"), False]
+            if "zone" in r.details:
+                self.zones[r.subject] = r.details["zone"]
         elif r.kind == "NodeRemoved":
             self.present.pop(r.subject, None)
         elif r.kind == "NodeCondition" and r.subject in self.present:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from twin.analysis.requests import request_kpis
 from twin.analysis.resources import resource_kpis
+from twin.analysis.pools import pool_kpis
 from twin.analysis.summary import summary_document
 from twin.invariants import Verdict, check
 from twin.run import RunResult, run_scenario
@@ -56,6 +57,8 @@ def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None 
     document = summary_document(result.scenario, result.seed, result.openshift, result.duration, result.records, verdicts,
                                  request_kpis(result.records, engine.stats, result.duration),
                                  resource_kpis(result.records, engine.usage, engine.store, engine.stats.first_429))
+    if scenario.spec.cluster.machine_pools or any(f.kind == "scale_pool" for f in scenario.spec.faults):
+        document["pools"] = pool_kpis(result.records, scenario.pools, [n.name for n in scenario.nodes], result.duration)
     pruner = pruner_kpis(result.records, result.world.store)
     if pruner is not None:
         document["pruner"] = pruner

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from twin.analysis.kpis import kpis
+from twin.analysis.pools import pool_lines
 from twin.analysis.resources import resource_lines
 from twin.invariants import Verdict
 
@@ -55,6 +56,8 @@ def summary_text(document: dict, records: Sequence) -> str:
     recovery = figures["registry_recovery_seconds"]
     lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
+    if "pools" in document:
+        lines += ["", "machine pools (node-hours from registration):", *pool_lines(document["pools"])]
     if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:

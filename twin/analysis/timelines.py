@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from twin.analysis.cluster import POD_KINDS, PodReplay, is_registry_pod, node_zones
+from twin.analysis.cluster import POD_KINDS, PodReplay, added_zones, is_registry_pod, node_zones
 from twin.model.topology import NO_ZONE
 
 WINDOWS = {"zone_outage": "zone_recovery", "node_crash": "node_recovery", "network_partition": "partition_heal",
@@ -24,7 +24,7 @@ def ready_by_zone(records: Sequence, cluster: dict | None) -> pd.DataFrame:
     """(time, zone, ready): the Ready, non-terminating registry replicas in each zone at 0 s
     and whenever that count changes (the last record of an instant wins). The zones are
     the cluster's (all of them, from 0); without `cluster.json` every pod is in NO_ZONE."""
-    replay, counter = PodReplay(cluster), _ZoneCounter(node_zones(cluster))
+    replay, counter = PodReplay(cluster), _ZoneCounter({**added_zones(records), **node_zones(cluster)})
     for key, pod in replay.pods.items():
         counter.update(0.0, key, pod)
     for r in records:

@@ -9,22 +9,24 @@ from dataclasses import dataclass, field
 
 from twin.analysis.cluster import snapshot_before
 from twin.analysis.timelines import desired_replicas, fault_marks, first_fault, pending_pods, pending_table, ready_by_zone
+from twin.analysis.pools import pool_nodes, sets_from_summary
 from twin.analysis.traffic import REQUESTS_INTERVAL, has_traffic, outcome_rates
 from twin.report.figures import Plot
 from twin.report.figures.latency import latency_plot
 from twin.report.figures.outcomes import outcomes_plot
 from twin.report.figures.pending import pending_plot
 from twin.report.figures.placement import placement_plot
+from twin.report.figures.pools import pools_plot
 from twin.report.figures.queues import queues_plot
 from twin.report.figures.ready import ready_plot
 from twin.report.figures.resources import resources_plot
 from twin.report.run_folder import RunFolder
-from twin.report.tables import (Table, clock, fault_table, kpi_table, pending_reason_table, request_table, resource_table,
-                                verdict_table)
+from twin.report.tables import (Table, clock, fault_table, kpi_table, pending_reason_table, pool_table, request_table,
+                                resource_table, verdict_table)
 from twin.sim.traffic.stats import LATENCY_EVERY
 
 PLOT_IDS = ("ready-replicas", "placement-before-fault", "placement-end", "pending-pods", "request-latency",
-            "rejection-rates", "queue-length", "resources")
+            "rejection-rates", "queue-length", "resources", "machine-pools")
 """Every plot a report can have (`plots/<id>.png` and `.svg`)."""
 
 
@@ -64,6 +66,8 @@ def build_report(folder: RunFolder) -> RunReport:
     ]
     if has_traffic(summary):
         sections.append(Section("resources", "Resources", _resources(folder, marks)))
+    if "pools" in summary:  # only a scenario with machine pools (or a scale_pool fault) has them
+        sections.append(Section("pools", "Machine pools", _pools(folder, marks)))
     holds = all(v["holds"] for v in summary["invariants"])
     return RunReport(f"Run report: {summary['scenario']}", _facts(folder), _verdict(summary), holds, sections)
 
@@ -129,6 +133,13 @@ def _requests(folder: RunFolder, marks) -> list:
     if queues is not None and len(queues):
         blocks.append(queues_plot(queues, marks, folder.duration))
     return blocks
+
+
+def _pools(folder: RunFolder, marks) -> list:
+    pools = folder.summary["pools"]
+    start = {name: p["nodes_at_start"] for name, p in pools.items()}
+    frame = pool_nodes(folder.records, start, sets_from_summary(pools))
+    return [pools_plot(frame, marks, folder.duration), pool_table(pools)]
 
 
 def _resources(folder: RunFolder, marks) -> list:

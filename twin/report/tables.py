@@ -51,6 +51,15 @@ def kpi_table(summary: dict) -> Table:
     return Table("kpis", ("KPI", "value", "meaning"), rows)
 
 
+def pool_table(pools: dict) -> Table:
+    """Per machine pool: node-hours (from registration), nodes at the start, end and most,
+    machines that never registered (deleted after max-node-provision-time)."""
+    rows = tuple((name, f"{p['node_hours']:,.2f}", fmt(p["nodes_at_start"]), fmt(p["nodes_at_end"]), fmt(p["max_nodes"]),
+                  fmt(p["machines_not_registered"])) for name, p in pools.items())
+    return Table("machine-pools", ("pool", "node-hours", "nodes at start", "nodes at end", "most nodes",
+                                   "machines never registered"), rows)
+
+
 def fmt(value) -> str:
     if value is None:
         return "n/a"

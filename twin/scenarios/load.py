@@ -24,6 +24,7 @@ from twin.scenarios.checks import (check_registry_resources, check_scenario, has
 from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, allocatable
 from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.images_spec import check_image_streams
+from twin.scenarios.machine_pools import check_pool_faults, machine_pool_objects, without_default_workers
 from twin.scenarios.remotes_spec import check_remotes
 from twin.observed.accesslog import read_access_log
 from twin.observed.replay import ReplayRequests
@@ -74,6 +75,7 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     check_image_streams(spec, source)
     check_remotes(spec, source)
     nodes, pods = cluster_objects(spec, base, source)
+    nodes, pools = cluster_pools(spec, nodes, source)
     check_instance_types(spec, nodes, base, source)
     config = config_body(spec, base, source)
     if spec.registry.config is not None:
@@ -83,7 +85,8 @@ def scenario_from_body(body, base: Path, source: str) -> Scenario:
     registry = registry_config(config, config_source, prefix)
     refuse_permanent(registry, config_source, prefix)  # named in the file it came from (check_scenario's is the scenario)
     check_registry_resources(registry, spec.traffic.memory.working_set, config_source, prefix)
-    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source))
+    scenario = Scenario(spec, source, tuple(nodes), tuple(pods), registry, config, replay_requests(spec, base, source),
+                        tuple(pools))
     check_scenario(scenario)
     check_routes(scenario, config_source, prefix)
     return scenario
@@ -115,10 +118,19 @@ def parse_spec(body, source: str) -> ScenarioFile:
 def cluster_objects(spec: ScenarioFile, base: Path, source: str) -> tuple[list[Node], list[Pod]]:
     cluster = spec.cluster
     if cluster.generate is not None:
-        return generate_cluster(cluster_shape(cluster.generate, source)), []
+        return generate_cluster(without_default_workers(cluster_shape(cluster.generate, source), cluster, source)), []
     nodes = load_nodes(base / cluster.nodes)
     pods = load_pods(base / cluster.pods, {n.name for n in nodes}) if cluster.pods else []
     return nodes, [p for p in pods if p.node_name is not None and not p.terminal]
+
+
+def cluster_pools(spec: ScenarioFile, nodes: list[Node], source: str) -> tuple[list[Node], list]:
+    """The nodes with the machine pools' machines, and the pools (`machine_pools.py`)."""
+    cluster = spec.cluster
+    shape = cluster_shape(cluster.generate, source) if cluster.generate is not None else None
+    nodes, pools = machine_pool_objects(cluster, shape, nodes, source)
+    check_pool_faults(spec.faults, pools, source)
+    return nodes, pools
 
 
 def check_instance_types(spec: ScenarioFile, nodes: list[Node], base: Path, source: str) -> None:

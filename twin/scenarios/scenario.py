@@ -18,3 +18,4 @@ class Scenario:
     config: RegistryConfig
     config_body: dict  # the Config CR as written, for merge-patch edits
     replay: object = None  # `sim.traffic.replay.ReplayRequests` of `traffic.replay`, read when the scenario loads
+    pools: tuple = ()  # `model.machines.pools.MachinePool`s: a generated cluster's workers are the pool "worker"

@@ -43,6 +43,7 @@ from twin.model.registry.pruner import (
     schedule_error,
 )
 from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
+from twin.scenarios.machine_pools_spec import MachinePoolSpec, ScalePool
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
 from twin.scenarios.remotes_spec import ImportFault, ImportSpec, ImportsSpec, RemotePush, RemoteSpec, RemoteTarget
@@ -129,6 +130,8 @@ class ClusterSpec(Strict):
     worker_latency_profile: Literal["Default", "MediumUpdateAverageReaction", "LowUpdateSlowReaction"] | None = None
     """`nodes.config.openshift.io/cluster` `spec.workerLatencyProfile`; unset (None) as on a
     new cluster, which is not the same as Default (`model/controllers/latency_profile.py`)."""
+    machine_pools: list[MachinePoolSpec] = Field(default_factory=list)
+    """ROSA machine pools (`machine_pools_spec.py`); a generated cluster's workers are the pool `worker`."""
 
     @model_validator(mode="after")
     def one_source(self):
@@ -316,7 +319,7 @@ FAULT_KINDS = (
     "node_crash", "node_recovery", "network_partition", "partition_heal", "zone_outage", "zone_recovery",
     "cordon", "uncordon", "drain", "add_node", "remove_node", "config_edit", "storage_outage", "storage_recovery",
     "role_grant", "role_revoke", "api_outage", "api_recovery", "push", "out_of_service",
-    "remote_outage", "remote_recovery", "remote_push", "import", "prune",
+    "remote_outage", "remote_recovery", "remote_push", "import", "prune", "scale_pool",
 )
 
 
@@ -347,6 +350,7 @@ class Fault(Strict):
     remote_push: RemotePush | None = None
     import_: ImportFault | None = Field(None, alias="import")
     prune: PruneNow | None = None
+    scale_pool: ScalePool | None = None
 
     @model_validator(mode="after")
     def exactly_one(self):

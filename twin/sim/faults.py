@@ -3,7 +3,8 @@ zone outage / recovery, cordon / uncordon, drain, node added / removed, edits of
 registry Config (a JSON merge patch), the object store's outage, a client's role granted
 or revoked, the API server unreachable for the registry's auth reviews, a new version
 of an image pushed, the out-of-service taint on a node that is down, a remote registry's
-outage and recovery, a new image on a remote, and a one-off import (`oc import-image`)."""
+outage and recovery, a new image on a remote, a one-off import (`oc import-image`), and a
+machine pool scaled (`rosa edit machinepool --replicas`)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class FaultTimeline:
         self.images = None  # the image stream controller, when a scenario has pushes, triggers or builds
         self.imports = None  # remote registries and the import controllers, when a scenario has remotes
         self.pruner = None  # the image pruner, when a scenario sets registry.pruner
+        self.machines = None  # the MachineSets (`sim/machines.py`), when a scenario has machine pools
         self.registry_zone: str | None = None
         self.registry_node: str | None = None
 
@@ -79,10 +81,19 @@ class FaultTimeline:
     def zone_outage(self, target, details) -> None:
         for name in self.zone_nodes(details["zone"]):
             self.kubelets.node_crashed(name)
+        if self.machines is not None:  # nor does the zone provide new instances
+            self.machines.zone_down(details["zone"], True)
 
     def zone_recovery(self, target, details) -> None:
         for name in self.zone_nodes(details["zone"]):
             self.kubelets.node_back(name)
+        if self.machines is not None:
+            self.machines.zone_down(details["zone"], False)
+
+    def scale_pool(self, target, details) -> None:
+        """`rosa edit machinepool --replicas` (`sim/machines.py`)."""
+        if self.machines is not None:
+            self.machines.scale_pool(target.pool, target.replicas)
 
     def zone(self, name: str, outage: bool) -> str:
         """A zone by name; "registry" is the zone of the first running registry replica at

@@ -105,8 +105,9 @@ class NodeLifecycleController:
         on the same phase) the API server received since the last pass (stamped at this
         pass, as upstream): a renewal moves the probe time only, a status post also says
         Ready=True, so a node that comes back is Ready at its kubelet's next status sync.
-        A node seen for the first time whose kubelet is connected has posted Ready=True
-        already.
+        A node seen for the first time whose kubelet is connected has posted its status
+        already: Ready=True, or False while a new machine's network is not up yet
+        (`NodeRuntime.ready_at`, `sim/machines.py`).
 
         `fed_at`: the passes after that one fed nothing (a quiet cluster: every node Ready
         and connected, so they would only have moved probe times). Each heartbeat is then
@@ -118,11 +119,12 @@ class NodeLifecycleController:
             beat = runtime.last_heartbeat(now)
             status = runtime.last_status(now, self.status_period)
             if name not in health and runtime.connected:
-                health[name] = observe_heartbeat(NodeHealth.registered(now), now, True)
+                health[name] = observe_heartbeat(NodeHealth.registered(now), now, runtime.reports_ready(now))
                 self.seen[name], self.seen_status[name] = beat, status
             elif name in health and status > self.seen_status.get(name, -1.0):
                 self.seen[name], self.seen_status[name] = beat, status
-                health[name] = observe_heartbeat(health[name], stamp(max(beat, status), fed_at, now), True)
+                health[name] = observe_heartbeat(health[name], stamp(max(beat, status), fed_at, now),
+                                                 runtime.reports_ready(status))
             elif name in health and beat > self.seen.get(name, -1.0):
                 self.seen[name] = beat
                 health[name] = observe_lease(health[name], stamp(beat, fed_at, now))

@@ -37,6 +37,11 @@ class NodeRuntime:
     back_since: float | None = None  # when the last silence ended
     images: set[str] = field(default_factory=set)
     layers: set[int] = field(default_factory=set)  # blob ids in the node's layer cache
+    ready_at: float = 0.0  # a new machine's kubelet reports Ready=False before this (`sim/machines.py`)
+
+    def reports_ready(self, at: float) -> bool:
+        """The Ready status the kubelet posts at `at`: False until its network is up."""
+        return at >= self.ready_at
 
     def last_heartbeat(self, now: float) -> float:
         """The latest lease renewal the API server has seen."""
@@ -102,11 +107,12 @@ class World:
     def now(self) -> float:
         return self.env.now
 
-    def add_node(self, node: Node) -> None:
+    def add_node(self, node: Node, ready_at: float = 0.0, **details) -> None:
+        """`ready_at`: when its kubelet starts to report Ready; `details` go on the record."""
         phase = float(self.streams("heartbeats").uniform(0, HEARTBEAT_PERIOD))
-        self.runtime[node.name] = NodeRuntime(node.name, phase)
+        self.runtime[node.name] = NodeRuntime(node.name, phase, ready_at=ready_at)
         self.store.put("Node", node.name, node)
-        self.recorder.record("NodeAdded", node.name)
+        self.recorder.record("NodeAdded", node.name, **details)
 
     def put_node(self, node: Node) -> bool:
         return self.store.put("Node", node.name, node)
