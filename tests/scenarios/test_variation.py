@@ -91,3 +91,29 @@ def test_a_standalone_document_loads_from_another_folder(tmp_path):
     path.write_text(yaml.safe_dump(edge.standalone()))
     copy = ScenarioDocument.read(str(path)).scenario()
     assert len(copy.nodes) == len(edge.scenario().nodes)
+
+
+@pytest.fixture
+def pooled(storm):
+    body = {**storm.body, "cluster": {"generate": {"zones": 3, "workers_per_zone": 2},
+                                      "machine_pools": [{"name": "burst", "autoscaling": {"min": 0, "max": 6}}]}}
+    return ScenarioDocument(body, storm.base, storm.source)
+
+
+def test_a_machine_pool_field_is_set_on_the_pool_called_by_name(pooled):
+    varied = pooled.with_values({"cluster.machine_pools.burst.autoscaling.max": 12,
+                                 "cluster.machine_pools.burst.instance_type": "m5.2xlarge"})
+    pool = varied.body["cluster"]["machine_pools"][0]
+    assert pool["autoscaling"] == {"min": 0, "max": 12} and pool["instance_type"] == "m5.2xlarge"
+    assert pooled.body["cluster"]["machine_pools"][0]["autoscaling"]["max"] == 6
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"cluster.machine_pools.infra.replicas": 3}, "expected the name of a machine pool of the scenario (burst)"),
+    ({"cluster.machine_pools.burst": 3}, "expected cluster.machine_pools.NAME.FIELD"),
+    ({"cluster.machine_pools.burst.autoscaling.max": 4}, "multiple of 3"),
+])
+def test_a_machine_pool_path_or_value_the_scenario_does_not_accept_is_named(pooled, values, message):
+    with pytest.raises(InputError) as caught:
+        pooled.with_values(values)
+    assert message in str(caught.value)
