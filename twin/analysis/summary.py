@@ -10,6 +10,7 @@ import pandas as pd
 
 from twin.analysis.kpis import kpis
 from twin.analysis.resources import resource_lines
+from twin.analysis.spread import descheduler_lines
 from twin.invariants import Verdict
 
 TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
@@ -55,6 +56,8 @@ def summary_text(document: dict, records: Sequence) -> str:
     recovery = figures["registry_recovery_seconds"]
     lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
+    if "descheduler" in document:
+        lines += descheduler_lines(document)
     if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:
