@@ -20,6 +20,7 @@ from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
 from twin.sim.daemonsets import NodeCADaemonSet
 from twin.sim.deployments import DeploymentController
+from twin.sim.descheduler import Descheduler
 from twin.sim.disruption import DisruptionController
 from twin.sim.faults import FaultTimeline
 from twin.sim.images import install_image_streams
@@ -95,6 +96,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
     if spec.cluster.machine_pools or any(f.kind == "scale_pool" for f in spec.faults):
         faults.machines = Machines(world, scenario.pools)  # the CloudProvider an autoscaler drives
+    if spec.descheduler is not None:  # the Kube Descheduler Operator's descheduler (off by default)
+        Descheduler(world, disruption, spec.descheduler)
     t = spec.traffic
     traffic = install_traffic(world, kubelets, faults, with_admission(t.to_params(), scenario.config, t), version,
                               warm_up=t.warm_up,

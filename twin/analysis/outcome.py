@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from twin.analysis.requests import request_kpis
 from twin.analysis.resources import resource_kpis
 from twin.analysis.pools import pool_kpis
+from twin.analysis.spread import descheduler_summary, spread_recovery
 from twin.analysis.summary import summary_document
 from twin.invariants import Verdict, check
 from twin.run import RunResult, run_scenario
@@ -62,6 +63,9 @@ def evaluate(scenario: Scenario, seed: int | None = None, openshift: str | None 
     pruner = pruner_kpis(result.records, result.world.store)
     if pruner is not None:
         document["pruner"] = pruner
+    if scenario.spec.descheduler is not None:  # the descheduler's runs, and the spread after each zone recovery
+        document["descheduler"] = {**descheduler_summary(result.records, scenario.spec.descheduler),
+                                   "spread_recovery": spread_recovery(result.records, result.world.store)}
     warnings = scenario_warnings(scenario, openshift)
     if warnings:
         document["warnings"] = [str(w) for w in warnings]

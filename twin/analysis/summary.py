@@ -11,6 +11,7 @@ import pandas as pd
 from twin.analysis.kpis import kpis
 from twin.analysis.pools import pool_lines
 from twin.analysis.resources import resource_lines
+from twin.analysis.spread import descheduler_lines
 from twin.invariants import Verdict
 
 TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
@@ -58,6 +59,8 @@ def summary_text(document: dict, records: Sequence) -> str:
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
     if "pools" in document:
         lines += ["", "machine pools (node-hours from registration):", *pool_lines(document["pools"])]
+    if "descheduler" in document:
+        lines += descheduler_lines(document)
     if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:

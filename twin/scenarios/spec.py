@@ -42,6 +42,7 @@ from twin.model.registry.pruner import (
     PrunerSpec,
     schedule_error,
 )
+from twin.scenarios.descheduler_spec import DeschedulerSpec
 from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.machine_pools_spec import MachinePoolSpec, ScalePool
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
@@ -424,6 +425,7 @@ class ScenarioFile(Strict):
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
     namespaces: dict[NamespaceName, NamespaceSpec] = Field(default_factory=dict)
+    descheduler: DeschedulerSpec | None = None  # the KubeDescheduler CR's spec; absent: no descheduler
 
     @model_validator(mode="after")
     def pods_within_limits(self):
