@@ -18,6 +18,7 @@ from twin.scenarios.clusters import ClusterShape, _worker
 from twin.scenarios.images_spec import image_pullers, image_streams_in_api
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
+from twin.sim.autoscaler import ClusterAutoscaler, NoNodeGroups
 from twin.sim.daemonsets import NodeCADaemonSet
 from twin.sim.deployments import DeploymentController
 from twin.sim.disruption import DisruptionController
@@ -68,7 +69,7 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
         world.put_pod(PodRecord(pod, PodStatus(phase="Running", ready=True, ready_since=0.0, started=0.0)))
     pods = PodsByOwner(world.store)
     kubelets = Kubelets(world)
-    SchedulerLoop(world)
+    scheduler = SchedulerLoop(world)
     ReplicaSetController(world, pods)
     DeploymentController(world, pods)
     disruption = DisruptionController(world)
@@ -91,6 +92,8 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
         kubelets.volume = RegistryVolume(world, NAMESPACE, scenario.config.storage.claim_name)
     if any(f.kind == "out_of_service" for f in spec.faults):
         PodGarbageCollector(world)
+    if spec.cluster.autoscaler is not None:  # the machine pools' CloudProvider replaces NoNodeGroups
+        ClusterAutoscaler(world, scheduler, disruption, NoNodeGroups(), spec.cluster.autoscaler.to_settings())
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
     t = spec.traffic
     traffic = install_traffic(world, kubelets, faults, with_admission(t.to_params(), scenario.config, t), version,

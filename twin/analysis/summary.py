@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from twin.analysis.autoscaling import autoscaler_kpis
 from twin.analysis.kpis import kpis
 from twin.analysis.resources import resource_lines
 from twin.invariants import Verdict
@@ -32,6 +33,9 @@ def summary_document(name: str, seed: int, openshift: str, duration: float, reco
         document["requests"] = requests
     if resources is not None:
         document["resources"] = resources
+    autoscaling = autoscaler_kpis(records)
+    if autoscaling is not None:
+        document["autoscaler"] = autoscaling
     return document
 
 
@@ -55,6 +59,8 @@ def summary_text(document: dict, records: Sequence) -> str:
     recovery = figures["registry_recovery_seconds"]
     lines += ["", "kpis:", f"  registry recovery: {'n/a' if recovery is None else f'{recovery:.0f} s'}"]
     lines += [f"  {key}: {value}" for key, value in figures.items() if key != "registry_recovery_seconds"]
+    if "autoscaler" in document:
+        lines += ["", "autoscaler:", *(f"  {key}: {value}" for key, value in document["autoscaler"].items())]
     if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:

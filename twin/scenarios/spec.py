@@ -42,6 +42,7 @@ from twin.model.registry.pruner import (
     PrunerSpec,
     schedule_error,
 )
+from twin.scenarios.autoscaler_spec import AutoscalerYaml
 from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
@@ -129,6 +130,7 @@ class ClusterSpec(Strict):
     worker_latency_profile: Literal["Default", "MediumUpdateAverageReaction", "LowUpdateSlowReaction"] | None = None
     """`nodes.config.openshift.io/cluster` `spec.workerLatencyProfile`; unset (None) as on a
     new cluster, which is not the same as Default (`model/controllers/latency_profile.py`)."""
+    autoscaler: AutoscalerYaml | None = None  # the ClusterAutoscaler CR's spec; None: no autoscaler
 
     @model_validator(mode="after")
     def one_source(self):

@@ -222,3 +222,23 @@ class ClusterAutoscaler:
         kept = tuple(t for t in node.taints if t.key != TO_BE_DELETED_TAINT)
         added = (Taint(TO_BE_DELETED_TAINT, str(int(self.world.now)), NO_SCHEDULE),) if on else ()
         self.world.put_node(replace(node, taints=kept + added))
+
+
+class NoNodeGroups:
+    """A cloud provider without node groups: what the autoscaler sees until machine pools
+    (`twin/sim/machines.py`) provide its node groups."""
+
+    def node_groups(self) -> list[NodeGroup]:
+        return []
+
+    def node_group_for(self, node_name: str) -> str | None:
+        return None
+
+    def increase_size(self, group_id: str, delta: int) -> None:
+        raise KeyError(group_id)
+
+    def delete_nodes(self, group_id: str, node_names: list[str]) -> None:
+        raise KeyError(group_id)
+
+    def failed_scale_ups(self, group_id: str) -> int:
+        return 0
