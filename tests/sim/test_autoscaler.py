@@ -14,6 +14,7 @@ from twin.model.objects import OwnerReference
 from twin.model.workloads import PodDisruptionBudget, PodRecord, PodStatus
 from twin.sim.autoscaler import TO_BE_DELETED_TAINT, ClusterAutoscaler
 from twin.sim.disruption import DisruptionController
+from twin.sim.kubelet import Kubelets
 from twin.sim.scheduling import SchedulerLoop
 from twin.sim.world import World
 
@@ -23,6 +24,7 @@ RS = (OwnerReference("ReplicaSet", "web-1"),)
 def cluster(settings: AutoscalerSettings | None = None, delay: float = 60.0):
     world = World(seed=3)
     scheduler = SchedulerLoop(world)
+    Kubelets(world)
     disruption = DisruptionController(world)
     cloud = FakeCloud(world, delay)
     return world, scheduler, disruption, cloud, settings or AutoscalerSettings()
@@ -66,3 +68,68 @@ def test_a_pending_pod_that_fits_a_template_triggers_a_scale_up_within_one_scan_
     bound = [r for r in kinds(world, "PodBound") if r.subject == "default/new"]
     assert bound and bound[0].details["node"] == "workers-a-2"
     assert len(kinds(world, "ScaleUp")) == 1, "the upcoming node holds the pod: no second scale-up while it boots"
+
+
+def test_a_group_in_backoff_is_skipped_and_another_group_is_used():
+    """Zone a's machines fail to provision (the fake's broken group): the group backs off
+    5 min (`exponential_backoff.go`) and the next scan grows zone b instead."""
+    world, scheduler, disruption, cloud, settings = cluster(AutoscalerSettings(expanders=("priority",),
+                                                                               priorities=((10, ("zone-a",)),)))
+    cloud.add_group("zone-a", template("a"), max_size=5, broken=True)
+    cloud.add_group("zone-b", template("b"), max_size=5)
+    world.add_node(node("cp").zone("a").cpu("1").build())
+    pending(world, "p", "2")
+    start(world, scheduler, disruption, cloud, settings)
+    world.run(until=400.0)
+    ups = [(r.subject, r.time) for r in kinds(world, "ScaleUp")]
+    assert ups[0][0] == "zone-a", "the priority expander prefers zone-a"
+    failed = kinds(world, "ScaleUpFailed")
+    assert failed[0].subject == "zone-a" and failed[0].details["backoff_until"] == failed[0].time + 300.0
+    assert ups[1][0] == "zone-b" and failed[0].time <= ups[1][1] <= failed[0].time + settings.scan_interval
+    later = [r for r in kinds(world, "NoScaleUp") + kinds(world, "ScaleUp") if r.time > failed[0].time]
+    assert all(r.subject != "zone-a" for r in later)
+    assert world.pod("default/p").pod.node_name == "zone-b-1"
+
+
+def test_an_underused_node_is_drained_and_removed_after_the_unneeded_time():
+    """Two nodes; one holds a small replicated pod that fits the other: after
+    unneeded-time (10 min) the autoscaler taints it, evicts the pod and deletes it."""
+    world, scheduler, disruption, cloud, settings = cluster()
+    cloud.add_group("workers", template("a"), min_size=1, max_size=5, existing=2)
+    running(world, "keep", "workers-1", "1")
+    running(world, "small", "workers-2", "500m")
+    start(world, scheduler, disruption, cloud, settings)
+    world.run(until=900.0)
+    downs = kinds(world, "ScaleDown")
+    assert len(downs) == 1 and downs[0].subject in ("workers-1", "workers-2")
+    assert downs[0].details["reason"] == "underutilized"
+    assert settings.unneeded_time <= downs[0].time <= settings.unneeded_time + settings.scan_interval
+    assert [r.subject for r in kinds(world, "NodeDeletedByAutoscaler")] == [downs[0].subject]
+    assert world.node(downs[0].subject) is None and len(cloud.groups["workers"].nodes) == 1
+    evicted = [r for r in kinds(world, "Eviction") if r.details["code"] == 200]
+    assert len(evicted) == 1
+
+
+def test_a_node_at_its_groups_min_size_stays():
+    world, scheduler, disruption, cloud, settings = cluster()
+    cloud.add_group("workers", template("a"), min_size=2, max_size=5, existing=2)
+    running(world, "small", "workers-2", "500m")
+    start(world, scheduler, disruption, cloud, settings)
+    world.run(until=1200.0)
+    assert not kinds(world, "ScaleDown")
+
+
+def test_a_pdb_that_allows_no_disruption_blocks_scale_down():
+    """The only pod on the underused node is covered by a PDB with minAvailable 1 (one
+    healthy pod, so no disruption allowed): the node is never unneeded (NotEnoughPdb)."""
+    world, scheduler, disruption, cloud, settings = cluster()
+    cloud.add_group("workers", template("a"), min_size=1, max_size=5, existing=2)
+    running(world, "keep", "workers-1", "3", labels={"app": "other"})
+    running(world, "guarded", "workers-2", "500m", labels={"app": "db"})
+    world.store.put("PodDisruptionBudget", "default/db",
+                    PodDisruptionBudget("db", "default", LabelSelector.of({"app": "db"}), min_available=1))
+    start(world, scheduler, disruption, cloud, settings)
+    world.run(until=1500.0)
+    assert not kinds(world, "ScaleDown")
+    assert not [r for r in kinds(world, "Eviction") if r.details["code"] == 200]
+    assert all(TO_BE_DELETED_TAINT not in [t.key for t in world.node(n).taints] for n in ("workers-1", "workers-2"))

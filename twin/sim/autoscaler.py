@@ -92,9 +92,11 @@ class ClusterAutoscaler:
         coming = upcoming(groups)
         for group in groups:
             failed = self.provider.failed_scale_ups(group.id)
-            if failed > state.failures_seen.get(group.id, 0):
-                self.failed(group.id, "machines failed to provision", failed - state.failures_seen.get(group.id, 0))
-            state.failures_seen[group.id] = failed
+            seen, state.failures_seen[group.id] = state.failures_seen.get(group.id, 0), failed
+            if failed > seen:  # `handleInstanceCreationErrors`: the request shrinks by the failed machines
+                state.requests.pop(group.id, None)
+                self.failed(group.id, "machines failed to provision", failed - seen)
+                continue
             request = state.requests.get(group.id)
             if request is None:
                 continue
