@@ -95,7 +95,8 @@ def _blocking(pod: Pod, pdbs: list[PodDisruptionBudget], remaining: Mapping[str,
     if owner is None or owner.kind not in REPLICATED_KINDS:
         return Drainability("NotReplicated", f"{pod.key} is not replicated")
     if skip_system and pod.namespace == "kube-system" and not pdbs:
-        return Drainability("UnmovableKubeSystemPod", f"non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: {pod.name}")
+        return Drainability("UnmovableKubeSystemPod",
+                            f"non-daemonset, non-mirrored, non-pdb-assigned kube-system pod present: {pod.name}")
     if pod.annotations.get(SAFE_TO_EVICT) == "false":
         return Drainability("NotSafeToEvictAnnotation", f"pod annotated as not safe to evict present: {pod.name}")
     if skip_local_storage and blocking_local_storage(pod):
