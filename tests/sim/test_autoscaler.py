@@ -133,3 +133,36 @@ def test_a_pdb_that_allows_no_disruption_blocks_scale_down():
     assert not kinds(world, "ScaleDown")
     assert not [r for r in kinds(world, "Eviction") if r.details["code"] == 200]
     assert all(TO_BE_DELETED_TAINT not in [t.key for t in world.node(n).taints] for n in ("workers-1", "workers-2"))
+
+
+def test_nodes_that_do_not_register_within_max_node_provision_time_back_the_group_off():
+    """The fake's machines take 20 min; max-node-provision-time is 15 min
+    (`clusterstate.updateScaleRequests`: "Scale-up timed out")."""
+    world, scheduler, disruption, cloud, settings = cluster(delay=1200.0)
+    cloud.add_group("slow", template("a"), max_size=5)
+    world.add_node(node("cp").zone("a").cpu("1").build())
+    pending(world, "p", "2")
+    start(world, scheduler, disruption, cloud, settings)
+    world.run(until=1000.0)
+    failed = kinds(world, "ScaleUpFailed")
+    assert [r.subject for r in failed] == ["slow"]
+    assert failed[0].details["reason"] == "nodes did not register within max-node-provision-time"
+    assert settings.max_node_provision_time < failed[0].time <= settings.max_node_provision_time + settings.scan_interval
+
+
+def records_of(seed_run) -> list:
+    return [(r.time, r.kind, r.subject, sorted(r.details.items())) for r in seed_run.recorder.records]
+
+
+def test_the_same_cluster_and_seed_give_the_same_records():
+    def one_run():
+        world, scheduler, disruption, cloud, settings = cluster(AutoscalerSettings(expanders=("random",)))
+        for zone in "abc":
+            cloud.add_group(f"zone-{zone}", template(zone), max_size=5)
+        world.add_node(node("cp").zone("a").cpu("1").build())
+        for i in range(4):
+            pending(world, f"p{i}", "3")
+        start(world, scheduler, disruption, cloud, settings)
+        world.run(until=900.0)
+        return world
+    assert records_of(one_run()) == records_of(one_run())
