@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 
 from twin.model.autoscaling.backoff import Backoffs
 from twin.model.autoscaling.node_group import CloudProvider, NodeGroup
-from twin.model.autoscaling.scale_down import Inputs, find_unneeded, in_cooldown, nodes_to_delete, track
+from twin.model.autoscaling.scale_down import (Inputs, find_unneeded, in_cooldown, nodes_to_delete, recheck_after,
+                                               track)
 from twin.model.autoscaling.scale_up import plan_scale_up, upcoming
 from twin.model.autoscaling.settings import AutoscalerSettings
 from twin.model.objects import NO_SCHEDULE, Taint
@@ -55,6 +56,7 @@ class AutoscalerState:
     requests: dict[str, ScaleUpRequest] = field(default_factory=dict)
     failures_seen: dict[str, int] = field(default_factory=dict)
     unneeded: dict[str, float] = field(default_factory=dict)
+    unremovable: dict[str, float] = field(default_factory=dict)  # node -> when it is simulated again
     deleting: dict[str, bool] = field(default_factory=dict)  # node -> being drained (False: empty)
     last_scale_up: float | None = None
     last_delete: float | None = None
@@ -158,13 +160,16 @@ class ClusterAutoscaler:
             status = store.get(STATUS_KIND, pdb.key)
             allowed[pdb.key] = status.disruptions_allowed if status is not None else 0
         group_of = {name: g.id for g in groups for name in g.nodes}
-        return Inputs(self.world.view, groups, group_of, pdbs, allowed, frozenset(self.state.deleting))
+        now = self.world.now
+        recent = frozenset(name for name, until in self.state.unremovable.items() if until > now)
+        return Inputs(self.world.view, groups, group_of, pdbs, allowed, frozenset(self.state.deleting), recent)
 
     def scale_down(self, groups: list[NodeGroup]) -> None:
         state, now = self.state, self.world.now
         inputs = self.inputs(groups)
         verdicts = find_unneeded(inputs, self.settings, state.unneeded)
         state.unneeded = track(verdicts, state.unneeded, now)
+        state.unremovable = recheck_after(verdicts, state.unremovable, now, self.settings)
         if in_cooldown(now, state.last_scale_up, state.last_delete, state.last_failure, self.settings):
             return
         drains = sum(state.deleting.values())

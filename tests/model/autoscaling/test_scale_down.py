@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from twin.model.autoscaling.node_group import NodeGroup
-from twin.model.autoscaling.scale_down import Inputs, find_unneeded, in_cooldown, nodes_to_delete, track
+from twin.model.autoscaling.scale_down import (Inputs, find_unneeded, in_cooldown, nodes_to_delete, recheck_after,
+                                               track)
 from twin.model.autoscaling.settings import AutoscalerSettings
 from twin.model.cluster import ClusterView
 from twin.model.objects import HOSTNAME_KEY, Container, Node, OwnerReference, Pod
@@ -131,3 +132,15 @@ def test_scale_down_cooldown(name, up, delete, failure, now, expected):
 
 def test_a_longer_delay_after_delete_holds_deletions():
     assert in_cooldown(100.0, None, 50.0, None, replace(SETTINGS, delay_after_delete=60.0))
+
+
+def test_a_node_found_unremovable_is_not_simulated_again_for_5_minutes():
+    """`categorizeNodes`: `unremovableNodes.AddTimeout(now + unremovable-node-recheck-timeout)`;
+    a node merely above the threshold is looked at again at the next scan."""
+    found = find_unneeded(inputs(["n1", "n2"], [on("n1", "a", 1500), on("n2", "b", 3000)]), SETTINGS, {})
+    recent = recheck_after(found, {}, 100.0, SETTINGS)
+    assert recent == {"n1": 400.0}, "n1: NoPlaceToMovePods; n2: NotUnderutilized, not held"
+    assert recheck_after([], recent, 400.0, SETTINGS) == {}
+    skipped = find_unneeded(replace(inputs(["n1", "n2"], [on("n1", "a", 1500), on("n2", "b", 3000)]),
+                                    recently_unremovable=frozenset(recent)), SETTINGS, {})
+    assert [v.node for v in skipped] == ["n2"]

@@ -19,8 +19,10 @@ kubernetes/autoscaler `cluster-autoscaler`:
   last scale-up, delay-after-delete of the last deletion, delay-after-failure of the last
   failed one (unneeded times are still tracked meanwhile).
 
-ASSUMPTION: the unremovable-node recheck timeout (5 min) is not modelled: every candidate is
-simulated each scan.
+A node the simulation found unremovable (a blocking pod, no place for its pods, its PDBs) is
+not simulated again for unremovable-node-recheck-timeout (5 min; `categorizeNodes`
+`unremovableNodes.AddTimeout`, skipped as RecentlyUnremovable); one above the utilization
+threshold is looked at again every scan.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Inputs:
     pdbs: Sequence[PodDisruptionBudget]
     disruptions_allowed: Mapping[str, int]  # PDB key -> status.disruptionsAllowed
     deleting: frozenset[str]  # nodes being deleted (tainted ToBeDeletedByClusterAutoscaler)
+    recently_unremovable: frozenset[str] = frozenset()  # found unremovable less than the recheck timeout ago
 
 
 def in_cooldown(now: float, last_scale_up: float | None, last_delete: float | None, last_failure: float | None,
@@ -74,8 +77,8 @@ def in_cooldown(now: float, last_scale_up: float | None, last_delete: float | No
 
 def candidates(inputs: Inputs, previously_unneeded: Mapping[str, float]) -> list[str]:
     autoscaled = {g.id for g in inputs.groups if g.autoscaled}
-    names = [n.name for n in inputs.view.nodes
-             if inputs.group_of.get(n.name) in autoscaled and n.name not in inputs.deleting]
+    skipped = inputs.deleting | inputs.recently_unremovable
+    names = [n.name for n in inputs.view.nodes if inputs.group_of.get(n.name) in autoscaled and n.name not in skipped]
     return sorted(names, key=lambda name: (name not in previously_unneeded, name))
 
 
@@ -136,6 +139,18 @@ def _move(work: ClusterView, n: int, pods: list[Pod], excluded: set[str]) -> boo
             return False
         placed.append(place(work, pod.bound_to(None), target))
     return True
+
+
+def recheck_after(verdicts: Sequence[Verdict], recent: Mapping[str, float], now: float,
+                  settings: AutoscalerSettings) -> dict[str, float]:
+    """`unremovableNodes`: node -> when it may be simulated again. Entries whose time has
+    come are dropped; nodes the simulation found unremovable now wait the recheck timeout
+    (not those merely above the utilization threshold)."""
+    kept = {name: until for name, until in recent.items() if until > now}
+    for v in verdicts:
+        if not v.removable and v.reason != "NotUnderutilized":
+            kept[v.node] = now + settings.unremovable_node_recheck_timeout
+    return kept
 
 
 def track(verdicts: Sequence[Verdict], previously_unneeded: Mapping[str, float], now: float) -> dict[str, float]:

@@ -11,7 +11,7 @@ Sources (read for this module):
   (unlimited), max-graceful-termination-sec 600, max-pod-eviction-time 2m,
   max-scale-down-parallelism 10, max-drain-parallelism 1, skip-nodes-with-local-storage
   true, skip-nodes-with-system-pods true, ignore-daemonsets-utilization false,
-  balance-similar-node-groups false, node group backoff 5m initial / 30m max / reset 3h,
+  balance-similar-node-groups false, unremovable-node-recheck-timeout 5m, node group backoff 5m initial / 30m max / reset 3h,
   and **expander least-waste**: the OpenShift fork keeps upstream's default
   (`expanderFlag = flag.String("expander", expander.LeastWasteExpanderName, ...)`), although
   the CAO API comment says "If not specified, the default value is `Random`": the operator
@@ -43,6 +43,7 @@ EVICTION_RETRY_TIME = 10.0
 POD_EVICTION_HEADROOM = 30.0
 MAX_SCALE_DOWN_PARALLELISM = 10
 MAX_DRAIN_PARALLELISM = 1
+UNREMOVABLE_NODE_RECHECK_TIMEOUT = 300.0
 INITIAL_BACKOFF = 300.0
 MAX_BACKOFF = 1800.0
 BACKOFF_RESET = 10800.0
@@ -95,6 +96,7 @@ class AutoscalerSettings:
     pod_eviction_headroom: float = POD_EVICTION_HEADROOM
     max_scale_down_parallelism: int = MAX_SCALE_DOWN_PARALLELISM
     max_drain_parallelism: int = MAX_DRAIN_PARALLELISM
+    unremovable_node_recheck_timeout: float = UNREMOVABLE_NODE_RECHECK_TIMEOUT
     initial_backoff: float = INITIAL_BACKOFF
     max_backoff: float = MAX_BACKOFF
     backoff_reset: float = BACKOFF_RESET
