@@ -29,3 +29,15 @@ def test_a_run_with_an_autoscaler_has_its_figures_in_the_summary(capsys, tmp_pat
 def test_a_run_without_an_autoscaler_has_no_autoscaler_figures(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert "autoscaler" not in summary(capsys, tmp_path, BASE)
+
+
+def test_the_summary_text_shows_scale_ups_and_scale_downs_on_the_timeline():
+    from twin.analysis.summary import summary_text
+    from twin.sim.recorder import Record
+    records = [Record(30.0, 0, "ScaleUp", "workers-us-east-1a", {"delta": 2, "pods": ["a/p1", "a/p2"]}),
+               Record(700.0, 1, "ScaleDown", "workers-us-east-1a-3", {"reason": "empty"})]
+    document = {"scenario": "x", "openshift": "4.23", "seed": 1, "simulated_seconds": 900.0, "invariants": [],
+                "kpis": {"registry_recovery_seconds": None}}
+    text = summary_text(document, records)
+    assert "autoscaler: workers-us-east-1a +2 for 2 pending pod(s)" in text
+    assert "autoscaler: removing workers-us-east-1a-3 (empty)" in text

@@ -14,7 +14,8 @@ from twin.analysis.resources import resource_lines
 from twin.invariants import Verdict
 
 TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
-                  "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved")
+                  "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved",
+                  "ScaleUp", "ScaleUpFailed", "ScaleDown", "ScaleDownFailed", "NodeDeletedByAutoscaler")
 
 
 def summary_document(name: str, seed: int, openshift: str, duration: float, records: Sequence,
@@ -148,6 +149,10 @@ def _event_line(r) -> str:
         "SchedulingFailed": lambda: f"{r.subject} Pending: {r.details['message']}",
         "Eviction": lambda: f"eviction of {r.subject}: {r.details['code']}",
         "ZoneState": lambda: f"zone {r.subject}: {r.details['state']}",
+        "ScaleUp": lambda: f"autoscaler: {r.subject} +{r.details['delta']} for {len(r.details['pods'])} pending pod(s)",
+        "ScaleUpFailed": lambda: f"autoscaler: {r.subject} failed ({r.details['reason']}), backed off",
+        "ScaleDown": lambda: f"autoscaler: removing {r.subject} ({r.details['reason']})",
+        "ScaleDownFailed": lambda: f"autoscaler: could not remove {r.subject} ({r.details['reason']})",
     }.get(r.kind, lambda: f"{r.kind} {r.subject} {_fields(r.details)}".rstrip())()
     return f"  {int(minutes):4d}:{seconds:05.2f}  {text}"
 
