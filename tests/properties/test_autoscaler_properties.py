@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+from fake_cloud import FakeCloud
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,12 @@ from twin.model.autoscaling.settings import AutoscalerSettings
 from twin.model.cluster import ClusterView
 from twin.model.labels import LabelSelector
 from twin.model.objects import HOSTNAME_KEY, ZONE_KEY, Container, Node, OwnerReference, Pod
-from twin.model.workloads import PodDisruptionBudget
+from twin.model.workloads import PodDisruptionBudget, PodRecord, PodStatus
+from twin.sim.autoscaler import ClusterAutoscaler
+from twin.sim.disruption import DisruptionController
+from twin.sim.kubelet import Kubelets
+from twin.sim.scheduling import SchedulerLoop
+from twin.sim.world import World
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RS = (OwnerReference("ReplicaSet", "rs"),)
@@ -100,3 +106,27 @@ def test_scale_down_never_plans_evictions_past_a_pdb_nor_below_min_size(cluster,
     gone = Counter(group_of[n] for n in plan.empty + plan.drain)
     assert all(g.target_size - gone[g.id] >= g.min_size for g in groups)
     assert len(plan.drain) <= 1 and len(plan.empty) + len(plan.drain) <= 10
+
+
+@given(st.integers(2, 5), st.integers(1, 4), st.integers(0, 3), st.integers(0, 2**16))
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_in_simulated_time_scale_down_never_evicts_past_a_pdb(node_count, pods_per_app, allowed, seed):
+    """Underused nodes holding pods of a PDB that allows `allowed` disruptions (minAvailable
+    = pods - allowed; no controller recreates evicted pods): over 40 min of scale-down the
+    autoscaler's evictions of those pods never exceed `allowed`."""
+    world = World(seed=seed)
+    scheduler = SchedulerLoop(world)
+    Kubelets(world)
+    disruption = DisruptionController(world)
+    cloud = FakeCloud(world)
+    cloud.add_group("workers", worker("t", "z0", 8000), min_size=1, max_size=10, existing=node_count)
+    total = pods_per_app * node_count
+    for i in range(total):
+        placed = pod(f"db-{i}", 300, "a", f"workers-{i % node_count + 1}")
+        world.put_pod(PodRecord(placed, PodStatus(phase="Running", ready=True, ready_since=0.0, started=0.0)))
+    world.store.put("PodDisruptionBudget", "default/pdb-a",
+                    PodDisruptionBudget("pdb-a", "default", LabelSelector.of({"app": "a"}), min_available=total - allowed))
+    ClusterAutoscaler(world, scheduler, disruption, cloud, AutoscalerSettings())
+    world.run(until=2400.0)
+    evicted = [r for r in world.recorder.records if r.kind == "Eviction" and r.details["code"] == 200]
+    assert len(evicted) <= allowed

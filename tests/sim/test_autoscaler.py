@@ -1,5 +1,5 @@
 """The cluster autoscaler in simulated time, against a fake cloud provider whose machines
-register as Nodes 60 s after they are asked for (`tests/sim/fake_cloud.py`)."""
+register as Nodes 60 s after they are asked for (`tests/fake_cloud.py`)."""
 
 from __future__ import annotations
 
