@@ -18,6 +18,7 @@ from twin.scenarios.clusters import ClusterShape, _worker
 from twin.scenarios.images_spec import image_pullers, image_streams_in_api
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
+from twin.sim.autoscaler import ClusterAutoscaler
 from twin.sim.daemonsets import NodeCADaemonSet
 from twin.sim.deployments import DeploymentController
 from twin.sim.descheduler import Descheduler
@@ -70,7 +71,7 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
         world.put_pod(PodRecord(pod, PodStatus(phase="Running", ready=True, ready_since=0.0, started=0.0)))
     pods = PodsByOwner(world.store)
     kubelets = Kubelets(world)
-    SchedulerLoop(world)
+    scheduler = SchedulerLoop(world)
     ReplicaSetController(world, pods)
     DeploymentController(world, pods)
     disruption = DisruptionController(world)
@@ -94,8 +95,7 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if any(f.kind == "out_of_service" for f in spec.faults):
         PodGarbageCollector(world)
     faults = FaultTimeline(world, kubelets, disruption, scenario.config_body, _node_factory(scenario))
-    if spec.cluster.machine_pools or any(f.kind == "scale_pool" for f in spec.faults):
-        faults.machines = Machines(world, scenario.pools)  # the CloudProvider an autoscaler drives
+    install_machines(world, scenario, faults, scheduler, disruption)
     if spec.descheduler is not None:  # the Kube Descheduler Operator's descheduler (off by default)
         Descheduler(world, disruption, spec.descheduler)
     t = spec.traffic
@@ -122,6 +122,23 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
     if scenario.replay is not None:
         ReplaySource(traffic.engine.plane, scenario.replay, start=t.warm_up).begin()
     return world, faults, traffic
+
+
+def install_machines(world: World, scenario: Scenario, faults: FaultTimeline, scheduler: SchedulerLoop,
+                     disruption: DisruptionController) -> None:
+    """The machine pools' MachineSets (`faults.machines`, a `CloudProvider`) when the
+    scenario has pools, a `scale_pool` fault or an autoscaler; the cluster autoscaler on
+    them when `cluster.autoscaler` is set, its max-node-provision-time passed down."""
+    spec = scenario.spec
+    autoscaler = spec.cluster.autoscaler
+    if not (spec.cluster.machine_pools or autoscaler is not None or any(f.kind == "scale_pool" for f in spec.faults)):
+        return
+    if autoscaler is None:
+        faults.machines = Machines(world, scenario.pools)
+        return
+    settings = autoscaler.to_settings()
+    faults.machines = Machines(world, scenario.pools, settings.max_node_provision_time)
+    ClusterAutoscaler(world, scheduler, disruption, faults.machines, settings)
 
 
 def with_admission(params, config, traffic):

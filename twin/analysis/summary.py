@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from twin.analysis.autoscaling import autoscaler_kpis
 from twin.analysis.kpis import kpis
 from twin.analysis.pools import pool_lines
 from twin.analysis.resources import resource_lines
@@ -15,7 +16,8 @@ from twin.analysis.spread import descheduler_lines
 from twin.invariants import Verdict
 
 TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
-                  "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved")
+                  "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved",
+                  "ScaleUp", "ScaleUpFailed", "ScaleDown", "ScaleDownFailed", "NodeDeletedByAutoscaler")
 
 
 def summary_document(name: str, seed: int, openshift: str, duration: float, records: Sequence,
@@ -34,6 +36,9 @@ def summary_document(name: str, seed: int, openshift: str, duration: float, reco
         document["requests"] = requests
     if resources is not None:
         document["resources"] = resources
+    autoscaling = autoscaler_kpis(records)
+    if autoscaling is not None:
+        document["autoscaler"] = autoscaling
     return document
 
 
@@ -61,6 +66,8 @@ def summary_text(document: dict, records: Sequence) -> str:
         lines += ["", "machine pools (node-hours from registration):", *pool_lines(document["pools"])]
     if "descheduler" in document:
         lines += descheduler_lines(document)
+    if "autoscaler" in document:
+        lines += ["", "autoscaler:", *(f"  {key}: {value}" for key, value in document["autoscaler"].items())]
     if "requests" in document and document["requests"]["issued"]:
         lines += ["", "requests:", *request_lines(document["requests"])]
     elif "requests" in document:
@@ -148,6 +155,10 @@ def _event_line(r) -> str:
         "SchedulingFailed": lambda: f"{r.subject} Pending: {r.details['message']}",
         "Eviction": lambda: f"eviction of {r.subject}: {r.details['code']}",
         "ZoneState": lambda: f"zone {r.subject}: {r.details['state']}",
+        "ScaleUp": lambda: f"autoscaler: {r.subject} +{r.details['delta']} for {len(r.details['pods'])} pending pod(s)",
+        "ScaleUpFailed": lambda: f"autoscaler: {r.subject} failed ({r.details['reason']}), backed off",
+        "ScaleDown": lambda: f"autoscaler: removing {r.subject} ({r.details['reason']})",
+        "ScaleDownFailed": lambda: f"autoscaler: could not remove {r.subject} ({r.details['reason']})",
     }.get(r.kind, lambda: f"{r.kind} {r.subject} {_fields(r.details)}".rstrip())()
     return f"  {int(minutes):4d}:{seconds:05.2f}  {text}"
 

@@ -43,6 +43,7 @@ from twin.model.registry.pruner import (
     schedule_error,
 )
 from twin.scenarios.descheduler_spec import DeschedulerSpec
+from twin.scenarios.autoscaler_spec import AutoscalerYaml
 from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.machine_pools_spec import MachinePoolSpec, ScalePool
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
@@ -133,6 +134,7 @@ class ClusterSpec(Strict):
     new cluster, which is not the same as Default (`model/controllers/latency_profile.py`)."""
     machine_pools: list[MachinePoolSpec] = Field(default_factory=list)
     """ROSA machine pools (`machine_pools_spec.py`); a generated cluster's workers are the pool `worker`."""
+    autoscaler: AutoscalerYaml | None = None  # the ClusterAutoscaler CR's spec; None: no autoscaler
 
     @model_validator(mode="after")
     def one_source(self):
