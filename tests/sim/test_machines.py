@@ -61,7 +61,7 @@ def test_new_nodes_take_pods_only_once_ready(tmp_path):
     assert first(records, "NodeTaints", "worker-us-east-1a-1").details["taints"][0] == f"{NOT_READY_TAINT_KEY}:NoSchedule"
 
 
-def test_a_zone_under_outage_fails_its_machines_which_are_deleted_after_max_node_provision_time(tmp_path):
+def test_a_zone_under_outage_fails_its_machines_which_are_deleted_at_once_as_creation_errors(tmp_path):
     cluster = {**ONE_PER_ZONE, "machine_pools": [{"name": "extra", "replicas": 3, **FIXED}]}
     faults = [{"at": "30s", "zone_outage": {"zone": "us-east-1c"}},
               {"at": "1m", "scale_pool": {"pool": "extra", "replicas": 6}}]
@@ -71,7 +71,8 @@ def test_a_zone_under_outage_fails_its_machines_which_are_deleted_after_max_node
     assert (failed.time, failed.details["reason"]) == (60.0, "InsufficientInstanceCapacity")
     assert first(records, "NodeAdded", "extra-us-east-1c-1") is None
     deleted = first(records, "MachineDeleted", "extra-us-east-1c-1")
-    assert (deleted.time, deleted.details["reason"], deleted.details["registered"]) == (960.0, "NotRegistered", False)
+    assert (deleted.time, deleted.details["reason"], deleted.details["registered"]) == (60.0, "InsufficientInstanceCapacity",
+                                                                                         False)
     groups = {g.id: g for g in machines.node_groups()}
     assert machines.failed_scale_ups("extra-us-east-1c") == 1 and groups["extra-us-east-1c"].target_size == 1
     assert machines.failed_scale_ups("extra-us-east-1a") == 0 and groups["extra-us-east-1a"].target_size == 2

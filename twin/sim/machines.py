@@ -12,7 +12,13 @@ Ready after the node-ready delay (`NodeRuntime.ready_at`); the node-lifecycle co
 then turns Ready=True and lifts the not-ready taints, as for any node.
 
 A zone under `zone_outage` provides no instances: a machine created there, or whose zone
-goes down before it registers, fails (`MachineFailed`) and never registers. A machine
+goes down before it registers, fails (`MachineFailed`), counts in `failed_scale_ups` and is
+deleted with its MachineSet's target lowered at once, as the autoscaler does at its next
+scan with an instance whose creation failed (the clusterapi provider reports a machine
+with a failure message as an instance creation error; `clusterstate`
+`handleInstanceCreationErrors` backs the group off and `static_autoscaler.go`
+`deleteCreatedNodesWithErrors` deletes it; ASSUMPTION: at once, not at the next scan, and
+without an autoscaler too, where the Failed machine would stay). A machine
 not registered `max_node_provision_time` (default 15 min, the cluster autoscaler's
 `--max-node-provision-time`) after it was created is deleted and its MachineSet's target
 lowered, as the autoscaler does with long-unregistered nodes (kubernetes/autoscaler
@@ -40,6 +46,9 @@ from twin.sim.world import World
 
 MAX_NODE_PROVISION_TIME = 900.0
 """Cluster autoscaler's `--max-node-provision-time` default, 15m (FAQ, `spec/openshift-cluster.md` §8)."""
+MAX_NODE_STARTUP_TIME = 900.0
+"""cluster-autoscaler `clusterstate.MaxNodeStartupTime` (15 min): a registered node not Ready
+within it is Unready rather than NotStarted (still upcoming)."""
 ZONE_UNAVAILABLE = "InsufficientInstanceCapacity"
 """The reason a machine in a zone under outage fails (EC2's error when a zone cannot provide the type)."""
 
@@ -51,6 +60,7 @@ class Machine:
     created: float
     registered: bool = False  # its Node was registered
     failed: str | None = None  # the error of a Failed machine
+    registered_at: float = 0.0
 
 
 @dataclass
@@ -85,7 +95,7 @@ class Machines:
                            pool.node_ready or DEFAULT_NODE_READY, next_index=spec.replicas)
         for i in range(spec.replicas):
             name = machine_name(spec.id, i)
-            state.machines[name] = Machine(name, spec.id, 0.0, registered=True)
+            state.machines[name] = Machine(name, spec.id, 0.0, registered=True, registered_at=-MAX_NODE_STARTUP_TIME)
             self.owner[name] = spec.id
         self.sets[spec.id] = state
         return spec.id
@@ -97,10 +107,16 @@ class Machines:
     def node_group(self, group_id: str) -> NodeGroup:
         state = self.sets[group_id]
         s = state.spec
-        nodes = tuple(sorted(m.name for m in state.machines.values()
-                             if m.registered and self.world.node(m.name) is not None))
+        registered = [m for m in state.machines.values() if m.registered and self.world.node(m.name) is not None]
+        nodes = tuple(sorted(m.name for m in registered))
         return NodeGroup(s.id, s.pool, s.zone, s.min_size, s.max_size, state.target, s.template, s.instance_type,
-                         nodes, s.autoscaled)
+                         nodes, s.autoscaled, sum(self.not_started(m) for m in registered))
+
+    def not_started(self, machine: Machine) -> bool:
+        """Registered, not Ready yet, and registered less than MaxNodeStartupTime ago
+        (cluster-autoscaler `clusterstate.updateReadinessStats`: NotStarted)."""
+        node = self.world.node(machine.name)
+        return node.ready != "True" and machine.registered_at + MAX_NODE_STARTUP_TIME > self.world.now
 
     def node_group_for(self, node_name: str) -> str | None:
         return self.owner.get(node_name)
@@ -181,6 +197,9 @@ class Machines:
         machine.failed = ZONE_UNAVAILABLE
         self.world.recorder.record("MachineFailed", machine.name, pool=state.spec.pool, zone=state.spec.zone,
                                    group=state.spec.id, reason=ZONE_UNAVAILABLE)
+        state.failed += 1
+        self.delete(state, machine, ZONE_UNAVAILABLE)
+        state.target -= 1
         return True
 
     def register(self, state: MachineSet, machine: Machine, ready_after: float) -> None:
@@ -189,7 +208,7 @@ class Machines:
         template = s.template
         node = replace(template, name=machine.name, labels={**template.labels, HOSTNAME_KEY: machine.name},
                        ready="False", taints=(*template.taints, Taint(NOT_READY_TAINT_KEY, "", NO_SCHEDULE)))
-        machine.registered = True
+        machine.registered, machine.registered_at = True, self.world.now
         self.world.add_node(node, ready_at=self.world.now + ready_after, pool=s.pool, zone=s.zone, machine=machine.name,
                             ready="False")
 

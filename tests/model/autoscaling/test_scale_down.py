@@ -95,6 +95,17 @@ def test_a_node_goes_only_after_the_unneeded_time():
     assert deletions(inp, {"n2": 0.0}, 600.0).empty == ("n2",)
 
 
+def test_an_unready_node_goes_only_after_the_scale_down_unready_time():
+    """`unneeded/nodes.go` `RemovableAt`: an unready node waits --scale-down-unready-time
+    (20 min), not unneeded-time (a zone outage's NotReady nodes are not removed at 10 min)."""
+    inp = inputs(["n1", "n2"], [on("n1", "a", 2500)])
+    down = ClusterView([worker("n1"), replace(worker("n2"), ready="Unknown")], [on("n1", "a", 2500)])
+    inp = replace(inp, view=down)
+    assert dict(deletions(inp, {"n2": 0.0}, 600.0).kept) == {"n2": "NotUnreadyLongEnough"}
+    assert dict(deletions(inp, {"n2": 0.0}, 1199.0).kept) == {"n2": "NotUnreadyLongEnough"}
+    assert deletions(inp, {"n2": 0.0}, 1200.0).empty == ("n2",)
+
+
 def test_a_node_stays_when_its_group_is_at_its_min_size():
     inp = inputs(["n1", "n2"], [on("n1", "a", 2500)], min_size=2)
     assert dict(deletions(inp, {"n2": 0.0}, 600.0).kept) == {"n2": "NodeGroupMinSizeReached"}

@@ -9,12 +9,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from twin.model.controllers.node_taints import NOT_READY_TAINT_KEY
 from twin.model.autoscaling.backoff import Backoffs
 from twin.model.autoscaling.node_group import NodeGroup
 from twin.model.autoscaling.scale_up import plan_scale_up
 from twin.model.autoscaling.settings import AutoscalerSettings
 from twin.model.cluster import ClusterView
-from twin.model.objects import HOSTNAME_KEY, ZONE_KEY, Container, Node, Pod
+from twin.model.objects import HOSTNAME_KEY, NO_SCHEDULE, ZONE_KEY, Container, Node, Pod, Taint
 
 GIB = 1 << 30
 
@@ -66,6 +67,18 @@ def test_a_pod_that_fits_an_upcoming_node_causes_no_scale_up():
     """The group's target is 2 with 1 node registered: one node is coming."""
     result = plan(full_view(), [wanting("p", 1000)], [group("a", "a", size=2, nodes=["a-1"])])
     assert not result.scaled and dict(result.skipped) == {"default/p": "fits an upcoming node"}
+
+
+def test_a_registered_node_that_has_not_started_is_still_upcoming():
+    """`clusterstate.GetUpcomingNodes`: target - (ready + unready + long-unregistered); a
+    node registered less than 15 min ago and not Ready yet (NotStarted) is still coming,
+    so the pod waiting for it asks for no second node."""
+    view = full_view()
+    view.add_node(replace(worker("a-2", "a"), ready="False", taints=(Taint(NOT_READY_TAINT_KEY, "", NO_SCHEDULE),)))
+    starting = replace(group("a", "a", size=2, nodes=["a-1", "a-2"]), not_started=1)
+    result = plan(view, [wanting("p", 1000)], [starting])
+    assert not result.scaled and dict(result.skipped) == {"default/p": "fits an upcoming node"}
+    assert plan(view, [wanting("p", 1000)], [group("a", "a", size=2, nodes=["a-1", "a-2"])]).scaled
 
 
 def test_three_pods_of_3_cpus_need_three_nodes():

@@ -31,7 +31,9 @@ class NodeGroup:
     `target_size`: the MachineSet's `spec.replicas` (machines asked for, including those
     still provisioning); `template`: a Node as a new machine of this group would register
     (labels, taints, allocatable), named after the group; `instance_type`: its EC2 type;
-    `nodes`: names of the Nodes that belong to it now (registered, in name order)."""
+    `nodes`: names of the Nodes that belong to it now (registered, in name order);
+    `not_started`: how many of them registered less than 15 min ago and are not Ready yet
+    (upstream readiness category NotStarted, still counted as upcoming)."""
 
     id: str
     pool: str
@@ -43,6 +45,7 @@ class NodeGroup:
     instance_type: str
     nodes: tuple[str, ...] = ()
     autoscaled: bool = True
+    not_started: int = 0
 
     def room(self) -> int:
         """How many nodes it may still grow by."""

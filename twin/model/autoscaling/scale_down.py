@@ -50,6 +50,7 @@ class Verdict:
     reason: str
     utilization: float
     to_move: tuple[str, ...] = ()
+    ready: bool = True
 
     @property
     def empty(self) -> bool:
@@ -119,7 +120,7 @@ def _simulate(work: ClusterView, name: str, inputs: Inputs, settings: Autoscaler
         return Verdict(name, False, "NoPlaceToMovePods", used)
     for key, count in need.items():
         remaining[key] -= count
-    return Verdict(name, True, "", used, tuple(p.key for p in to_move))
+    return Verdict(name, True, "", used, tuple(p.key for p in to_move), _ready(inputs.view, name))
 
 
 def _move(work: ClusterView, n: int, pods: list[Pod], excluded: set[str]) -> bool:
@@ -189,8 +190,17 @@ def nodes_to_delete(verdicts: Sequence[Verdict], unneeded: Mapping[str, float], 
 
 def _why_kept(verdict: Verdict, unneeded: Mapping[str, float], group: NodeGroup, in_progress: Counter,
               settings: AutoscalerSettings, now: float) -> str | None:
-    if now - unneeded[verdict.node] < settings.unneeded_time:
+    """`unneeded/nodes.go` `RemovableAt`: a Ready node after unneeded-time, an unready one
+    after scale-down-unready-time (ScaleDownUnreadyEnabled, default true)."""
+    if verdict.ready and now - unneeded[verdict.node] < settings.unneeded_time:
         return "NotUnneededLongEnough"
+    if not verdict.ready and now - unneeded[verdict.node] < settings.unready_time:
+        return "NotUnreadyLongEnough"
     if group.target_size - in_progress[group.id] <= group.min_size:
         return "NodeGroupMinSizeReached"
     return None
+
+
+def _ready(view: ClusterView, name: str) -> bool:
+    n = view.node_index.get(name)
+    return n is None or view.nodes[n].ready == "True"

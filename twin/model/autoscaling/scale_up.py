@@ -60,8 +60,9 @@ class _Round:
 
 
 def upcoming(groups: Sequence[NodeGroup]) -> dict[str, int]:
-    """Machines asked for but not registered yet, per group."""
-    return {g.id: max(g.target_size - len(g.nodes), 0) for g in groups}
+    """Machines asked for but not registered yet, and registered ones not started yet, per
+    group (`clusterstate.GetUpcomingNodes`: target - (ready + unready + long-unregistered))."""
+    return {g.id: max(g.target_size - (len(g.nodes) - g.not_started), 0) for g in groups}
 
 
 def expendable(pod: Pod, cutoff: int) -> bool:

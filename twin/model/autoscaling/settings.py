@@ -34,6 +34,7 @@ DELAY_AFTER_ADD = 600.0
 DELAY_AFTER_DELETE = 0.0
 DELAY_AFTER_FAILURE = 180.0
 UNNEEDED_TIME = 600.0
+UNREADY_TIME = 1200.0  # --scale-down-unready-time 20m (FAQ.md); the ClusterAutoscaler CR has no field for it
 UTILIZATION_THRESHOLD = 0.5
 MAX_NODE_PROVISION_TIME = 900.0
 EXPENDABLE_PODS_PRIORITY_CUTOFF = -10
@@ -79,6 +80,7 @@ class AutoscalerSettings:
     delay_after_delete: float = DELAY_AFTER_DELETE
     delay_after_failure: float = DELAY_AFTER_FAILURE
     unneeded_time: float = UNNEEDED_TIME
+    unready_time: float = UNREADY_TIME
     utilization_threshold: float = UTILIZATION_THRESHOLD
     max_node_provision_time: float = MAX_NODE_PROVISION_TIME
     expendable_pods_priority_cutoff: int = EXPENDABLE_PODS_PRIORITY_CUTOFF
