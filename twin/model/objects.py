@@ -235,6 +235,7 @@ class Pod:
     termination_grace_period_seconds: int = 30
     volumes: tuple[Volume, ...] = ()
     uid: str = ""
+    preemption_policy: str | None = None  # PreemptLowerPriority | Never; None: unset (admission sets it)
     requests: Resources = field(init=False, compare=False, repr=False)
     nonzero_requests: Resources = field(init=False, compare=False, repr=False)
 
