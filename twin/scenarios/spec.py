@@ -45,6 +45,7 @@ from twin.model.registry.pruner import (
 from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
+from twin.scenarios.priority_spec import PriorityClassYaml
 from twin.scenarios.remotes_spec import ImportFault, ImportSpec, ImportsSpec, RemotePush, RemoteSpec, RemoteTarget
 from twin.scenarios.traffic_spec import TrafficSpec
 
@@ -251,6 +252,8 @@ class WorkloadSpec(Strict):
     build: BuildSpec | None = None
     import_: ImportSpec | None = Field(None, alias="import")
     """The image's tag is imported from a remote registry (`remotes_spec.py`)."""
+    priority_class: str | None = None
+    """The pods' priorityClassName (`priority_spec.py`): a class of `priority_classes` or a system one."""
 
     @model_validator(mode="after")
     def image_for_images_streams(self):
@@ -420,6 +423,7 @@ class ScenarioFile(Strict):
     faults: list[Fault] = Field(default_factory=list)
     invariants: list[InvariantSpec] = Field(default_factory=list)
     namespaces: dict[NamespaceName, NamespaceSpec] = Field(default_factory=dict)
+    priority_classes: list[PriorityClassYaml] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def pods_within_limits(self):

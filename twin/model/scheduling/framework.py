@@ -118,6 +118,25 @@ def run_filters(ctx: CycleContext) -> tuple[dict, np.ndarray]:
     return filters, feasible
 
 
+def try_nominated_node(view: ClusterView, pod: Pod, config: SchedulerConfig, node: str,
+                       nominated: Nominated | None = None) -> ScheduleResult | None:
+    """`evaluateNominatedNode` (schedule_one.go `findNodesThatFitPod`): a pod with a
+    nominated node (it preempted there) is filtered against that node first and, if it
+    passes, goes there without scoring; None otherwise (a full cycle follows)."""
+    n = view.node_index.get(node)
+    if n is None:
+        return None
+    ctx = CycleContext(view, pod, config)
+    filters, feasible = run_filters(ctx)
+    overrides = apply_nominated(view, pod, nominated, feasible, lambda i: filter_node(view, pod, config, i)) \
+        if nominated else {}
+    if not feasible[n]:
+        return None
+    chosen = np.array([n], dtype=np.int64)
+    return ScheduleResult(pod, view.node_names, filters, feasible, chosen, selected=n, notices=ctx.notices,
+                          nominated_failures=overrides)
+
+
 def filter_node(view: ClusterView, pod: Pod, config: SchedulerConfig, n: int) -> tuple[np.ndarray, Status, str | None]:
     """One filter pass over the view as it is now: the feasible mask and node n's status."""
     filters, feasible = run_filters(CycleContext(view, pod, config))

@@ -79,7 +79,8 @@ class PriorityClasses:
             return pod
         if not pod.priority_class_name:
             found = self.global_default()
-            value, policy = (DEFAULT_PRIORITY, PREEMPT_LOWER_PRIORITY) if found is None else (found.value, found.preemption_policy)
+            value, policy = (DEFAULT_PRIORITY, PREEMPT_LOWER_PRIORITY) if found is None else \
+                (found.value, found.preemption_policy)
         else:
             found = self.get(pod.priority_class_name)
             if found is None:
