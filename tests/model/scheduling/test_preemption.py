@@ -288,3 +288,24 @@ def test_the_view_is_left_exactly_as_it_was():
     assert ([(q.key, n) for q, n in view.pods()], [[q.key for q in view.pods_on(i)] for i in range(3)]) == before
     assert view.resources is not None and schedule_one(view, p("q", LOW, SMALL), SchedulerConfig(),
                                                        np.random.default_rng(0)).selected_name == "node3"
+
+
+# ----- nominated pods (runtime/framework.go addNominatedPods) ----------------------------
+
+@pytest.mark.parametrize("priority, fits", [(MID - 1, False), (MID, False), (MID + 1, True)])
+def test_a_pod_nominated_to_a_node_counts_there_for_pods_of_lower_or_equal_priority(priority, fits):
+    view = cluster(["node1", "node2"], [p("full", HIGH, VERY_LARGE, "node2")])
+    nominated = {"node1": [p("waiting", MID, MEDIUM)]}
+    result = schedule_one(view, p("q", priority, VERY_LARGE), SchedulerConfig(), np.random.default_rng(0), nominated=nominated)
+    assert (result.selected_name == "node1") is fits
+    if not fits:
+        assert result.node_status(0)[0].reasons == ("Insufficient cpu", "Insufficient memory")
+        assert result.node_status(0)[1] == "NodeResourcesFit"
+    assert [q.key for q, _ in view.pods()] == ["default/full"]  # the nominated pod was only counted
+
+
+def test_the_pod_itself_is_never_counted_as_nominated():
+    view = cluster(["node1"], [])
+    waiting = p("waiting", MID, VERY_LARGE)
+    result = schedule_one(view, waiting, SchedulerConfig(), np.random.default_rng(0), nominated={"node1": [waiting]})
+    assert result.selected_name == "node1"
