@@ -5,6 +5,7 @@ a seeded random stream)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,7 +39,7 @@ class ScheduleResult:
     selected: int | None = None
     processed: int = 0
     notices: list = field(default_factory=list)
-    nominated_failures: dict = field(default_factory=dict)  # node index -> (Status, plugin) with nominated pods
+    nominated_failures: Mapping | None = None  # node index -> (Status, plugin), nodes that failed with nominated pods
 
     @property
     def selected_name(self) -> str | None:
@@ -49,7 +50,7 @@ class ScheduleResult:
         (the cycle stopped there), else the first failing filter plugin in profile
         order, or Success; a node that failed only once the pods nominated to it were
         counted (`nominated.py`) has that status."""
-        if n in self.nominated_failures:
+        if self.nominated_failures and n in self.nominated_failures:
             return self.nominated_failures[n]
         return filter_status(self.filters, n)
 
@@ -94,7 +95,7 @@ def schedule_one(
     ctx = CycleContext(view, pod, config)
     filters, feasible = run_filters(ctx)
     overrides = apply_nominated(view, pod, nominated, feasible, lambda n: filter_node(view, pod, config, n)) \
-        if nominated else {}
+        if nominated else None
     wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
     candidates, processed = sample(feasible, view.tree_order_twice(), start, wanted)
     result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed,
