@@ -20,7 +20,7 @@ import numpy as np
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.scheduling.priority import pod_priority
-from twin.model.scheduling.status import PASS, Status
+from twin.model.scheduling.status import Status
 
 Nominated = Mapping[str, Sequence[Pod]]
 """node name -> the pods nominated to it (pending, not in the view)."""
@@ -61,4 +61,4 @@ def apply_nominated(view: ClusterView, pod: Pod, nominated: Nominated, feasible:
     return failed
 
 
-__all__ = ["Nominated", "PASS", "apply_nominated", "nominated_for", "with_nominated"]
+__all__ = ["Nominated", "apply_nominated", "nominated_for", "with_nominated"]

@@ -41,12 +41,6 @@ def importance_key(start_time: Callable[[Pod], float | None], now: float) -> Cal
     return key
 
 
-def more_important(a: Pod, b: Pod, start_time: Callable[[Pod], float | None], now: float) -> bool:
-    """`MoreImportantPod(a, b)`."""
-    key = importance_key(start_time, now)
-    return key(a)[:2] < key(b)[:2]
-
-
 def filter_pods_with_pdb_violation(pods: Sequence[Pod], budgets: Sequence[Budget]) -> tuple[list[Pod], list[Pod]]:
     """`filterPodsWithPDBViolation`: (violating, non-violating), order kept. Each matching
     PDB's disruptionsAllowed is spent by the pods in turn (a pod already in its
