@@ -16,6 +16,7 @@ from twin.model.workloads import PodRecord, PodStatus
 from twin.scenarios.checks import check_scenario
 from twin.scenarios.clusters import ClusterShape, _worker
 from twin.scenarios.images_spec import image_pullers, image_streams_in_api
+from twin.scenarios.priority_spec import priority_classes
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.workloads import build_configs, triggered_deployments, workload_deployments
 from twin.sim.autoscaler import ClusterAutoscaler
@@ -65,6 +66,7 @@ def build_world(scenario: Scenario, seed: int, openshift: str, metrics_every: fl
                          default_pull_seconds=spec.images.default_pull_seconds, pull_seconds=dict(spec.images.pull_seconds),
                          latency_profile=spec.cluster.worker_latency_profile)
     world = World(seed, params)
+    world.priority_classes = priority_classes(spec)
     for node in scenario.nodes:
         world.add_node(node)
     for pod in scenario.pods:

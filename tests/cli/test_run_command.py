@@ -29,7 +29,8 @@ BUILT_INS = ("zone-failure", "zone-failure-3-replicas", "rolling-update", "node-
              "zone-failure-pull-storm", "readonly-maintenance", "storage-outage", "disable-redirect",
              "saturation-ramp", "pull-storm-default-config", "emptydir-rollout-data-loss", "role-revoked",
              "pvc-recreate-rollout", "base-image-push-triggers", "pvc-zone-outage",
-             "pullthrough-remote-429", "route-pull-storm", "nightly-prune", "zone-recovery-rebalance", "zone-failure-autoscaled")
+             "pullthrough-remote-429", "route-pull-storm", "nightly-prune", "zone-recovery-rebalance", "zone-failure-autoscaled",
+             "zone-failure-full-cluster")
 LIBRARY = Path(str(resources.files("twin.scenarios").joinpath("library")))
 EVENTS_HEADER = "time,seq,kind,subject,details"
 

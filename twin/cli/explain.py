@@ -12,6 +12,8 @@ from twin.model.cluster import ClusterView
 from twin.model.kube_io.load import load_single_pod
 from twin.model.scheduling import SchedulerConfig, schedule_one
 from twin.model.scheduling.inputs import leave_out_scheduled
+from twin.model.scheduling.preemption import post_filter
+from twin.model.scheduling.priority import PriorityClasses
 from twin.report.explain import explain_document, explain_table
 from twin.model.bounds import check_seed
 
@@ -43,15 +45,27 @@ def register(commands) -> None:
 def run(args) -> int:
     check_seed(args.seed, "--seed")
     cluster = cluster_inputs(args.nodes, args.pods, args.objects)
-    pod = load_single_pod(args.pod)
-    pods, notes = leave_out_scheduled(cluster.pods, [pod])
+    pod = with_system_priority(load_single_pod(args.pod))
+    pods, notes = leave_out_scheduled([with_system_priority(p) for p in cluster.pods], [pod])
     view = ClusterView(cluster.nodes, pods, cluster.services, cluster.workloads, cluster.namespaces,
                        cluster.storage())
     result = schedule_one(view, pod, SchedulerConfig(), np.random.default_rng(args.seed), score_all=True)
+    preemption = None
+    if result.selected is None:  # PostFilter: what DefaultPreemption would do (no PDBs are read)
+        preemption = post_filter(view, result, SchedulerConfig(), rng=np.random.default_rng(args.seed))
     if args.quiet:
         return 0
     if args.output == "json":
-        write_json(explain_document(result, notes))
+        write_json(explain_document(result, notes, preemption))
     else:
-        print(explain_table(result, notes))
+        print(explain_table(result, notes, preemption=preemption))
     return 0
+
+
+def with_system_priority(pod):
+    """A pod whose priority the inputs leave unset gets its system class's value
+    (system-cluster-critical, system-node-critical), as the Priority admission plugin
+    would; other classes are not read, so such a pod keeps priority 0."""
+    if pod.priority is None and PriorityClasses().get(pod.priority_class_name or "") is not None:
+        return PriorityClasses().admit(pod)
+    return pod

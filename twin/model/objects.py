@@ -235,6 +235,10 @@ class Pod:
     termination_grace_period_seconds: int = 30
     volumes: tuple[Volume, ...] = ()
     uid: str = ""
+    preemption_policy: str | None = field(default=None, compare=False)
+    """PreemptLowerPriority | Never; None: unset. The Priority admission plugin sets it on
+    pods, never on templates: left out of equality and so of the pod-template hash (upstream
+    hashes the template, where it is unset and omitted)."""
     requests: Resources = field(init=False, compare=False, repr=False)
     nonzero_requests: Resources = field(init=False, compare=False, repr=False)
 

@@ -133,6 +133,7 @@ class PodStatus:
     grace_seconds: int | None = None
     restarts: int = 0
     created: float = 0.0
+    nominated_node: str | None = None  # status.nominatedNodeName, set by preemption
 
 
 @dataclass(frozen=True, slots=True)

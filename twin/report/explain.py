@@ -8,7 +8,8 @@ JSON contract (stable; documented in the README):
                           "filters": {"<FilterPlugin>": {"status": "<code>", "reasons": [...]}, ...},
                           "scores": {"<ScorePlugin>": <normalised 0-100 int, before weight>, ...},
                           "total": <weighted int> | null}},
-     "warnings": [{"plugin": "<plugin>" | null, "message": "<text>"}, ...]}
+     "warnings": [{"plugin": "<plugin>" | null, "message": "<text>"}, ...],
+     "preemption": {...}}   # only when no node fits: see `preemption_entry`
 
 `filters` lists every filter plugin of the profile (a plugin whose PreFilter skipped
 reports Success); `scores` and `total` are present only for nodes that passed every
@@ -20,16 +21,49 @@ explained pod being left out of `--pods`.
 from __future__ import annotations
 
 from twin.model.scheduling import ScheduleResult
+from twin.model.scheduling.preemption import Preemption
 from twin.model.scheduling.profile import FILTER_NAMES
 from twin.model.scheduling.status import PASS
 
 
-def explain_document(result: ScheduleResult, notes=()) -> dict:
-    """`notes`: `Notice`s about the inputs, listed before the plugins' warnings."""
+def explain_document(result: ScheduleResult, notes=(), preemption: Preemption | None = None) -> dict:
+    """`notes`: `Notice`s about the inputs, listed before the plugins' warnings;
+    `preemption`: what DefaultPreemption would do for a pod no node fits."""
     scored = {int(n): i for i, n in enumerate(result.candidates)}
     nodes = {name: _node_entry(result, n, scored.get(n)) for n, name in enumerate(result.node_names)}
-    return {"pod": result.pod.key, "selected": result.selected_name, "nodes": nodes,
-            "warnings": warning_entries([*notes, *result.notices])}
+    doc = {"pod": result.pod.key, "selected": result.selected_name, "nodes": nodes,
+           "warnings": warning_entries([*notes, *result.notices])}
+    if preemption is not None:
+        doc["preemption"] = preemption_entry(preemption)
+    return doc
+
+
+def preemption_entry(outcome: Preemption) -> dict:
+    """{"eligible": bool, "reason": "<why not eligible>" | "",
+        "candidates": [{"node": ..., "victims": ["<ns>/<name>", ...] (most important first),
+                        "pdb_violations": n}, ...] (dry-run order),
+        "nominated": "<node the scheduler would nominate>" | null,
+        "nodes": {"<node>": "<why no candidate>"}}"""
+    candidates = [{"node": c.node, "victims": [v.key for v in c.victims.pods], "pdb_violations": c.victims.pdb_violations}
+                  for c in outcome.candidates]
+    return {"eligible": outcome.eligible, "reason": outcome.reason, "candidates": candidates,
+            "nominated": outcome.chosen.node if outcome.chosen else None,
+            "nodes": {name: "; ".join(status.reasons) for name, status in outcome.statuses.items()}}
+
+
+def preemption_lines(outcome: Preemption) -> list[str]:
+    """The table's lines after the nodes: the victims the scheduler would choose, or why
+    preemption cannot help."""
+    if not outcome.eligible:
+        return [f"preemption: {outcome.reason}"]
+    if outcome.chosen is None:
+        return ["preemption: no candidate: preemption would not help any node"]
+    lines = [f"preemption: would nominate {outcome.chosen.node}, evicting "
+             f"{', '.join(v.key for v in outcome.chosen.victims.pods)}"]
+    lines += [f"  candidate {c.node}: {len(c.victims.pods)} victim(s) {', '.join(v.key for v in c.victims.pods)}"
+              f"{f', {c.victims.pdb_violations} PDB violation(s)' if c.victims.pdb_violations else ''}"
+              for c in outcome.candidates]
+    return lines
 
 
 def warning_entries(notices) -> list[dict]:
@@ -59,9 +93,9 @@ def _filters(result: ScheduleResult, n: int) -> dict:
     return out
 
 
-def explain_table(result: ScheduleResult, notes=(), warnings: bool = True) -> str:
-    """A fixed-width table of the document, one row per node, best total first, then the
-    warnings (unless `warnings` is False)."""
+def explain_table(result: ScheduleResult, notes=(), warnings: bool = True, preemption: Preemption | None = None) -> str:
+    """A fixed-width table of the document, one row per node, best total first, then what
+    preemption would do (when given), then the warnings (unless `warnings` is False)."""
     doc = explain_document(result, notes)
     score_names = list(result.scores)
     rows = [_row(name, entry, score_names) for name, entry in doc["nodes"].items()]
@@ -69,7 +103,8 @@ def explain_table(result: ScheduleResult, notes=(), warnings: bool = True) -> st
     header = ["NODE", "STATUS", "TOTAL", *[_short(s) for s in score_names], "REASON"]
     lines = _columns([header] + [r[1] for r in rows])
     verdict = f"selected {doc['selected']}" if doc["selected"] else result.fit_error()
-    return "\n".join([f"{doc['pod']}: {verdict}", *lines, *(warning_lines(doc["warnings"]) if warnings else [])])
+    extra = preemption_lines(preemption) if preemption is not None else []
+    return "\n".join([f"{doc['pod']}: {verdict}", *lines, *extra, *(warning_lines(doc["warnings"]) if warnings else [])])
 
 
 def _row(name: str, entry: dict, score_names: list[str]) -> tuple:

@@ -20,6 +20,7 @@ from twin.report.figures.pools import pools_plot
 from twin.report.figures.queues import queues_plot
 from twin.report.figures.ready import ready_plot
 from twin.report.figures.resources import resources_plot
+from twin.report.preemptions import preemption_table
 from twin.report.run_folder import RunFolder
 from twin.report.tables import (Table, clock, fault_table, kpi_table, pending_reason_table, pool_table, request_table,
                                 resource_table, verdict_table)
@@ -116,7 +117,8 @@ def _pending(folder: RunFolder, marks) -> list:
     plot = pending_plot(pending, marks, folder.duration)
     if table.empty:
         return [plot, "No pod was Pending: every pod was bound the instant it was created."]
-    return [plot, pending_reason_table(table)]
+    preemptions = preemption_table(folder.records)
+    return [plot, pending_reason_table(table), *([preemptions] if preemptions is not None else [])]
 
 
 def _requests(folder: RunFolder, marks) -> list:

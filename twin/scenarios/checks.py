@@ -26,6 +26,7 @@ from twin.model.quantity import format_bytes, parse_quantity, value
 from twin.model.quoting import shown
 from twin.model.registry import RegistryConfig, parse_registry_config, validate
 from twin.model.registry.resources.nodes import INSTANCE_TYPE_LABELS, INSTANCE_TYPES
+from twin.scenarios.priority_spec import check_priority_classes
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import ScenarioFile, instance_type_expected
 
@@ -39,6 +40,7 @@ def check_scenario(scenario: Scenario) -> None:
     check_fault_times(scenario)
     check_allowed_windows(scenario)
     check_workloads(scenario)
+    check_priority_classes(scenario.source, scenario.spec)
     check_configs(scenario)
     check_fault_targets(scenario)
     check_added_nodes(scenario)

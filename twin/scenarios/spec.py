@@ -48,6 +48,7 @@ from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, S
 from twin.scenarios.machine_pools_spec import MachinePoolSpec, ScalePool
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
+from twin.scenarios.priority_spec import PriorityClassYaml
 from twin.scenarios.remotes_spec import ImportFault, ImportSpec, ImportsSpec, RemotePush, RemoteSpec, RemoteTarget
 from twin.scenarios.traffic_spec import TrafficSpec
 
@@ -257,6 +258,8 @@ class WorkloadSpec(Strict):
     build: BuildSpec | None = None
     import_: ImportSpec | None = Field(None, alias="import")
     """The image's tag is imported from a remote registry (`remotes_spec.py`)."""
+    priority_class: str | None = None
+    """The pods' priorityClassName (`priority_spec.py`): a class of `priority_classes` or a system one."""
 
     @model_validator(mode="after")
     def image_for_images_streams(self):
@@ -428,6 +431,7 @@ class ScenarioFile(Strict):
     invariants: list[InvariantSpec] = Field(default_factory=list)
     namespaces: dict[NamespaceName, NamespaceSpec] = Field(default_factory=dict)
     descheduler: DeschedulerSpec | None = None  # the KubeDescheduler CR's spec; absent: no descheduler
+    priority_classes: list[PriorityClassYaml] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def pods_within_limits(self):

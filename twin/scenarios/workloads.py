@@ -47,7 +47,7 @@ def deployment(w: WorkloadSpec) -> Deployment:
         usage = {key: str(amount) for key, amount in ((CPU_USAGE, w.usage.cpu), (MEMORY_USAGE, w.usage.memory))
                  if amount is not None}
     template = Pod(w.name, w.namespace, labels, containers=(Container(w.name, requests, w.image),), annotations=usage,
-                   topology_spread_constraints=constraints)
+                   topology_spread_constraints=constraints, priority_class_name=w.priority_class)
     spec = DeploymentSpec(w.replicas, LabelSelector.of({"app": w.name}), template, strategy=w.strategy)
     return Deployment(w.name, w.namespace, spec)
 

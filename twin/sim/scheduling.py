@@ -17,6 +17,7 @@ from twin.invariants.skew import spread_skews
 from twin.model.registry.render import NAMESPACE as REGISTRY_NAMESPACE
 from twin.model.scheduling import Scheduler, SchedulerConfig
 from twin.model.workloads import PodRecord
+from twin.sim.preemption import Preemptor
 from twin.sim.world import World
 
 INITIAL_BACKOFF, MAX_BACKOFF = 1.0, 10.0
@@ -81,6 +82,7 @@ class SchedulerLoop:
     def __init__(self, world: World, config: SchedulerConfig | None = None) -> None:
         self.world = world
         self.scheduler = Scheduler(config, world.streams("scheduler"))
+        self.preemption = Preemptor(world, self.scheduler.config)
         self.queue = SchedulingQueue()
         self.wake = world.env.event()
         world.store.subscribe("Pod", self.on_pod)
@@ -98,6 +100,7 @@ class SchedulerLoop:
             return
         key = (new or old).key
         self.queue.forget(key)
+        self.preemption.forget(key, new is None)
         if old is not None and old.pod.node_name and (new is None or (new.status.deleted and not old.status.deleted)):
             self.retry_pool("AssignedPodDelete")
 
@@ -110,6 +113,15 @@ class SchedulerLoop:
             del self.queue.pool[key]
             self.queue.waiting[key] = entry
         self.poke()
+
+    def retry(self, keys: list[str]) -> None:
+        """Pods whose nomination preemption cleared go back to be retried."""
+        for key in keys:
+            entry = self.queue.pool.pop(key, None)
+            if entry is not None:
+                self.queue.waiting[key] = entry
+        if keys:
+            self.poke()
 
     def poke(self) -> None:
         if not self.wake.triggered:
@@ -154,9 +166,12 @@ class SchedulerLoop:
         if record is None or record.pod.node_name or record.status.deleted is not None:
             self.queue.forget(entry.key)
             return
-        result = self.scheduler.schedule(world.view, record.pod)
+        nominations = self.preemption.nominations
+        result = self.scheduler.schedule(world.view, record.pod, nominated=self.preemption.nominated_pods() if nominations
+                                         else None, nominated_node=nominations.get(entry.key))
         if result.selected is None:
             self.unschedulable(entry, result)
+            self.retry(self.preemption.run(world.pod(entry.key), result))
             return
         self.queue.forget(entry.key)
         details = self.binding_details(record, result.selected_name)

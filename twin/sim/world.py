@@ -12,6 +12,7 @@ from twin.model.cluster import ClusterView
 from twin.model.controllers.latency_profile import latency_settings
 from twin.model.controllers.taint_eviction import with_default_tolerations
 from twin.model.objects import Node
+from twin.model.scheduling.priority import PriorityClasses
 from twin.model.workloads import PodRecord
 from twin.sim.mirror import ViewMirror
 from twin.sim.recorder import Recorder
@@ -99,6 +100,7 @@ class World:
         self.streams = RandomStreams(seed)
         self.view = ClusterView()
         self.runtime: dict[str, NodeRuntime] = {}
+        self.priority_classes = PriorityClasses()  # the system classes; `build_world` adds the scenario's
         mirror = ViewMirror(self.view)
         self.store.subscribe("Pod", mirror.on_pod)
         self.store.subscribe("Node", mirror.on_node)
@@ -128,9 +130,10 @@ class World:
 
     def create_pod(self, record: PodRecord) -> None:
         """Admission adds the not-ready/unreachable tolerations (DefaultTolerationSeconds:
-        300 s, or the worker latency profile's) before the pod is stored."""
+        300 s, or the worker latency profile's) and resolves the pod's priority from its
+        PriorityClass (the Priority plugin) before the pod is stored."""
         latency = self.latency
-        pod = with_default_tolerations(record.pod, latency.not_ready_toleration_seconds,
+        pod = with_default_tolerations(self.priority_classes.admit(record.pod), latency.not_ready_toleration_seconds,
                                        latency.unreachable_toleration_seconds)
         self.put_pod(PodRecord(pod, replace(record.status, created=self.now)))
         self.recorder.record("PodCreated", record.key, owner=_owner(record))

@@ -11,6 +11,7 @@ updates its snapshot instead of copying the cluster for every pod.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,24 @@ class ClusterView:
         """Update a bound pod in place (e.g. it got a deletionTimestamp)."""
         self.remove_pod(pod.key)
         self.add_pod(pod)
+
+    @contextmanager
+    def trial(self, n: int) -> Iterator[None]:
+        """Pods of node `n` may be removed and added inside; on exit the node holds its
+        pods again, in their former order everywhere (as kube-scheduler's preemption
+        dry run works on a copy of the NodeInfo: `SelectVictimsOnNode`)."""
+        order, before = list(self._pods), dict(self._on_node[n])
+        try:
+            yield
+        finally:
+            for key in [k for k in self._on_node[n] if k not in before]:
+                self.remove_pod(key)
+            for key, pod in before.items():
+                if key not in self._pods:
+                    self._bind_index(pod, n)
+            self._pods = {key: self._pods[key] for key in order}
+            self._on_node[n] = before
+            self._with_affinity = {k: self._with_affinity[k] for k in order if k in self._with_affinity}
 
     def get_pod(self, key: str) -> Pod | None:
         entry = self._pods.get(key)

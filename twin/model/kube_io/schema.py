@@ -548,6 +548,7 @@ class PodSpecSchema(Schema):
                                            AfterValidator(unique_spread_constraints)] = None
     priority_class_name: Subdomain | None = None
     priority: int | None = None
+    preemption_policy: Literal["PreemptLowerPriority", "Never"] | None = None
     termination_grace_period_seconds: int = 30
     volumes: list[VolumeSchema] | None = None
 
@@ -600,6 +601,7 @@ class PodSchema(TopLevel):
             owner_references=tuple(o.to_domain() for o in meta.owner_references or ()),
             priority_class_name=spec.priority_class_name,
             priority=spec.priority,
+            preemption_policy=spec.preemption_policy,
             phase=self.status.phase if self.status else "Pending",
             termination_grace_period_seconds=spec.termination_grace_period_seconds,
             volumes=tuple(v.to_domain() for v in spec.volumes or ()),

@@ -5,6 +5,7 @@ a seeded random stream)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +14,7 @@ from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.scheduling.config import SchedulerConfig
 from twin.model.scheduling.context import CycleContext
+from twin.model.scheduling.nominated import Nominated, apply_nominated
 from twin.model.scheduling.profile import FILTER_PLUGINS, SCORE_PLUGINS
 from twin.model.scheduling.sampling import num_feasible_nodes_to_find, sample
 from twin.model.scheduling.status import PASS, Status
@@ -37,6 +39,7 @@ class ScheduleResult:
     selected: int | None = None
     processed: int = 0
     notices: list = field(default_factory=list)
+    nominated_failures: Mapping | None = None  # node index -> (Status, plugin), nodes that failed with nominated pods
 
     @property
     def selected_name(self) -> str | None:
@@ -45,15 +48,11 @@ class ScheduleResult:
     def node_status(self, n: int) -> tuple[Status, str | None]:
         """The node's status as kube-scheduler records it: a PreFilter rejection first
         (the cycle stopped there), else the first failing filter plugin in profile
-        order, or Success."""
-        for name, outcome in self.filters.items():
-            if outcome.prefilter:
-                return outcome.status_of(n), name
-        for name, outcome in self.filters.items():
-            status = outcome.status_of(n)
-            if not status.ok:
-                return status, name
-        return PASS, None
+        order, or Success; a node that failed only once the pods nominated to it were
+        counted (`nominated.py`) has that status."""
+        if self.nominated_failures and n in self.nominated_failures:
+            return self.nominated_failures[n]
+        return filter_status(self.filters, n)
 
     def fit_error(self) -> str:
         """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
@@ -70,6 +69,17 @@ class ScheduleResult:
         return reasons
 
 
+def filter_status(filters: dict, n: int) -> tuple[Status, str | None]:
+    for name, outcome in filters.items():
+        if outcome.prefilter:
+            return outcome.status_of(n), name
+    for name, outcome in filters.items():
+        status = outcome.status_of(n)
+        if not status.ok:
+            return status, name
+    return PASS, None
+
+
 def schedule_one(
     view: ClusterView,
     pod: Pod,
@@ -77,15 +87,19 @@ def schedule_one(
     rng: np.random.Generator,
     start: int = 0,
     score_all: bool = False,
+    nominated: Nominated | None = None,
 ) -> ScheduleResult:
     """Schedule `pod` against `view` without changing it. `start` is nextStartNodeIndex;
-    `score_all` scores every feasible node (and a single one) for explanations."""
+    `score_all` scores every feasible node (and a single one) for explanations;
+    `nominated` the pods waiting for preemption victims, by node (`nominated.py`)."""
     ctx = CycleContext(view, pod, config)
     filters, feasible = run_filters(ctx)
+    overrides = apply_nominated(view, pod, nominated, feasible, lambda n: filter_node(view, pod, config, n)) \
+        if nominated else None
     wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
     candidates, processed = sample(feasible, view.tree_order_twice(), start, wanted)
     result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed,
-                            notices=ctx.notices)
+                            notices=ctx.notices, nominated_failures=overrides)
     if len(candidates) == 1 and not score_all:
         result.selected = int(candidates[0])
     elif len(candidates) > 0:
@@ -103,6 +117,32 @@ def run_filters(ctx: CycleContext) -> tuple[dict, np.ndarray]:
             filters[plugin.NAME] = outcome
             feasible &= outcome.passed
     return filters, feasible
+
+
+def try_nominated_node(view: ClusterView, pod: Pod, config: SchedulerConfig, node: str,
+                       nominated: Nominated | None = None) -> ScheduleResult | None:
+    """`evaluateNominatedNode` (schedule_one.go `findNodesThatFitPod`): a pod with a
+    nominated node (it preempted there) is filtered against that node first and, if it
+    passes, goes there without scoring; None otherwise (a full cycle follows)."""
+    n = view.node_index.get(node)
+    if n is None:
+        return None
+    ctx = CycleContext(view, pod, config)
+    filters, feasible = run_filters(ctx)
+    overrides = apply_nominated(view, pod, nominated, feasible, lambda i: filter_node(view, pod, config, i)) \
+        if nominated else {}
+    if not feasible[n]:
+        return None
+    chosen = np.array([n], dtype=np.int64)
+    return ScheduleResult(pod, view.node_names, filters, feasible, chosen, selected=n, notices=ctx.notices,
+                          nominated_failures=overrides)
+
+
+def filter_node(view: ClusterView, pod: Pod, config: SchedulerConfig, n: int) -> tuple[np.ndarray, Status, str | None]:
+    """One filter pass over the view as it is now: the feasible mask and node n's status."""
+    filters, feasible = run_filters(CycleContext(view, pod, config))
+    status, plugin = filter_status(filters, n)
+    return feasible, status, plugin
 
 
 def run_scores(ctx: CycleContext, candidates: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -1,8 +1,9 @@
 """The default profile (`pkg/scheduler/apis/config/v1/default_plugins.go`, Kubernetes
 1.34–1.36): filter plugins in upstream order, then the score plugins. Left out:
-SchedulingGates, PrioritySort, DefaultPreemption, DefaultBinder (not part of a cycle's
-verdicts) and DynamicResources (DRA is not modelled); VolumeBinding's score runs only
-with the alpha StorageCapacityScoring gate."""
+SchedulingGates, PrioritySort (the simulation's queue), DefaultPreemption (the PostFilter
+in `preemption/`), DefaultBinder (not part of a cycle's verdicts) and DynamicResources
+(DRA is not modelled); VolumeBinding's score runs only with the alpha
+StorageCapacityScoring gate."""
 
 from __future__ import annotations
 

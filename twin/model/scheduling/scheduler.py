@@ -8,7 +8,8 @@ import numpy as np
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.scheduling.config import SchedulerConfig
-from twin.model.scheduling.framework import ScheduleResult, schedule_one
+from twin.model.scheduling.framework import ScheduleResult, schedule_one, try_nominated_node
+from twin.model.scheduling.nominated import Nominated
 
 
 class Scheduler:
@@ -17,9 +18,16 @@ class Scheduler:
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         self.next_start = 0
 
-    def schedule(self, view: ClusterView, pod: Pod, score_all: bool = False) -> ScheduleResult:
+    def schedule(self, view: ClusterView, pod: Pod, score_all: bool = False, nominated: Nominated | None = None,
+                 nominated_node: str | None = None) -> ScheduleResult:
+        """`nominated`: pods waiting for preemption victims, by node; `nominated_node`:
+        the pod's own nomination, tried first (neither touches nextStartNodeIndex)."""
+        if nominated_node is not None:
+            result = try_nominated_node(view, pod, self.config, nominated_node, nominated)
+            if result is not None:
+                return result
         start = self.next_start % len(view.nodes) if view.nodes else 0
-        result = schedule_one(view, pod, self.config, self.rng, start, score_all)
+        result = schedule_one(view, pod, self.config, self.rng, start, score_all, nominated)
         if view.nodes:
             self.next_start = (start + result.processed) % len(view.nodes)
         return result
