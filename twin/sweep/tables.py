@@ -6,9 +6,13 @@ which runs finished):
     <param path> …          each parameter's value (text when its values mix types)
     seed, exit_status       0 when every invariant held, 1 otherwise (as `twin run`)
     holds.<invariant> …     one boolean per invariant verdict
-    kpis.<name> …           every numeric scalar of summary.json's `kpis` and `requests`
-    requests.<path> …       sections, flattened with dots (lists such as `phases` are left
-                            out); null is NaN; a KPI missing from a run is NaN
+    kpis.<name> …           every numeric scalar of summary.json's `kpis`, `requests`,
+    requests.<path> …       `pools`, `autoscaler` and `descheduler` sections, flattened with
+    pools.<pool>.<name> …   dots (lists such as `phases` are left out); null is NaN; a KPI
+    autoscaler.<name> …     missing from a run is NaN
+    pools.node_hours        the node-hours of every machine pool together (a capacity
+                            planner's cost; pool names cannot contain `_`, so no pool is
+                            called `node_hours`)
 
 `aggregate`, one row per parameter combination, in the same order:
 
@@ -30,7 +34,7 @@ import pandas as pd
 
 from twin.sweep.stats import t_quantile
 
-SECTIONS = ("kpis", "requests")
+SECTIONS = ("kpis", "requests", "pools", "autoscaler", "descheduler")
 HOLDS = "holds."
 STATS = ("mean", "std", "ci95_low", "ci95_high", "n")
 
@@ -40,6 +44,9 @@ def flatten(document: dict) -> dict:
     row: dict = {}
     for section in SECTIONS:
         _walk(document.get(section) or {}, section, row)
+    pools = document.get("pools")
+    if pools:
+        row["pools.node_hours"] = sum(pool["node_hours"] for pool in pools.values())
     return row
 
 

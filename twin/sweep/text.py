@@ -24,6 +24,9 @@ HEADLINE = {
     "requests.latency_seconds.blob_get.p99": "p99 blob GET s",
     "requests.pulls.p99_seconds": "p99 pull s",
     "requests.workloads_recovery_seconds": "workloads recovery s",
+    "pools.node_hours": "node-hours",
+    "autoscaler.nodes_added": "nodes added",
+    "autoscaler.pending_to_ready_max_seconds": "pending to Ready max s",
 }
 ALWAYS = ("kpis.registry_recovery_seconds", "kpis.min_ready_replicas")  # shown even when empty or zero
 
