@@ -67,8 +67,8 @@ class RunStore:
         for stale in self.runs.glob(".*.json.*"):
             stale.unlink(missing_ok=True)
 
-    def save(self, record: dict) -> None:
-        write_text(self.runs / f"{record['name']}.json", record_json(record))
+    def save(self, record: dict) -> dict:
+        return save_record(self.runs, record)
 
     def write_tables(self, runs: pd.DataFrame, aggregate: pd.DataFrame) -> None:
         for name, frame in zip(TABLES, (runs, aggregate)):
@@ -77,6 +77,23 @@ class RunStore:
 
 def record_json(record: dict) -> str:
     return json.dumps(record, indent=1) + "\n"
+
+
+def save_record(runs: Path, record: dict) -> dict:
+    """Write `runs/<name>.json` atomically (`twin.files.write_text`: a temporary name in
+    the same folder, then `os.replace`; a kill leaves either no file or the whole file,
+    and `RunStore.start` removes the temporary names a kill left behind); the record is
+    returned as its file holds it. Called by whoever ran the run: this process, or a
+    worker writing its chunk's runs one by one (`twin.sweep.chunks`)."""
+    text = record_json(record)
+    write_text(runs / f"{record['name']}.json", text)
+    return json.loads(text)
+
+
+def as_saved(record: dict) -> dict:
+    """The record as its file would hold it (so that in-memory and on-disk sweeps give the
+    same tables)."""
+    return json.loads(record_json(record))
 
 
 def _stored_definition(folder: Path, flag: str) -> dict | None:
