@@ -12,7 +12,7 @@ The rule (`chunk_size`), applied each time a chunk is submitted:
   one run each (`window` of them: two per worker, one running and one waiting);
 * then `run_seconds` is the mean wall time of the runs this sweep has finished so far, and
   a chunk holds at most `TASK_SECONDS / run_seconds` runs: a run is *short* when several
-  fit in `TASK_SECONDS`, *long* when it takes half of it or more, and then it stays one
+  fit in `TASK_SECONDS`, *long* when it takes more than half of it, and then it stays one
   run per task (a 2-minute run of `day-500` is never grouped);
 * and at most `remaining / (SHARE × workers)` runs (guided self-scheduling, Polychronopoulos
   & Kuck 1987): early chunks are large, the last ones hold one run, so the workers finish
@@ -43,7 +43,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from twin.sweep.store import as_saved, save_record
+from twin.sweep.store import as_saved, read_record, save_record
 from twin.sweep.task import RunSpec, run_one
 
 TASK_SECONDS = 1.0
@@ -84,12 +84,19 @@ def run_chunk(runs: Sequence[RunSpec], folder: str | None, owner: int | None) ->
         if owner is not None and os.getppid() != owner:
             break
         try:
-            record = run_one(run)
-            records.append(save_record(Path(folder), record) if folder is not None else as_saved(record))
+            records.append(_saved(run, Path(folder)) if folder is not None else as_saved(run_one(run)))
         except Exception as exc:
             exc.add_note(f"in sweep run {run.name} ({run.values}, seed {run.seed})")
             raise
     return records
+
+
+def _saved(run: RunSpec, folder: Path) -> dict:
+    """The run's record, written; or, when its file is there already, what the file holds:
+    the chunk is a retry (Dask runs a task again when its worker died part-way, up to
+    `distributed.scheduler.allowed-failures` times) and this run finished in the attempt
+    before, so it is not run again."""
+    return read_record(folder / f"{run.name}.json") or save_record(folder, run_one(run))
 
 
 def run_chunked(client, runs: Sequence[RunSpec], workers: int, folder: Path | None,

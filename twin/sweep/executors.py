@@ -70,7 +70,11 @@ def run_on_dask(client, runs: Iterable[RunSpec]) -> Iterator[dict]:
 @contextmanager
 def dask_client(workers: int | None = None, scheduler: str | None = None) -> Iterator:
     """A client of a new LocalCluster (`workers` processes), or of the scheduler at
-    `scheduler`; closed (and the cluster shut down) on exit."""
+    `scheduler`; closed (and the cluster shut down) on exit. `CLUSTER_CONFIG` holds (in
+    Dask's global configuration) while the cluster lives: a nanny whose worker died starts
+    the new one with the multiprocessing method configured at that moment, and Dask's
+    default, spawn, would start a process that imports everything again (and, from a
+    script without a `__main__` guard, runs the script again)."""
     if scheduler is not None:
         client = connect(scheduler)
         try:
@@ -78,14 +82,16 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
         finally:
             client.close()
         return
-    cluster = local_cluster(workers or cores())
-    try:
-        from distributed import Client
+    import dask
+    from distributed import Client  # first: its defaults join Dask's configuration, which `set` then restores
 
-        with Client(cluster, set_as_default=False) as client:
-            yield client
-    finally:
-        cluster.close()
+    with dask.config.set(CLUSTER_CONFIG):  # for the cluster's life: a worker that dies is replaced by a forked one
+        cluster = local_cluster(workers or cores())
+        try:
+            with Client(cluster, set_as_default=False) as client:
+                yield client
+        finally:
+            cluster.close()
 
 
 def local_cluster(workers: int):

@@ -56,7 +56,7 @@ class RunStore:
         found = {}
         for path in sorted(self.runs.glob("*.json")) if self.runs.is_dir() else []:
             if path.stem in names:
-                found[path.stem] = _read_record(path)
+                found[path.stem] = read_record(path)
         return {name: record for name, record in found.items() if record is not None}
 
     def start(self) -> None:
@@ -64,15 +64,21 @@ class RunStore:
         self.runs.mkdir(parents=True, exist_ok=True)
         if not (self.folder / DEFINITION).exists():
             write_text(self.folder / DEFINITION, json.dumps(self.plan.definition, indent=2) + "\n")
-        for stale in self.runs.glob(".*.json.*"):
-            stale.unlink(missing_ok=True)
+        self._clear_temporaries()
 
     def save(self, record: dict) -> dict:
         return save_record(self.runs, record)
 
     def write_tables(self, runs: pd.DataFrame, aggregate: pd.DataFrame) -> None:
+        """Also removes the temporary file of a run whose worker died while writing it (the
+        run was made again): every run is done, nobody writes any more."""
         for name, frame in zip(TABLES, (runs, aggregate)):
             write_parquet(self.folder / name, frame)
+        self._clear_temporaries()
+
+    def _clear_temporaries(self) -> None:
+        for stale in self.runs.glob(".*.json.*"):
+            stale.unlink(missing_ok=True)
 
 
 def record_json(record: dict) -> str:
@@ -110,7 +116,7 @@ RECORD_FIELDS = ("name", "index", "values", "seed", "exit_status", "summary")
 """What a run file holds (`task.py` `run_one`)."""
 
 
-def _read_record(path: Path) -> dict | None:
+def read_record(path: Path) -> dict | None:
     """A run file; one that cannot be read (never written whole) or is not a run's record
     (`{}`, another program's JSON, a record of another run) counts as not finished, so the
     run is made again."""
