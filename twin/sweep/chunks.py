@@ -102,52 +102,47 @@ def _saved(run: RunSpec, folder: Path) -> dict:
 def run_chunked(client, runs: Sequence[RunSpec], workers: int, folder: Path | None,
                 owner: int | None = None) -> Iterator[dict]:
     """Submit chunks (`chunk_size`), `WINDOW_PER_WORKER × workers` in flight, each next one
-    sized when an earlier one completes; yield every record of each completed chunk. On an
-    error (or when the caller stops early) the chunks still queued are cancelled."""
+    sized and submitted when an earlier one completes; yield every record of each completed
+    chunk (whatever completed since the last look, `as_completed(...).batches()`: one wake-up
+    of this process per batch, not per run). On an error (or when the caller stops early) the
+    chunks still queued are cancelled."""
     from distributed import as_completed
 
-    pending, window = deque(runs), WINDOW_PER_WORKER * max(workers, 1)
-    chunks: dict = {}
-    timing = _Timing()
+    flight = _InFlight(client, runs, workers, str(folder) if folder is not None else None, owner)
     completed = as_completed(loop=client.loop)
-    where = str(folder) if folder is not None else None
-
-    def refill() -> None:
-        while pending and len(chunks) < window:
-            chunk = [pending.popleft() for _ in range(chunk_size(len(pending), workers, timing.mean))]
-            future = client.submit(run_chunk, chunk, where, owner, pure=False)
-            chunks[future] = chunk
-            completed.add(future)
-
     try:
-        refill()
+        flight.refill(completed)
         for batch in completed.batches():
-            records = [record for future in batch for record in _records(future, chunks.pop(future))]
-            timing.add(records)
-            refill()
+            records = [record for future in batch for record in flight.landed(future)]
+            flight.refill(completed)  # before handing the records on: the workers' queues stay full
             yield from records
     finally:
-        client.cancel(list(chunks))
+        client.cancel(list(flight.chunks))
 
 
-class _Timing:
-    """The mean wall time of the runs finished so far."""
+class _InFlight:
+    """The runs not yet submitted, the chunks submitted and not yet back, and the mean
+    wall time of the runs finished so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, client, runs: Sequence[RunSpec], workers: int, folder: str | None, owner: int | None) -> None:
+        self.client, self.pending, self.workers = client, deque(runs), max(workers, 1)
+        self.folder, self.owner = folder, owner
+        self.chunks: dict = {}
         self.count, self.seconds = 0, 0.0
 
-    def add(self, records: list[dict]) -> None:
+    def refill(self, completed) -> None:
+        while self.pending and len(self.chunks) < WINDOW_PER_WORKER * self.workers:
+            mean = self.seconds / self.count if self.count else None
+            chunk = [self.pending.popleft() for _ in range(chunk_size(len(self.pending), self.workers, mean))]
+            future = self.client.submit(run_chunk, chunk, self.folder, self.owner, pure=False)
+            self.chunks[future] = chunk
+            completed.add(future)
+
+    def landed(self, future) -> list[dict]:
+        chunk, records = self.chunks.pop(future), future.result()
+        if len(records) < len(chunk):  # its worker found the sweep's process gone: not while we wait here
+            raise RuntimeError(f"a sweep worker stopped after {len(records)} of {len(chunk)} runs: its parent "
+                               "process changed")
         self.count += len(records)
         self.seconds += sum(record["wall_seconds"] for record in records)
-
-    @property
-    def mean(self) -> float | None:
-        return self.seconds / self.count if self.count else None
-
-
-def _records(future, chunk: list[RunSpec]) -> list[dict]:
-    records = future.result()
-    if len(records) < len(chunk):  # the worker found the sweep gone: cannot happen while we wait
-        raise RuntimeError(f"a sweep worker stopped after {len(records)} of {len(chunk)} runs: its parent process "
-                           "changed")
-    return records
+        return records
