@@ -56,7 +56,7 @@ class RunStore:
         found = {}
         for path in sorted(self.runs.glob("*.json")) if self.runs.is_dir() else []:
             if path.stem in names:
-                found[path.stem] = _read_record(path)
+                found[path.stem] = read_record(path)
         return {name: record for name, record in found.items() if record is not None}
 
     def start(self) -> None:
@@ -64,19 +64,42 @@ class RunStore:
         self.runs.mkdir(parents=True, exist_ok=True)
         if not (self.folder / DEFINITION).exists():
             write_text(self.folder / DEFINITION, json.dumps(self.plan.definition, indent=2) + "\n")
-        for stale in self.runs.glob(".*.json.*"):
-            stale.unlink(missing_ok=True)
+        self._clear_temporaries()
 
-    def save(self, record: dict) -> None:
-        write_text(self.runs / f"{record['name']}.json", record_json(record))
+    def save(self, record: dict) -> dict:
+        return save_record(self.runs, record)
 
     def write_tables(self, runs: pd.DataFrame, aggregate: pd.DataFrame) -> None:
+        """Also removes the temporary file of a run whose worker died while writing it (the
+        run was made again): every run is done, nobody writes any more."""
         for name, frame in zip(TABLES, (runs, aggregate)):
             write_parquet(self.folder / name, frame)
+        self._clear_temporaries()
+
+    def _clear_temporaries(self) -> None:
+        for stale in self.runs.glob(".*.json.*"):
+            stale.unlink(missing_ok=True)
 
 
 def record_json(record: dict) -> str:
     return json.dumps(record, indent=1) + "\n"
+
+
+def save_record(runs: Path, record: dict) -> dict:
+    """Write `runs/<name>.json` atomically (`twin.files.write_text`: a temporary name in
+    the same folder, then `os.replace`; a kill leaves either no file or the whole file,
+    and `RunStore.start` removes the temporary names a kill left behind); the record is
+    returned as its file holds it. Called by whoever ran the run: this process, or a
+    worker writing its chunk's runs one by one (`twin.sweep.chunks`)."""
+    text = record_json(record)
+    write_text(runs / f"{record['name']}.json", text)
+    return json.loads(text)
+
+
+def as_saved(record: dict) -> dict:
+    """The record as its file would hold it (so that in-memory and on-disk sweeps give the
+    same tables)."""
+    return json.loads(record_json(record))
 
 
 def _stored_definition(folder: Path, flag: str) -> dict | None:
@@ -93,7 +116,7 @@ RECORD_FIELDS = ("name", "index", "values", "seed", "exit_status", "summary")
 """What a run file holds (`task.py` `run_one`)."""
 
 
-def _read_record(path: Path) -> dict | None:
+def read_record(path: Path) -> dict | None:
     """A run file; one that cannot be read (never written whole) or is not a run's record
     (`{}`, another program's JSON, a record of another run) counts as not finished, so the
     run is made again."""

@@ -1,12 +1,14 @@
 """`run_sweep`: plan (validate every combination), skip the runs a folder already holds,
-execute the rest (as_completed, each record saved the moment it arrives), then build the
-tables from all the records in plan order."""
+execute the rest (each record saved the moment its run finishes: by the worker that ran
+it on the sweep's own cluster, `twin.sweep.chunks`, else by this process as it arrives),
+then build the tables from all the records in plan order, whatever order they came in."""
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +17,10 @@ import pandas as pd
 
 from twin.errors import InputError
 from twin.scenarios.variation import ScenarioDocument
+from twin.sweep.chunks import run_chunked
 from twin.sweep.executors import cores, dask_client, run_in_process, run_on_dask
 from twin.sweep.plan import SweepPlan, plan_sweep
-from twin.sweep.store import RunStore, record_json
+from twin.sweep.store import RunStore, as_saved
 from twin.sweep.tables import aggregate_frame, runs_frame
 
 
@@ -63,13 +66,17 @@ def run_sweep(scenario: str | ScenarioDocument, params: Mapping[str, Sequence] |
     records = store.finished() if store is not None else {}
     skipped = len(records)
     todo = [run for run in plan.runs if run.name not in records]
-    if todo:
-        with _executor(todo, workers, scheduler, client) as completed:
+    if not todo:
+        return _result(plan, list(records.values()), 0, skipped, store)
+    with ThreadPoolExecutor(1) as aside:
+        with _executor(todo, workers, scheduler, client, store) as (completed, saved):
             if store is not None:
                 store.start()
             for record in _with_progress(completed, plan, skipped, progress):
-                records[record["name"]] = _kept(record, store)
-    return _result(plan, list(records.values()), len(todo), skipped, store)
+                records[record["name"]] = record if saved else _kept(record, store)
+            # the tables are built and written while the cluster shuts down (≈ 0.05 s of waiting for its processes)
+            result = aside.submit(_result, plan, list(records.values()), len(todo), skipped, store)
+        return result.result()
 
 
 def _check_where(workers: int | None, scheduler: str | None, client) -> None:
@@ -82,17 +89,24 @@ def _check_where(workers: int | None, scheduler: str | None, client) -> None:
 
 
 @contextmanager
-def _executor(todo: list, workers: int | None, scheduler: str | None, client) -> Iterator[Iterable[dict]]:
+def _executor(todo: list, workers: int | None, scheduler: str | None, client,
+              store: RunStore | None) -> Iterator[tuple[Iterable[dict], bool]]:
+    """The records as runs complete, and whether they are saved already: on the sweep's
+    own LocalCluster short runs go in chunks whose workers write each run file themselves
+    (`twin.sweep.chunks`); on a scheduler or a caller's client, whose workers may not see
+    the folder, each run is a task and this process saves its record; `workers=0` runs
+    them here."""
     if client is not None:
-        yield run_on_dask(client, todo)
+        yield run_on_dask(client, todo), False
     elif workers == 0:
-        yield run_in_process(todo)
+        yield run_in_process(todo), False
     else:
         count = None if scheduler is not None else min(workers or cores(), len(todo))
         with dask_client(count, scheduler) as own:
-            completed = run_on_dask(own, todo)
+            completed = run_on_dask(own, todo) if scheduler is not None else \
+                run_chunked(own, todo, count, store.runs if store is not None else None, owner=os.getpid())
             try:
-                yield completed
+                yield completed, scheduler is None
             finally:
                 completed.close()
 
@@ -112,9 +126,7 @@ def _with_progress(records: Iterable[dict], plan: SweepPlan, done: int, shown: b
 def _kept(record: dict, store: RunStore | None) -> dict:
     """Saved at once when there is a folder; either way the record is what its file
     holds, so in-memory and on-disk sweeps give the same tables."""
-    if store is not None:
-        store.save(record)
-    return json.loads(record_json(record))
+    return store.save(record) if store is not None else as_saved(record)
 
 
 def _result(plan: SweepPlan, records: list[dict], ran: int, skipped: int, store: RunStore | None) -> SweepResult:
