@@ -16,8 +16,7 @@ from twin.scenarios.variation import ScenarioDocument
 
 def autoscaled(document: ScenarioDocument) -> ScenarioDocument:
     body = copy.deepcopy(document.body)
-    body["cluster"]["generate"].pop("workers_per_zone")
-    body["cluster"]["machine_pools"] = [{"name": "worker", "autoscaling": {"min": 3, "max": 6}}]
+    body["cluster"]["machine_pools"] = [{"name": "worker", "autoscaling": {"min": 3, "max": 6}}]  # was replicas: 3
     body["cluster"]["autoscaler"] = {"scaleDown": {"enabled": True}}
     return ScenarioDocument(body, document.base, document.source)
 
