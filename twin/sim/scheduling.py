@@ -27,11 +27,7 @@ SKEW_CHECKED_NAMESPACES = (REGISTRY_NAMESPACE,)  # brute force is O(pods): regis
 
 def diagnosis(result) -> dict[str, str]:
     """Per node, the failing plugin and its reasons, as kube-scheduler records them."""
-    out = {}
-    for n, name in enumerate(result.node_names):
-        status, plugin = result.node_status(n)
-        out[name] = f"{plugin}: {'; '.join(status.reasons)}" if plugin else "Success"
-    return out
+    return dict(zip(result.node_names, result.statuses().texts()))
 
 
 def backoff_seconds(attempts: int) -> float:

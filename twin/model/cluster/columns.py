@@ -78,6 +78,20 @@ class ResourceColumns:
         self.scalar_alloc = [_scalars(node.allocatable) for node in nodes]
         self.scalar_requested: list[dict[str, int]] = [{} for _ in nodes]
 
+    def __len__(self) -> int:
+        return len(self.pod_count)
+
+    def extended(self, nodes: Sequence[Node]) -> ResourceColumns:
+        """Columns for `nodes`, whose first `len(self)` are this one's nodes: their
+        requested amounts copied, the others' zero."""
+        new, k = ResourceColumns(nodes), len(self)
+        for mine, theirs in ((new.requested, self.requested), (new.nonzero, self.nonzero)):
+            for name, column in mine.items():
+                column[:k] = theirs[name]
+        new.pod_count[:k] = self.pod_count
+        new.scalar_requested[:k] = [dict(held) for held in self.scalar_requested]
+        return new
+
     def account(self, n: int, requests, nonzero, sign: int) -> None:
         """Add (sign=+1) or remove (sign=-1) one pod's requests on node n."""
         self.pod_count[n] += sign
