@@ -82,14 +82,17 @@ class ResourceColumns:
         return len(self.pod_count)
 
     def extended(self, nodes: Sequence[Node]) -> ResourceColumns:
-        """Columns for `nodes`, whose first `len(self)` are this one's nodes: their
-        requested amounts copied, the others' zero."""
-        new, k = ResourceColumns(nodes), len(self)
-        for mine, theirs in ((new.requested, self.requested), (new.nonzero, self.nonzero)):
-            for name, column in mine.items():
-                column[:k] = theirs[name]
-        new.pod_count[:k] = self.pod_count
-        new.scalar_requested[:k] = [dict(held) for held in self.scalar_requested]
+        """Columns for `nodes`, whose first `len(self)` are this one's nodes (their
+        allocatable and requested amounts copied), the others new and empty."""
+        k, added = len(self), nodes[len(self):]
+        new = ResourceColumns.__new__(ResourceColumns)
+        fresh = ResourceColumns(added)
+        for name in ("alloc", "requested", "nonzero"):
+            mine, theirs = getattr(self, name), getattr(fresh, name)
+            setattr(new, name, {r: np.concatenate((mine[r], theirs[r])) for r in mine})
+        new.pod_count = np.concatenate((self.pod_count, fresh.pod_count))
+        new.scalar_alloc = self.scalar_alloc[:k] + fresh.scalar_alloc
+        new.scalar_requested = [dict(held) for held in self.scalar_requested] + fresh.scalar_requested
         return new
 
     def account(self, n: int, requests, nonzero, sign: int) -> None:

@@ -74,13 +74,14 @@ class ClusterView:
 
     def add_node(self, node: Node) -> None:
         """Append a node: the pods stay where they are, their requests are carried over
-        (no pass over the pods' requests as `_set_nodes` makes)."""
-        self._adopt(self.nodes + [node], self.resources)
+        (no pass over the pods as `_set_nodes` makes)."""
+        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}])
 
-    def _adopt(self, nodes: list[Node], resources: ResourceColumns) -> None:
-        """Take `nodes`, whose first `len(resources)` are the nodes `resources` accounts
-        (same order), the rest new and empty; the node-derived caches start afresh. Same
-        state as `_set_nodes(nodes)`: pods per node in the order of `_pods`."""
+    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]]) -> None:
+        """Take `nodes`, whose first `len(resources)` are the nodes `resources` and
+        `on_node` hold (same order), the rest new and empty; the node-derived caches
+        start afresh. The same state as `_set_nodes(nodes)`, since each node's pods are
+        always in the order of `_pods` (`trial` restores both orders)."""
         names = [node.name for node in nodes]
         index = {name: n for n, name in enumerate(names)}
         if len(index) != len(nodes):
@@ -88,23 +89,21 @@ class ClusterView:
         self.nodes, self.node_names, self.node_index = nodes, names, index
         self.resources = resources.extended(nodes)
         self.changes = ChangeLog()
-        self._on_node = [{} for _ in nodes]
-        for key, (pod, n) in self._pods.items():
-            self._on_node[n][key] = pod
-        self._with_affinity = {key: entry for key, entry in self._pods.items() if key in self._with_affinity}
+        self._on_node = on_node
         self._node_changed()
 
     def copy(self, extra_nodes: Iterable[Node] = ()) -> ClusterView:
         """A working copy with `extra_nodes` appended: the same nodes, bound pods and other
         objects, its own indexes, so changing one leaves the other as it was (the
-        autoscaler's `ClusterSnapshot.Fork`). Equal to building a new view from this
-        one's nodes and pods, without a pass over the pods' requests."""
+        autoscaler's `ClusterSnapshot.Fork`). Equal to a new view built from this one's
+        nodes and pods, without the pass over the pods' requests."""
         new = ClusterView.__new__(ClusterView)
         new.storage, new.services = self.storage, list(self.services)
         new.workloads, new.namespaces = dict(self.workloads), dict(self.namespaces)
-        new._pods, new._with_affinity = dict(self._pods), self._with_affinity
+        new._pods, new._with_affinity = dict(self._pods), dict(self._with_affinity)
         new._counts = CountRegistry()
-        new._adopt(list(self.nodes) + list(extra_nodes), self.resources)
+        extra = list(extra_nodes)
+        new._adopt(self.nodes + extra, self.resources, [dict(pods) for pods in self._on_node] + [{} for _ in extra])
         return new
 
     def update_node(self, node: Node) -> None:
