@@ -4,7 +4,7 @@ reads (key events on a timeline, each invariant's verdict, recovery time)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
@@ -46,10 +46,49 @@ def summary_json(document: dict) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def events_frame(records: Sequence) -> pd.DataFrame:
+def events_frame(records: Sequence, memo: dict | None = None) -> pd.DataFrame:
+    """`memo`: JSON texts of large detail values by object, for values many records
+    share (`details_json`)."""
+    memo = {} if memo is None else memo
     rows = [{"time": r.time, "seq": r.seq, "kind": r.kind, "subject": r.subject,
-             "details": json.dumps(r.details, sort_keys=True)} for r in records]
+             "details": details_json(r.details, memo)} for r in records]
     return pd.DataFrame(rows, columns=["time", "seq", "kind", "subject", "details"])
+
+
+EVENTS_CHUNK = 2000  # records per piece of events.csv
+MEMO_SIZE = 16  # encoded shared values kept (records sharing one are made one after the other)
+SHARED = 64  # detail values at least this long (a diagnosis over every node) are encoded once per object
+
+
+def events_csv_chunks(records: Sequence) -> Iterator[str]:
+    """events.csv (`events_frame(records).to_csv(index=False, lineterminator="\n")`, the
+    same text) in pieces of `EVENTS_CHUNK` records, so that it is never held whole."""
+    memo: dict = {}
+    for start in range(0, max(len(records), 1), EVENTS_CHUNK):
+        frame = events_frame(records[start:start + EVENTS_CHUNK], memo)
+        yield frame.to_csv(index=False, header=start == 0, lineterminator="\n")
+
+
+def details_json(details: dict, memo: dict) -> str:
+    """`json.dumps(details, sort_keys=True)`; a value of `SHARED` or more entries is
+    encoded once per object while in `memo` (kept there with the object, so that its id
+    stays its own; at most `MEMO_SIZE` of them)."""
+    if not all(isinstance(key, str) for key in details):
+        return json.dumps(details, sort_keys=True)
+    parts = []
+    for key in sorted(details):
+        value = details[key]
+        if isinstance(value, dict | list) and len(value) >= SHARED:
+            held = memo.get(id(value))
+            if held is None:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                held = memo[id(value)] = (value, json.dumps(value, sort_keys=True))
+            text = held[1]
+        else:
+            text = json.dumps(value, sort_keys=True)
+        parts.append(f"{json.dumps(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def summary_text(document: dict, records: Sequence) -> str:
