@@ -3,9 +3,12 @@ reads (key events on a timeline, each invariant's verdict, recovery time)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from twin.analysis.autoscaling import autoscaler_kpis
@@ -61,12 +64,43 @@ SHARED = 64  # detail values at least this long (a diagnosis over every node) ar
 
 
 def events_csv_chunks(records: Sequence) -> Iterator[str]:
-    """events.csv (`events_frame(records).to_csv(index=False, lineterminator="\n")`, the
-    same text) in pieces of `EVENTS_CHUNK` records, so that it is never held whole."""
+    """events.csv in pieces of `EVENTS_CHUNK` records, so that it is never held whole:
+    the text of `events_frame(records).to_csv(index=False, lineterminator="\n")`,
+    formatted as pandas does (numpy's `astype(str)` for the time and seq columns, the
+    csv module with minimal quoting), with a shared details text quoted once."""
     memo: dict = {}
-    for start in range(0, max(len(records), 1), EVENTS_CHUNK):
-        frame = events_frame(records[start:start + EVENTS_CHUNK], memo)
-        yield frame.to_csv(index=False, header=start == 0, lineterminator="\n")
+    yield "time,seq,kind,subject,details\n"
+    for start in range(0, len(records), EVENTS_CHUNK):
+        chunk = records[start:start + EVENTS_CHUNK]
+        times = np.array([r.time for r in chunk], dtype=np.float64).astype(str)
+        seqs = np.array([r.seq for r in chunk], dtype=np.int64).astype(str)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for r, time, seq in zip(chunk, times.tolist(), seqs.tolist()):
+            text, quoted = _details_csv(r.details, memo)
+            if quoted is None:
+                writer.writerow((time, seq, r.kind, r.subject, text))
+            else:  # the row with an empty last field, whose line end gives way to the quoted text
+                writer.writerow((time, seq, r.kind, r.subject, ""))
+                out.seek(out.tell() - 1)
+                out.write(quoted + "\n")
+        yield out.getvalue()
+
+
+QUOTED = ('"', ",", "\r", "\n")  # what makes the csv module quote a field (QUOTE_MINIMAL)
+
+
+def _details_csv(details: dict, memo: dict) -> tuple[str, str | None]:
+    """The details JSON and, for a text shared by many records (a large value alone
+    decides: see `details_json`), its quoted CSV field, made once per text."""
+    text = details_json(details, memo)
+    if len(text) < 4096 or not any(c in text for c in QUOTED):
+        return text, None
+    key = ("csv", text)
+    quoted = memo.get(key)
+    if quoted is None:
+        quoted = memo[key] = '"' + text.replace('"', '""') + '"'
+    return text, quoted
 
 
 def details_json(details: dict, memo: dict) -> str:
