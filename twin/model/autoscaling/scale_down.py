@@ -36,7 +36,7 @@ import numpy as np
 from twin.model.autoscaling.drainability import MOVE, drainable, matching, utilization
 from twin.model.autoscaling.node_group import NodeGroup
 from twin.model.autoscaling.settings import AutoscalerSettings
-from twin.model.autoscaling.simulation import first_fit, place, snapshot
+from twin.model.autoscaling.simulation import first_fit_where, place, snapshot
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.workloads import PodDisruptionBudget
@@ -144,12 +144,15 @@ def utilizations(view: ClusterView, ignore_daemonsets: bool) -> np.ndarray:
 def _move(work: ClusterView, n: int, pods: list[Pod], excluded: set[str]) -> bool:
     """Place the node's pods elsewhere in the working view; undo and answer False when one
     fits nowhere."""
+    if not pods:
+        return True
     for pod in pods:
         work.remove_pod(pod.key)
-    allowed = [i for i, other in enumerate(work.node_names) if i != n and other not in excluded]
+    allowed = np.ones(len(work.nodes), dtype=bool)  # in node order: the first fitting one is taken
+    allowed[[work.node_index[name] for name in excluded if name in work.node_index] + [n]] = False
     placed = []
     for pod in pods:
-        target = first_fit(work, pod.bound_to(None), allowed)
+        target = first_fit_where(work, pod.bound_to(None), allowed)
         if target is None:
             for moved in placed:
                 work.remove_pod(moved.key)

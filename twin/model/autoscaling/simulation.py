@@ -60,6 +60,13 @@ def first_fit(view: ClusterView, pod: Pod, allowed: Iterable[int]) -> int | None
     return next((n for n in allowed if feasible[n]), None)
 
 
+def first_fit_where(view: ClusterView, pod: Pod, allowed: np.ndarray) -> int | None:
+    """`first_fit` over the nodes of the mask `allowed`, in node order."""
+    feasible, _ = check(view, pod)
+    hits = np.flatnonzero(feasible & allowed)
+    return int(hits[0]) if len(hits) else None
+
+
 def place(view: ClusterView, pod: Pod, n: int) -> Pod:
     """Bind `pod` to node `n` in the working view (`ClusterSnapshot.AddPod`)."""
     bound = pod.bound_to(view.node_names[n])

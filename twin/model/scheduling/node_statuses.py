@@ -21,12 +21,13 @@ from twin.model.scheduling.status import PASS, UNSCHEDULABLE, Status
 
 
 class NodeStatuses:
-    __slots__ = ("codes", "table", "_texts")
+    __slots__ = ("codes", "table", "_texts", "_reasons")
 
     def __init__(self, filters: dict, node_count: int, overrides: Mapping | None = None) -> None:
         self.table: list[tuple[Status, str | None]] = [(PASS, None)]
         self.codes = np.zeros(node_count, dtype=np.int64)
         self._texts: list[str] | None = None
+        self._reasons: Counter | None = None
         prefilter = next(((name, o) for name, o in filters.items() if o.prefilter), None)
         if prefilter is not None:
             self._take(*prefilter, np.ones(node_count, dtype=bool), everything=True)
@@ -61,7 +62,13 @@ class NodeStatuses:
 
     def failure_reasons(self) -> Counter:
         """reason text -> number of nodes, with the keys in the order a node-by-node pass
-        meets them (the distinct statuses taken in order of their first node)."""
+        meets them (the distinct statuses taken in order of their first node). A new
+        Counter each time, counted once."""
+        if self._reasons is None:
+            self._reasons = self._count_reasons()
+        return Counter(self._reasons)
+
+    def _count_reasons(self) -> Counter:
         counts = np.bincount(self.codes, minlength=len(self.table))
         _, first = np.unique(self.codes, return_index=True)
         reasons: Counter = Counter()

@@ -113,7 +113,7 @@ def dry_run(view: ClusterView, pod: Pod, nodes: Sequence[int], budgets: Sequence
     order = list(nodes[offset:]) + list(nodes[:offset])
     lowest, priority = lowest_priorities(view), pod_priority(pod)
     if not (lowest[order] < priority).any():
-        return [], {view.node_names[n]: NO_VICTIMS for n in order}
+        return [], dict.fromkeys(map(view.node_names.__getitem__, order), NO_VICTIMS)
     for n in order:
         if lowest[n] >= priority:
             statuses[view.node_names[n]] = NO_VICTIMS
@@ -170,6 +170,6 @@ def preempt(view: ClusterView, pod: Pod, unschedulable: np.ndarray, fits: FitChe
     wanted = num_candidates(len(nodes), args.min_candidate_nodes_percentage, args.min_candidate_nodes_absolute)
     candidates, statuses = dry_run(view, pod, nodes, budgets, offset, wanted, fits, importance)
     if not candidates:  # `SetAbsentNodesStatus`
-        statuses = {name: statuses.get(name, NOT_HELPFUL) for name in view.node_names}
+        statuses = {**dict.fromkeys(view.node_names, NOT_HELPFUL), **statuses}
     return Preemption(True, candidates=tuple(candidates), chosen=pick_one(candidates, start_time, now),
                       statuses=statuses)
