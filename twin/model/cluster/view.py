@@ -211,8 +211,8 @@ class ClusterView:
     def per_node(self, key: Hashable, compute: Callable[[np.ndarray], np.ndarray], dtype=np.int64) -> np.ndarray:
         """An array over nodes computed by `compute(node indices)` from per-node pod state,
         refreshed only for nodes whose pods changed (see `PerNodeArray`)."""
-        array = self.cached(("per-node", key), lambda: PerNodeArray(len(self.nodes), compute, dtype))
-        return array.current(self.changes)
+        array = self.cached(("per-node", key), lambda: PerNodeArray(len(self.nodes), dtype))
+        return array.current(self.changes, compute)
 
     def tree_order(self) -> np.ndarray:
         return self.cached("tree-order", lambda: node_tree_order(self.nodes))
