@@ -58,7 +58,7 @@ def events_frame(records: Sequence, memo: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["time", "seq", "kind", "subject", "details"])
 
 
-EVENTS_CHUNK = 2000  # records per piece of events.csv
+EVENTS_CHUNK = 256  # records per piece of events.csv (one diagnosis over 500 nodes is ~40 kB)
 MEMO_SIZE = 16  # encoded shared values kept (records sharing one are made one after the other)
 SHARED = 64  # detail values at least this long (a diagnosis over every node) are encoded once per object
 
