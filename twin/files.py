@@ -52,6 +52,16 @@ def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+def write_chunks(path: Path, chunks: Iterable[str]) -> Path:
+    """UTF-8 text written piece by piece, newlines as given (an output too large to
+    hold whole in memory besides what it is made from)."""
+    def write(temp: str) -> None:
+        with open(temp, "w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    return _publish(path, write)
+
+
 def write_parquet(path: Path, frame) -> Path:
     """A pandas DataFrame, without its index."""
     return _publish(path, lambda temp: frame.to_parquet(temp, index=False))

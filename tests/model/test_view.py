@@ -55,3 +55,33 @@ def test_resources_follow_binds_and_removals():
     assert view.resources.requested["cpu"][0] == 1000 and view.resources.pod_count[0] == 1
     view.remove_pod("default/x")
     assert view.resources.requested["cpu"][0] == 0 and view.resources.pod_count[0] == 0
+
+
+def _state(view):
+    res = view.resources
+    return (view.node_names, [list(view.pods_on(n)) for n in range(len(view.nodes))], [p.key for p, _ in view.pods()],
+            {r: c.tolist() for r, c in res.requested.items()}, {r: c.tolist() for r, c in res.nonzero.items()},
+            res.pod_count.tolist(), {r: c.tolist() for r, c in res.alloc.items()}, res.scalar_requested,
+            [p.key for p, _ in view.pods_with_affinity()])
+
+
+def test_a_copy_with_extra_nodes_equals_a_view_built_afresh_and_is_independent():
+    nodes = [node(f"n{i}").zone(z).build() for i, z in enumerate("abab")]
+    view = ClusterView(nodes, [web("w1", "n0"), web("w2", "n1"), web("w3", "n0")])
+    view.remove_pod("default/w1")
+    view.add_pod(web("w1", "n2"))
+    extra = node("x").zone("c").build()
+    copy = view.copy([extra])
+    fresh = ClusterView(nodes + [extra], [p for p, _ in view.pods()])
+    assert _state(copy) == _state(fresh)
+    assert passing(schedule_one(copy, spread_pod(), SchedulerConfig(), np.random.default_rng(0), score_all=True)) == {"x"}
+    copy.add_pod(web("w4", "x"))
+    copy.remove_pod("default/w2")
+    assert view.pod_count() == 3 and view.resources.requested["cpu"].tolist() == [1000, 1000, 1000, 0]
+
+
+def test_adding_a_node_keeps_the_state_a_full_rebuild_gives():
+    nodes = [node(f"n{i}").zone(z).build() for i, z in enumerate("ab")]
+    view = ClusterView(nodes, [web("w1", "n0"), web("w2", "n1")])
+    view.add_node(node("n2").zone("c").build())
+    assert _state(view) == _state(ClusterView(view.nodes, [p for p, _ in view.pods()]))

@@ -3,9 +3,12 @@ reads (key events on a timeline, each invariant's verdict, recovery time)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 
 from twin.analysis.autoscaling import autoscaler_kpis
@@ -46,10 +49,80 @@ def summary_json(document: dict) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def events_frame(records: Sequence) -> pd.DataFrame:
+def events_frame(records: Sequence, memo: dict | None = None) -> pd.DataFrame:
+    """`memo`: JSON texts of large detail values by object, for values many records
+    share (`details_json`)."""
+    memo = {} if memo is None else memo
     rows = [{"time": r.time, "seq": r.seq, "kind": r.kind, "subject": r.subject,
-             "details": json.dumps(r.details, sort_keys=True)} for r in records]
+             "details": details_json(r.details, memo)} for r in records]
     return pd.DataFrame(rows, columns=["time", "seq", "kind", "subject", "details"])
+
+
+EVENTS_CHUNK = 256  # records per piece of events.csv (one diagnosis over 500 nodes is ~40 kB)
+MEMO_SIZE = 16  # encoded shared values kept (records sharing one are made one after the other)
+SHARED = 64  # detail values at least this long (a diagnosis over every node) are encoded once per object
+
+
+def events_csv_chunks(records: Sequence) -> Iterator[str]:
+    """events.csv in pieces of `EVENTS_CHUNK` records, so that it is never held whole:
+    the text of `events_frame(records).to_csv(index=False, lineterminator="\n")`,
+    formatted as pandas does (numpy's `astype(str)` for the time and seq columns, the
+    csv module with minimal quoting), with a shared details text quoted once."""
+    memo: dict = {}
+    yield "time,seq,kind,subject,details\n"
+    for start in range(0, len(records), EVENTS_CHUNK):
+        chunk = records[start:start + EVENTS_CHUNK]
+        times = np.array([r.time for r in chunk], dtype=np.float64).astype(str)
+        seqs = np.array([r.seq for r in chunk], dtype=np.int64).astype(str)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for r, time, seq in zip(chunk, times.tolist(), seqs.tolist()):
+            text, quoted = _details_csv(r.details, memo)
+            if quoted is None:
+                writer.writerow((time, seq, r.kind, r.subject, text))
+            else:  # the row with an empty last field, whose line end gives way to the quoted text
+                writer.writerow((time, seq, r.kind, r.subject, ""))
+                out.seek(out.tell() - 1)
+                out.write(quoted + "\n")
+        yield out.getvalue()
+
+
+QUOTED = ('"', ",", "\r", "\n")  # what makes the csv module quote a field (QUOTE_MINIMAL)
+
+
+def _details_csv(details: dict, memo: dict) -> tuple[str, str | None]:
+    """The details JSON and, for a text shared by many records (a large value alone
+    decides: see `details_json`), its quoted CSV field, made once per text."""
+    text = details_json(details, memo)
+    if len(text) < 4096 or not any(c in text for c in QUOTED):
+        return text, None
+    key = ("csv", text)
+    quoted = memo.get(key)
+    if quoted is None:
+        quoted = memo[key] = '"' + text.replace('"', '""') + '"'
+    return text, quoted
+
+
+def details_json(details: dict, memo: dict) -> str:
+    """`json.dumps(details, sort_keys=True)`; a value of `SHARED` or more entries is
+    encoded once per object while in `memo` (kept there with the object, so that its id
+    stays its own; at most `MEMO_SIZE` of them)."""
+    if not all(isinstance(key, str) for key in details):
+        return json.dumps(details, sort_keys=True)
+    parts = []
+    for key in sorted(details):
+        value = details[key]
+        if isinstance(value, dict | list) and len(value) >= SHARED:
+            held = memo.get(id(value))
+            if held is None:
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                held = memo[id(value)] = (value, json.dumps(value, sort_keys=True))
+            text = held[1]
+        else:
+            text = json.dumps(value, sort_keys=True)
+        parts.append(f"{json.dumps(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
 
 
 def summary_text(document: dict, records: Sequence) -> str:

@@ -11,8 +11,8 @@ from twin.analysis.cluster import cluster_document, cluster_json
 from twin.analysis.outcome import Outcome
 from twin.analysis.resources import resource_frame
 from twin.analysis.requests import latency_frame, metrics_frame, queue_frame, timeline_frame
-from twin.analysis.summary import events_frame, summary_json
-from twin.files import write_bytes, write_parquet, write_text
+from twin.analysis.summary import events_csv_chunks, summary_json
+from twin.files import write_bytes, write_chunks, write_parquet, write_text
 from twin.scenarios.scenario import Scenario
 
 RUN_FILES = ("summary.json", "events.csv", "cluster.json", "requests.parquet", "resources.parquet", "queues.parquet",
@@ -28,7 +28,7 @@ def write_run_folder(out: Path, outcome: Outcome, scenario: Scenario) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     result = outcome.result
     write_text(out / "summary.json", summary_json(outcome.document))
-    write_text(out / "events.csv", events_frame(result.records).to_csv(index=False, lineterminator="\n"))
+    write_chunks(out / "events.csv", events_csv_chunks(result.records))
     write_text(out / "cluster.json", cluster_json(cluster_document(scenario)))
     write_request_outputs(out, result.traffic)
     return out

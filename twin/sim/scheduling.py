@@ -25,13 +25,15 @@ MAX_IN_UNSCHEDULABLE = 300.0
 SKEW_CHECKED_NAMESPACES = (REGISTRY_NAMESPACE,)  # brute force is O(pods): registry pods only
 
 
-def diagnosis(result) -> dict[str, str]:
-    """Per node, the failing plugin and its reasons, as kube-scheduler records them."""
-    out = {}
-    for n, name in enumerate(result.node_names):
-        status, plugin = result.node_status(n)
-        out[name] = f"{plugin}: {'; '.join(status.reasons)}" if plugin else "Success"
-    return out
+def diagnosis(result, last: dict[str, str] | None = None) -> dict[str, str]:
+    """Per node, the failing plugin and its reasons, as kube-scheduler records them.
+    `last`: the previous diagnosis, returned itself when equal, so that the records of
+    the many failures that see the same cluster share one (read-only) dict."""
+    texts = result.statuses().texts()
+    if last is not None and len(last) == len(texts) and list(last.values()) == texts \
+            and list(last) == result.node_names:
+        return last
+    return dict(zip(result.node_names, texts))
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -85,6 +87,7 @@ class SchedulerLoop:
         self.preemption = Preemptor(world, self.scheduler.config)
         self.queue = SchedulingQueue()
         self.wake = world.env.event()
+        self.last_diagnosis: dict[str, str] | None = None
         world.store.subscribe("Pod", self.on_pod)
         world.store.subscribe("Node", self.on_node)
         world.env.process(self.run())
@@ -195,5 +198,6 @@ class SchedulerLoop:
         entry.failed_at = entry.entered_pool = self.world.now
         self.queue.pool[entry.key] = entry
         reasons = dict(result.failure_reasons())
+        self.last_diagnosis = diagnosis(result, self.last_diagnosis)
         self.world.recorder.record("SchedulingFailed", entry.key, message=result.fit_error(),
-                                   reasons=reasons, attempts=entry.attempts, nodes=diagnosis(result))
+                                   reasons=reasons, attempts=entry.attempts, nodes=self.last_diagnosis)

@@ -309,3 +309,20 @@ def test_the_pod_itself_is_never_counted_as_nominated():
     waiting = p("waiting", MID, VERY_LARGE)
     result = schedule_one(view, waiting, SchedulerConfig(), np.random.default_rng(0), nominated={"node1": [waiting]})
     assert result.selected_name == "node1"
+
+
+def test_a_node_without_a_lower_priority_pod_is_no_candidate_and_costs_no_filter_run():
+    """`SelectVictimsOnNode` finds no potential victim there (NO_VICTIMS) before running
+    any filter; the dry run answers that at once from the view's lowest priority per node."""
+    from twin.model.scheduling.preemption.evaluator import dry_run
+    from twin.model.scheduling.preemption.victims import NO_VICTIMS, importance_key, lowest_priorities
+
+    def fits(n):
+        raise AssertionError("no filter run expected")
+    view = ClusterView([node(f"node{i}").build() for i in range(3)],
+                       [replace(pod(f"p{i}").on(f"node{i}").build(), priority=0) for i in range(2)])
+    assert lowest_priorities(view).tolist()[:2] == [0, 0]
+    candidates, statuses = dry_run(view, replace(pod("p").build(), priority=0), [0, 1, 2], (), 1, 3, fits,
+                                   importance_key(lambda p: None, 0.0))
+    assert candidates == [] and statuses == {"node1": NO_VICTIMS, "node2": NO_VICTIMS, "node0": NO_VICTIMS}
+    assert list(statuses) == ["node1", "node2", "node0"]

@@ -31,10 +31,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.model.autoscaling.drainability import MOVE, drainable, matching, utilization
 from twin.model.autoscaling.node_group import NodeGroup
 from twin.model.autoscaling.settings import AutoscalerSettings
-from twin.model.autoscaling.simulation import first_fit, place, snapshot
+from twin.model.autoscaling.simulation import first_fit_where, place, snapshot
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.workloads import PodDisruptionBudget
@@ -90,8 +92,9 @@ def find_unneeded(inputs: Inputs, settings: AutoscalerSettings,
     excluded = set(inputs.deleting)
     remaining = dict(inputs.disruptions_allowed)
     verdicts = []
+    live = utilizations(inputs.view, settings.ignore_daemonsets_utilization)
     for name in candidates(inputs, previously_unneeded):
-        verdict = _simulate(work, name, inputs, settings, excluded, remaining)
+        verdict = _simulate(work, name, inputs, settings, excluded, remaining, live)
         if verdict.removable:
             excluded.add(name)
         verdicts.append(verdict)
@@ -99,12 +102,16 @@ def find_unneeded(inputs: Inputs, settings: AutoscalerSettings,
 
 
 def _simulate(work: ClusterView, name: str, inputs: Inputs, settings: AutoscalerSettings, excluded: set[str],
-              remaining: dict[str, int]) -> Verdict:
+              remaining: dict[str, int], live: np.ndarray) -> Verdict:
     n = work.node_index[name]
-    pods = sorted(work.pods_on(n), key=lambda p: p.key)
-    used = utilization(work.nodes[n], pods, settings.ignore_daemonsets_utilization)
+    touched = work.changes.since(0)  # nodes whose pods the simulation moved (None: too many to list)
+    if touched is None or n in touched:
+        used = utilization(work.nodes[n], list(work.pods_on(n)), settings.ignore_daemonsets_utilization)
+    else:
+        used = float(live[n])
     if used >= settings.utilization_threshold:
         return Verdict(name, False, "NotUnderutilized", used)
+    pods = sorted(work.pods_on(n), key=lambda p: p.key)
     to_move = []
     for pod in pods:
         outcome = drainable(pod, inputs.pdbs, remaining, settings.skip_nodes_with_local_storage,
@@ -123,15 +130,29 @@ def _simulate(work: ClusterView, name: str, inputs: Inputs, settings: Autoscaler
     return Verdict(name, True, "", used, tuple(p.key for p in to_move), _ready(inputs.view, name))
 
 
+def utilizations(view: ClusterView, ignore_daemonsets: bool) -> np.ndarray:
+    """`drainability.utilization` of every node of `view`, kept by the view and refreshed
+    only for the nodes whose pods changed since the last scan (`ClusterView.per_node`)."""
+    def compute(nodes):
+        if isinstance(nodes, (int, np.integer)):
+            n = int(nodes)
+            return utilization(view.nodes[n], list(view.pods_on(n)), ignore_daemonsets)
+        return np.fromiter((compute(int(n)) for n in nodes), dtype=np.float64, count=len(nodes))
+    return view.per_node(("autoscaler-utilization", ignore_daemonsets), compute, dtype=np.float64)
+
+
 def _move(work: ClusterView, n: int, pods: list[Pod], excluded: set[str]) -> bool:
     """Place the node's pods elsewhere in the working view; undo and answer False when one
     fits nowhere."""
+    if not pods:
+        return True
     for pod in pods:
         work.remove_pod(pod.key)
-    allowed = [i for i, other in enumerate(work.node_names) if i != n and other not in excluded]
+    allowed = np.ones(len(work.nodes), dtype=bool)  # in node order: the first fitting one is taken
+    allowed[[work.node_index[name] for name in excluded if name in work.node_index] + [n]] = False
     placed = []
     for pod in pods:
-        target = first_fit(work, pod.bound_to(None), allowed)
+        target = first_fit_where(work, pod.bound_to(None), allowed)
         if target is None:
             for moved in placed:
                 work.remove_pod(moved.key)

@@ -78,6 +78,23 @@ class ResourceColumns:
         self.scalar_alloc = [_scalars(node.allocatable) for node in nodes]
         self.scalar_requested: list[dict[str, int]] = [{} for _ in nodes]
 
+    def __len__(self) -> int:
+        return len(self.pod_count)
+
+    def extended(self, nodes: Sequence[Node]) -> ResourceColumns:
+        """Columns for `nodes`, whose first `len(self)` are this one's nodes (their
+        allocatable and requested amounts copied), the others new and empty."""
+        k, added = len(self), nodes[len(self):]
+        new = ResourceColumns.__new__(ResourceColumns)
+        fresh = ResourceColumns(added)
+        for name in ("alloc", "requested", "nonzero"):
+            mine, theirs = getattr(self, name), getattr(fresh, name)
+            setattr(new, name, {r: np.concatenate((mine[r], theirs[r])) for r in mine})
+        new.pod_count = np.concatenate((self.pod_count, fresh.pod_count))
+        new.scalar_alloc = self.scalar_alloc[:k] + fresh.scalar_alloc
+        new.scalar_requested = [dict(held) for held in self.scalar_requested] + fresh.scalar_requested
+        return new
+
     def account(self, n: int, requests, nonzero, sign: int) -> None:
         """Add (sign=+1) or remove (sign=-1) one pod's requests on node n."""
         self.pod_count[n] += sign

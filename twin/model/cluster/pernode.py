@@ -48,21 +48,24 @@ class ChangeLog:
 
 
 class PerNodeArray:
-    def __init__(self, size: int, compute: Callable, dtype=np.int64) -> None:
-        self.compute = compute
+    """`compute` is given with each read, never kept: it usually holds the view that keeps
+    this array, and a reference cycle would leave a dropped view (an autoscaler snapshot)
+    to the cyclic garbage collector, which may run only much later."""
+
+    def __init__(self, size: int, dtype=np.int64) -> None:
         self.values = np.zeros(size, dtype=dtype)
         self.position = -1  # nothing computed yet
 
-    def current(self, log: ChangeLog) -> np.ndarray:
+    def current(self, log: ChangeLog, compute: Callable) -> np.ndarray:
         """The up-to-date array (do not modify it; it is refreshed in place later)."""
         stale = log.since(self.position)
         if stale is None:
-            self.values[:] = self.compute(np.arange(len(self.values)))
+            self.values[:] = compute(np.arange(len(self.values)))
         elif len(stale) > ONE_BY_ONE:
             nodes = np.unique(stale)
-            self.values[nodes] = self.compute(nodes)
+            self.values[nodes] = compute(nodes)
         else:
             for n in set(stale):
-                self.values[n] = self.compute(n)
+                self.values[n] = compute(n)
         self.position = log.end
         return self.values

@@ -73,7 +73,38 @@ class ClusterView:
         self._counts.drop(lambda key: key.eligibility[2] is not None)
 
     def add_node(self, node: Node) -> None:
-        self._set_nodes(self.nodes + [node])
+        """Append a node: the pods stay where they are, their requests are carried over
+        (no pass over the pods as `_set_nodes` makes)."""
+        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}])
+
+    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]]) -> None:
+        """Take `nodes`, whose first `len(resources)` are the nodes `resources` and
+        `on_node` hold (same order), the rest new and empty; the node-derived caches
+        start afresh. The same state as `_set_nodes(nodes)`, since each node's pods are
+        always in the order of `_pods` (`trial` restores both orders)."""
+        names = [node.name for node in nodes]
+        index = {name: n for n, name in enumerate(names)}
+        if len(index) != len(nodes):
+            raise ValueError("node names must be unique")
+        self.nodes, self.node_names, self.node_index = nodes, names, index
+        self.resources = resources.extended(nodes)
+        self.changes = ChangeLog()
+        self._on_node = on_node
+        self._node_changed()
+
+    def copy(self, extra_nodes: Iterable[Node] = ()) -> ClusterView:
+        """A working copy with `extra_nodes` appended: the same nodes, bound pods and other
+        objects, its own indexes, so changing one leaves the other as it was (the
+        autoscaler's `ClusterSnapshot.Fork`). Equal to a new view built from this one's
+        nodes and pods, without the pass over the pods' requests."""
+        new = ClusterView.__new__(ClusterView)
+        new.storage, new.services = self.storage, list(self.services)
+        new.workloads, new.namespaces = dict(self.workloads), dict(self.namespaces)
+        new._pods, new._with_affinity = dict(self._pods), dict(self._with_affinity)
+        new._counts = CountRegistry()
+        extra = list(extra_nodes)
+        new._adopt(self.nodes + extra, self.resources, [dict(pods) for pods in self._on_node] + [{} for _ in extra])
+        return new
 
     def update_node(self, node: Node) -> None:
         """Replace a node keeping its pods. A change of taints, `unschedulable` or the
@@ -180,8 +211,8 @@ class ClusterView:
     def per_node(self, key: Hashable, compute: Callable[[np.ndarray], np.ndarray], dtype=np.int64) -> np.ndarray:
         """An array over nodes computed by `compute(node indices)` from per-node pod state,
         refreshed only for nodes whose pods changed (see `PerNodeArray`)."""
-        array = self.cached(("per-node", key), lambda: PerNodeArray(len(self.nodes), compute, dtype))
-        return array.current(self.changes)
+        array = self.cached(("per-node", key), lambda: PerNodeArray(len(self.nodes), dtype))
+        return array.current(self.changes, compute)
 
     def tree_order(self) -> np.ndarray:
         return self.cached("tree-order", lambda: node_tree_order(self.nodes))

@@ -14,6 +14,7 @@ from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.scheduling.config import SchedulerConfig
 from twin.model.scheduling.context import CycleContext
+from twin.model.scheduling.node_statuses import NodeStatuses
 from twin.model.scheduling.nominated import Nominated, apply_nominated
 from twin.model.scheduling.profile import FILTER_PLUGINS, SCORE_PLUGINS
 from twin.model.scheduling.sampling import num_feasible_nodes_to_find, sample
@@ -40,6 +41,7 @@ class ScheduleResult:
     processed: int = 0
     notices: list = field(default_factory=list)
     nominated_failures: Mapping | None = None  # node index -> (Status, plugin), nodes that failed with nominated pods
+    _statuses: NodeStatuses | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def selected_name(self) -> str | None:
@@ -50,9 +52,13 @@ class ScheduleResult:
         (the cycle stopped there), else the first failing filter plugin in profile
         order, or Success; a node that failed only once the pods nominated to it were
         counted (`nominated.py`) has that status."""
-        if self.nominated_failures and n in self.nominated_failures:
-            return self.nominated_failures[n]
-        return filter_status(self.filters, n)
+        return self.statuses().of(n)
+
+    def statuses(self) -> NodeStatuses:
+        """Every node's status, computed once (`node_statuses.py`)."""
+        if self._statuses is None:
+            self._statuses = NodeStatuses(self.filters, len(self.node_names), self.nominated_failures)
+        return self._statuses
 
     def fit_error(self) -> str:
         """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
@@ -62,11 +68,7 @@ class ScheduleResult:
 
     def failure_reasons(self) -> Counter:
         """reason text -> number of nodes, as in "0/6 nodes are available: ..."."""
-        reasons: Counter = Counter()
-        for n in range(len(self.node_names)):
-            status, _ = self.node_status(n)
-            reasons.update(status.reasons)
-        return reasons
+        return self.statuses().failure_reasons()
 
 
 def filter_status(filters: dict, n: int) -> tuple[Status, str | None]:

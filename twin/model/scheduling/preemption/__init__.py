@@ -53,5 +53,5 @@ def post_filter(view: ClusterView, result: ScheduleResult, config: SchedulerConf
     ok, reason = eligible_to_preempt(view, pod, nominated_node, nominated_status, preempted)
     if not ok:
         return Preemption(False, reason)
-    return preempt(view, pod, lambda i: result.node_status(i)[0], fit_check(view, pod, config, nominated), budgets,
+    return preempt(view, pod, result.statuses().unschedulable(), fit_check(view, pod, config, nominated), budgets,
                    importance_key(start_time, now), start_time, now, rng or np.random.default_rng(0), args)

@@ -29,9 +29,16 @@ import numpy as np
 
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
-from twin.model.scheduling.preemption.victims import Budget, FitCheck, Victims, select_victims_on_node
+from twin.model.scheduling.preemption.victims import (
+    NO_VICTIMS,
+    Budget,
+    FitCheck,
+    Victims,
+    lowest_priorities,
+    select_victims_on_node,
+)
 from twin.model.scheduling.priority import PREEMPT_NEVER, pod_priority
-from twin.model.scheduling.status import UNRESOLVABLE, UNSCHEDULABLE, Status
+from twin.model.scheduling.status import UNRESOLVABLE, Status
 
 MIN_CANDIDATE_NODES_PERCENTAGE, MIN_CANDIDATE_NODES_ABSOLUTE = 10, 100
 NOT_HELPFUL = Status(UNRESOLVABLE, ("Preemption is not helpful for scheduling",))
@@ -88,19 +95,29 @@ def num_candidates(nodes: int, percentage: int = MIN_CANDIDATE_NODES_PERCENTAGE,
     return min(max(nodes * percentage // 100, absolute), nodes)
 
 
-def potential_nodes(view: ClusterView, status_of: Callable[[int], Status]) -> list[int]:
-    """Nodes whose filter status is Unschedulable, in node tree order (the snapshot's list)."""
-    return [int(n) for n in view.tree_order() if status_of(int(n)).code == UNSCHEDULABLE]
+def potential_nodes(view: ClusterView, unschedulable: np.ndarray) -> list[int]:
+    """Nodes whose filter status is Unschedulable (`unschedulable`, a mask over nodes), in
+    node tree order (the snapshot's list)."""
+    order = view.tree_order()
+    return order[unschedulable[order]].tolist()
 
 
 def dry_run(view: ClusterView, pod: Pod, nodes: Sequence[int], budgets: Sequence[Budget], offset: int, wanted: int,
             fits: FitCheck, importance) -> tuple[list[Candidate], dict[str, Status]]:
-    """`DryRunPreemption`, sequentially from `offset`."""
+    """`DryRunPreemption`, sequentially from `offset`. A node without a pod of lower
+    priority than `pod` gets NO_VICTIMS at once (what `select_victims_on_node` answers
+    there), so a cluster where no pod is below the preemptor costs no filter run."""
     fine: list[Candidate] = []
     violating: list[Candidate] = []
     statuses: dict[str, Status] = {}
-    for i in range(len(nodes)):
-        n = nodes[(offset + i) % len(nodes)]
+    order = list(nodes[offset:]) + list(nodes[:offset])
+    lowest, priority = lowest_priorities(view), pod_priority(pod)
+    if not (lowest[order] < priority).any():
+        return [], dict.fromkeys(map(view.node_names.__getitem__, order), NO_VICTIMS)
+    for n in order:
+        if lowest[n] >= priority:
+            statuses[view.node_names[n]] = NO_VICTIMS
+            continue
         victims, status = select_victims_on_node(view, n, pod, fits, budgets, importance)
         if victims is None or not victims.pods:
             statuses[view.node_names[n]] = status
@@ -140,18 +157,19 @@ def _scores(start_time, now) -> list[Callable[[Candidate], float]]:
     ]
 
 
-def preempt(view: ClusterView, pod: Pod, status_of: Callable[[int], Status], fits: FitCheck,
+def preempt(view: ClusterView, pod: Pod, unschedulable: np.ndarray, fits: FitCheck,
             budgets: Sequence[Budget], importance, start_time, now: float, rng: np.random.Generator,
             args: PreemptionArgs = PreemptionArgs()) -> Preemption:
     """`findCandidates` + `SelectCandidate` once the pod was found eligible. The offset is
-    drawn from `rng` only when there are potential nodes (as upstream)."""
-    nodes = potential_nodes(view, status_of)
+    drawn from `rng` only when there are potential nodes (as upstream); `unschedulable`
+    marks the nodes whose filter status is Unschedulable."""
+    nodes = potential_nodes(view, unschedulable)
     if not nodes:
         return Preemption(True, statuses={name: NOT_HELPFUL for name in view.node_names})
     offset = int(rng.integers(len(nodes)))
     wanted = num_candidates(len(nodes), args.min_candidate_nodes_percentage, args.min_candidate_nodes_absolute)
     candidates, statuses = dry_run(view, pod, nodes, budgets, offset, wanted, fits, importance)
     if not candidates:  # `SetAbsentNodesStatus`
-        statuses = {name: statuses.get(name, NOT_HELPFUL) for name in view.node_names}
+        statuses = {**dict.fromkeys(view.node_names, NOT_HELPFUL), **statuses}
     return Preemption(True, candidates=tuple(candidates), chosen=pick_one(candidates, start_time, now),
                       statuses=statuses)

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
 from twin.model.scheduling.priority import pod_priority
@@ -71,6 +73,21 @@ class Victims:
 
     pods: tuple[Pod, ...]
     pdb_violations: int = 0
+
+
+NO_PODS = 2 ** 63 - 1  # a node without pods: no priority is lower than everything
+
+
+def lowest_priorities(view: ClusterView) -> np.ndarray:
+    """The lowest pod priority on each node (`NO_PODS` for an empty one), kept up to date
+    incrementally by the view (`ClusterView.per_node`). A node whose lowest priority is
+    not below the preemptor's has no potential victims: `select_victims_on_node` would
+    answer NO_VICTIMS without running a filter."""
+    def lowest(nodes):
+        if isinstance(nodes, (int, np.integer)):
+            return min((pod_priority(p) for p in view.pods_on(int(nodes))), default=NO_PODS)
+        return np.fromiter((lowest(int(n)) for n in nodes), dtype=np.int64, count=len(nodes))
+    return view.per_node(("lowest-priority",), lowest)
 
 
 def select_victims_on_node(view: ClusterView, n: int, preemptor: Pod, fits: FitCheck, budgets: Sequence[Budget],
