@@ -8,11 +8,14 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+import difflib
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from twin.model.bounds import INT32_MAX, MAX_SECONDS, SEED_MAX, Int32, Seed, int32, seed  # noqa: F401 (re-exported)
 from twin.model.quoting import shown
 from twin.model.registry.duration import DurationOverflow, parse_go_duration
+from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES
 
 NonNegativeInt32 = Annotated[Int32, Field(ge=0)]
 """A count: replicas, copies, workers, pods (int32 in the Kubernetes API, >= 0)."""
@@ -68,3 +71,22 @@ Bandwidth = Annotated[float, BeforeValidator(bandwidth)]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def instance_type_expected(kind: str) -> str:
+    """What an instance type the table does not know is told: the table's size and
+    where it is (the list is too long for one line), and the closest names."""
+    close = difflib.get_close_matches(kind, INSTANCE_TYPES, n=3, cutoff=0.85)
+    return (f"expected an EC2 instance type the twin knows ({len(INSTANCE_TYPES)} types such as {DEFAULT_INSTANCE_TYPE}, "
+            f"in twin/model/registry/resources/instance_types.py), got {shown(kind)}"
+            + (f" (close: {', '.join(close)})" if close else ""))
+
+
+def known_instance_type(value: str) -> str:
+    if value not in INSTANCE_TYPES:
+        raise ValueError(instance_type_expected(value))
+    return value
+
+
+InstanceType = Annotated[str, AfterValidator(known_instance_type)]
+"""An EC2 instance type of the twin's table (`model/registry/resources/instance_types.py`)."""

@@ -28,8 +28,8 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from twin.model.kube_io import validation as kv
 from twin.model.machines.pools import name_problem
 from twin.model.objects import NO_SCHEDULE
-from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES
-from twin.scenarios.fields import NonNegativeInt32, Seconds, Strict
+from twin.model.registry.resources.nodes import DEFAULT_INSTANCE_TYPE
+from twin.scenarios.fields import InstanceType, NonNegativeInt32, Seconds, Strict
 
 
 class PoolTaint(Strict):
@@ -89,7 +89,7 @@ def pool_name(name: str) -> str:
 
 class MachinePoolSpec(Strict):
     name: Annotated[str, AfterValidator(pool_name)]
-    instance_type: str = DEFAULT_INSTANCE_TYPE
+    instance_type: InstanceType = DEFAULT_INSTANCE_TYPE
     zones: Annotated[list[str], Field(min_length=1)] | None = None
     """None: every zone of the cluster (a Multi-AZ pool); one zone: a Single-AZ pool."""
     labels: dict[str, str] = Field(default_factory=dict)
@@ -100,14 +100,6 @@ class MachinePoolSpec(Strict):
     """Machine created to node registered (default `model/machines/delays.py`)."""
     node_ready: Delay | None = None
     """Node registered to Ready."""
-
-    @field_validator("instance_type")
-    @classmethod
-    def known_type(cls, value: str) -> str:
-        if value not in INSTANCE_TYPES:
-            from twin.scenarios.spec import instance_type_expected  # spec.py imports this module
-            raise ValueError(instance_type_expected(value))
-        return value
 
     @model_validator(mode="after")
     def replicas_or_autoscaling(self):

@@ -24,7 +24,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Annotated, Any, Literal
 
@@ -33,7 +32,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, fie
 from twin.model.bounds import MAX_NODES, MAX_PODS
 from twin.model.quantity import milli_value, parse_quantity
 from twin.model.quoting import shown
-from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, INSTANCE_TYPES, NetworkSpec
+from twin.model.registry.resources.nodes import DEFAULT_BURST_SECONDS, DEFAULT_INSTANCE_TYPE, NetworkSpec
 from twin.model.registry.pruner import (
     DEFAULT_HISTORY_LIMIT,
     DEFAULT_KEEP_TAG_REVISIONS,
@@ -44,7 +43,8 @@ from twin.model.registry.pruner import (
 )
 from twin.scenarios.descheduler_spec import DeschedulerSpec
 from twin.scenarios.autoscaler_spec import AutoscalerYaml
-from twin.scenarios.fields import Bandwidth, Int32, NonNegativeInt32, Seconds, Seed, Strict
+from twin.scenarios.fields import (Bandwidth, InstanceType, Int32, NonNegativeInt32, Seconds, Seed, Strict,
+                                  instance_type_expected)  # noqa: F401 (instance_type_expected re-exported)
 from twin.scenarios.machine_pools_spec import MachinePoolSpec, ScalePool
 from twin.scenarios.images_spec import (BuildSpec, NamespaceName, NamespaceSpec, PushSpec, require_internal_tag,
                                         triggers_annotation)
@@ -58,28 +58,13 @@ class NodeShape(Strict):
     ROSA's m5.xlarge) sets the node's label, CPUs and network, and its allocatable CPU and
     memory unless `cpu` and `memory` are given."""
 
-    instance_type: str = DEFAULT_INSTANCE_TYPE
+    instance_type: InstanceType = DEFAULT_INSTANCE_TYPE
     cpu: str | int = "3500m"
     memory: str = "15Gi"
     pods: NonNegativeInt32 = 250
     labels: dict[str, str] = Field(default_factory=dict)
     taints: list[dict[str, str]] = Field(default_factory=list)
 
-    @field_validator("instance_type")
-    @classmethod
-    def known_type(cls, value: str) -> str:
-        if value not in INSTANCE_TYPES:
-            raise ValueError(instance_type_expected(value))
-        return value
-
-
-def instance_type_expected(kind: str) -> str:
-    """What an instance type the table does not know is told: the table's size and
-    where it is (the list is too long for one line), and the closest names."""
-    close = difflib.get_close_matches(kind, INSTANCE_TYPES, n=3, cutoff=0.85)
-    return (f"expected an EC2 instance type the twin knows ({len(INSTANCE_TYPES)} types such as {DEFAULT_INSTANCE_TYPE}, "
-            f"in twin/model/registry/resources/instance_types.py), got {shown(kind)}"
-            + (f" (close: {', '.join(close)})" if close else ""))
 
 
 
