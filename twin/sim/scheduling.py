@@ -112,13 +112,12 @@ class SchedulerLoop:
 
     def retry_pool(self, event: str) -> None:
         """MoveAllToActiveOrBackoffQueue: unschedulable pods go back to be retried."""
-        for key, entry in list(self.queue.pool.items()):
-            del self.queue.pool[key]
-            self.queue.waiting[key] = entry
+        self.retry(list(self.queue.pool))
         self.poke()
 
     def retry(self, keys: list[str]) -> None:
-        """Pods whose nomination preemption cleared go back to be retried."""
+        """These unschedulable pods (all of them, or those whose nomination preemption
+        cleared) go back to be retried, through their back-off."""
         for key in keys:
             entry = self.queue.pool.pop(key, None)
             if entry is not None:
