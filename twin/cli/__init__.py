@@ -4,14 +4,17 @@ input errors into one-line messages with exit code 2."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 
 from twin import __version__
-from twin.cli import calibrate, check, explain, import_, place, render, report, run, sweep, validate
 from twin.errors import InputError
 
-COMMANDS = (explain, render, place, run, check, sweep, report, import_, calibrate, validate)
+COMMANDS = ("explain", "render", "place", "run", "check", "sweep", "report", "import_", "calibrate", "validate")
+"""The modules of `twin.cli`, one per command, each with its `register(commands)`."""
+MODULE_OF = {"scenarios": "run", "import": "import_"}
+"""Commands registered by a module of another name (`run` also registers `scenarios`)."""
 
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -32,20 +35,34 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line; given the arguments, only the command they name when they
+    name one (its module alone is imported: `twin run` loads neither pandas nor Hypothesis,
+    ≈ 0.5 s), so `--help`, a missing or an unknown command still see every command."""
     parser = OneLineParser(
         prog="twin",
         description="A digital twin of the OpenShift image registry and the cluster it runs on.",
     )
     parser.add_argument("--version", action="version", version=f"twin {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
-        command.register(commands)
+    for module in _modules_for(argv):
+        importlib.import_module(f"twin.cli.{module}").register(commands)
     return parser
 
 
+def _modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The command is the first argument that is not an option (the top level's own
+    options, `--help` and `--version`, take no value)."""
+    words = [word for word in argv or () if not word.startswith("-")]
+    if not words and "--version" in (argv or ()):
+        return ()
+    module = MODULE_OF.get(words[0], words[0]) if words else None
+    return (module,) if module in COMMANDS else COMMANDS
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.run(args)
     except InputError as error:

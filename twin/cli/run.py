@@ -18,7 +18,6 @@ from twin.errors import InputError
 from twin.model.bounds import MIN_SCRAPE_INTERVAL, check_seed
 from twin.files import staged_folder
 from twin.report.junit import write_junit
-from twin.report.run_outputs import write_run_folder
 from twin.scenarios.fields import seconds
 from twin.scenarios.load import library_names, load_scenario
 
@@ -86,6 +85,7 @@ def run(args) -> int:
         with access_log(folder if args.access_log else None) as log:
             outcome, wall_seconds = judge(scenario, args, openshift, log)
         if out is not None and folder is not None:
+            from twin.report.run_outputs import write_run_folder  # pandas, networkx: only with --out
             write_run_folder(folder, outcome, scenario)
             if args.report:
                 from twin.report.run_report import write_report  # matplotlib: only for --report

@@ -17,8 +17,16 @@ Errors are `twin.errors.InputError` naming the file, where in it (`line 17`, `[2
 and what was expected. How to export these from a cluster: `docs/calibration.md`.
 """
 
-from twin.observed.accesslog import read_access_log
-from twin.observed.exposition import read_exposition, read_scrapes
-from twin.observed.queryrange import read_query_range
+import importlib
 
-__all__ = ["read_access_log", "read_exposition", "read_scrapes", "read_query_range"]
+_READERS = {"read_access_log": "accesslog", "read_exposition": "exposition", "read_scrapes": "exposition",
+            "read_query_range": "queryrange"}
+__all__ = list(_READERS)
+
+
+def __getattr__(name: str):
+    """The readers, imported when first asked for (PEP 562): the simulation imports
+    `observed.replay` and so this package, and needs neither pandas nor prometheus_client."""
+    if name in _READERS:
+        return getattr(importlib.import_module(f"twin.observed.{_READERS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

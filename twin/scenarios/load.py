@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -26,11 +27,12 @@ from twin.scenarios.clusters import ClusterShape, generate_cluster
 from twin.scenarios.images_spec import check_image_streams
 from twin.scenarios.machine_pools import check_pool_faults, machine_pool_objects, without_default_workers
 from twin.scenarios.remotes_spec import check_remotes
-from twin.observed.accesslog import read_access_log
-from twin.observed.replay import ReplayRequests
 from twin.scenarios.route_checks import check_routes
 from twin.scenarios.scenario import Scenario
 from twin.scenarios.spec import GeneratedCluster, ScenarioFile
+
+if TYPE_CHECKING:
+    from twin.observed.replay import ReplayRequests
 
 LIBRARY = "library"
 CONFIG_IDENTITY = {"apiVersion": API_VERSION, "kind": "Config", "metadata": {"name": "cluster"}}
@@ -101,6 +103,8 @@ def replay_requests(spec: ScenarioFile, base: Path, source: str) -> ReplayReques
     if not path.is_file():
         raise InputError(source, "traffic.replay.access_log", f"expected an access log file, got {shown(replay.access_log)} "
                                                               f"(paths are relative to the scenario file)")
+    from twin.observed.accesslog import read_access_log  # pandas: only for scenarios that replay a log
+    from twin.observed.replay import ReplayRequests
     requests = ReplayRequests.from_log(read_access_log(path), replay.speed)
     if not len(requests):
         raise InputError(str(path), "", "expected requests to replay (registry routes), found none")

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-from prometheus_client.utils import floatToGoString
 
 from twin.model.registry.exposition import Family, Sample, Snapshot, rows, text
 from twin.model.registry.requests import METHOD, OPERATIONS, STORAGE_OPERATIONS, Kind
@@ -297,6 +296,13 @@ class RegistryMetrics:
 def _summary_samples(family: Family, labels: dict[str, str], child: AgedSummary, now: float):
     """A summary child as client_golang writes it: quantiles ascending, `_sum`, `_count`."""
     for q, value in zip(OBJECTIVES, child.quantiles(now)):
-        yield family.name, {**labels, "quantile": floatToGoString(q)}, value
+        yield family.name, {**labels, "quantile": _go_string(q)}, value
     yield family.name + "_sum", labels, child.sum
     yield family.name + "_count", labels, float(child.count)
+
+
+def _go_string(value: float) -> str:
+    """Go's formatting of a float label value, as prometheus_client writes it (imported
+    when a summary is first rendered: the package pulls in its HTTP server and ssl)."""
+    from prometheus_client.utils import floatToGoString
+    return floatToGoString(value)
