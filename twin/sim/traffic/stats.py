@@ -2,11 +2,19 @@
 finish (no per-request records): requests issued and their outcomes by client, kind and
 code; client-seen latency quantiles by kind (over the run, per phase and per
 `latency_every` window); limiter peaks per pod; and a time series of each pod's running
-and queued requests."""
+and queued requests.
+
+The outcome counts, latency sketches, timeline and session figures are sums (and
+`first_429` a minimum) over the requests, so they are the same whatever batches the
+requests come in: the data plane's small batches (one per pod per flush) wait in
+`pending` and are counted `DEFER_ROWS` at a time, and `settle()` counts what is left.
+They are read only after the run (`TrafficEngine.finish` settles them before leaving the
+totals); the per-sample series and the limiter peaks are kept at once."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +31,47 @@ GROUPS = len(Client) * len(Kind)
 LATENCY_EVERY = 60.0
 """Seconds per window of the latency time series (`latency_series`)."""
 COMPACT_ENTRIES = 500_000  # merge the sparse latency chunks when they hold this many entries
+DEFER_ROWS = 100_000
+"""Ended requests (`take`) and sessions (`bin_sessions`) counted together once this many
+wait: numpy's per-call cost dominates the data plane's batches of a few hundred rows."""
+
+
+@dataclass(slots=True)
+class Ended:
+    """The columns of ended requests the statistics read (a `Served` has them too)."""
+
+    time: np.ndarray
+    kind: np.ndarray
+    client: np.ndarray
+    end: np.ndarray
+    code: np.ndarray
+
+
+class Pending:
+    """Ended requests' columns as plain lists, extended batch after batch, not yet counted."""
+
+    __slots__ = ("time", "kind", "client", "end", "code")
+
+    def __init__(self) -> None:
+        self.time: list[float] = []
+        self.kind: list[int] = []
+        self.client: list[int] = []
+        self.end: list[float] = []
+        self.code: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def extend(self, time: list, kind: list, client: list, end: list, code: list) -> None:
+        self.time += time
+        self.kind += kind
+        self.client += client
+        self.end += end
+        self.code += code
+
+    def columns(self) -> Ended:
+        return Ended(np.array(self.time, float), np.array(self.kind, np.int8), np.array(self.client, np.int8),
+                     np.array(self.end, float), np.array(self.code, np.int16))
 
 
 class RequestStats:
@@ -50,11 +99,33 @@ class RequestStats:
         self.sessions: dict[tuple[int, str], int] = {}  # (client, "ok" or "failed") -> pulls or pushes
         self.session_seconds = np.zeros((len(Client), BINS), np.int64)  # successful ones, by client
         self.tally = SessionTally()  # pulls and pushes ended, not yet counted
+        self.pending = Pending()  # requests ended, not yet counted
+        self.defer_rows = DEFER_ROWS  # 1: count every batch as it comes
 
-    def bin_sessions(self) -> None:
-        """Take the pulls and pushes that ended since the last call (`sessions.SessionTally`):
-        counted by client and outcome, the durations of the successful ones kept in the
-        per-client sketch."""
+    def take(self, light: tuple, pod: str | None, read_only: bool = False) -> None:
+        """Ended requests as `exchange.light_columns` gives them (time, kind, client,
+        start, end, code), from `pod` (None: they reached none): counted now in the
+        read-only pods' writes, with the others once `DEFER_ROWS` wait (`settle`)."""
+        time, kind, client, _, end, code = light
+        if read_only and pod is not None:
+            self._count_read_only(np.array(kind, np.int8), np.array(code, np.int16), pod)
+        self.pending.extend(time, kind, client, end, code)
+        if len(self.pending) >= self.defer_rows:
+            self.settle()
+
+    def settle(self) -> None:
+        """Count every request and session still pending (the figures are complete after it)."""
+        if len(self.pending):
+            pending, self.pending = self.pending, Pending()
+            self.finished(pending.columns(), None)
+        self.bin_sessions(at_least=0)
+
+    def bin_sessions(self, at_least: int | None = None) -> None:
+        """Take the pulls and pushes that ended since the last call (`sessions.SessionTally`),
+        once `at_least` (`defer_rows`) wait: counted by client and outcome, the durations
+        of the successful ones kept in the per-client sketch."""
+        if len(self.tally.clients) < max(self.defer_rows if at_least is None else at_least, 1):
+            return
         clients, failed, seconds = self.tally.take()
         if not clients:
             return
@@ -66,14 +137,14 @@ class RequestStats:
         ok = bad == 0
         np.add.at(self.session_seconds, (client[ok], bin_index(took[ok])), 1)
 
-    def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
+    def finished(self, done: Served | Ended, pod: str | None, read_only: bool = False) -> None:
         keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
         values, counts = np.unique(keys, return_counts=True)
         for key, count in zip(values.tolist(), counts.tolist()):
             group, code = key >> 16, key & 0xFFFF
             self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
-        if read_only:
-            self._count_read_only(done, pod)
+        if read_only and pod is not None:
+            self._count_read_only(done.kind, done.code, pod)
         rejected = done.code == Outcome.TOO_MANY
         if rejected.any():
             first = float(done.end[rejected].min())
@@ -111,7 +182,7 @@ class RequestStats:
         for r in requests:
             self.open_at_end[(r.client, r.kind)] += 1
 
-    def _by_phase(self, done: Served) -> None:
+    def _by_phase(self, done: Served | Ended) -> None:
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
         klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
@@ -152,17 +223,17 @@ class RequestStats:
             rows.append((window * self.latency_every, Kind(kind).name.lower(), int(cumulative[-1]), *values.tolist()))
         return rows
 
-    def _count_read_only(self, done: Served, pod: str) -> None:
-        writes = _WRITE[done.kind]
+    def _count_read_only(self, kind: np.ndarray, code: np.ndarray, pod: str) -> None:
+        writes = _WRITE[kind]
         counts = self.read_only.setdefault(pod, Counter())
-        counts["succeeded"] += int((writes & (done.code >= 200) & (done.code < 300)).sum())
-        counts["refused"] += int((writes & (done.code == Outcome.NOT_ALLOWED)).sum())
+        counts["succeeded"] += int((writes & (code >= 200) & (code < 300)).sum())
+        counts["refused"] += int((writes & (code == Outcome.NOT_ALLOWED)).sum())
 
     def read_only_writes(self, pod: str) -> dict:
         counts = self.read_only.get(pod, Counter())
         return {"succeeded": counts["succeeded"], "refused": counts["refused"]}
 
-    def _timeline(self, done: Served) -> None:
+    def _timeline(self, done: Served | Ended) -> None:
         """Outcomes per `series_every` interval of their end time, by code class."""
         interval = (done.end // self.series_every).astype(np.int64)
         klass = CLASS_OF_CODE[done.code]
