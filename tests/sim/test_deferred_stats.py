@@ -10,7 +10,7 @@ import pytest
 import twin.sim.traffic.stats as stats_module
 from tests.sim.build import write
 from twin.analysis.outcome import evaluate
-from twin.model.registry.batch import Client
+from twin.model.registry.batch import Client, Served
 from twin.model.registry.requests import Kind
 from twin.scenarios.load import load_scenario
 from twin.sim.traffic.stats import RequestStats
@@ -50,7 +50,7 @@ def test_counting_deferred_batches_gives_the_figures_of_counting_every_flushed_b
         deferred, deferred_stats = run_deferring(tmp_path, monkeypatch, rows)
         assert figures(deferred_stats) == figures(every_stats)
         assert deferred.document == every.document
-        assert deferred_stats.pending.time == [] and deferred_stats.tally.clients == []
+        assert deferred_stats.pending.rows == 0 and deferred_stats.tally.clients == []
 
 
 @pytest.mark.parametrize("rows", [1, 7, 250, 10**9])
@@ -63,12 +63,19 @@ def test_batches_taken_in_any_grouping_give_the_counts_of_one_finished_batch(row
     kind, client = rng.integers(0, len(Kind), n), rng.integers(0, len(Client), n)
     code = rng.choice([200, 201, 202, 404, 405, 429, 500, 503, 504], n)
     whole, parts = RequestStats(phase_edges=(300.0, 600.0)), RequestStats(phase_edges=(300.0, 600.0))
-    whole.finished(stats_module.Ended(time, kind.astype(np.int8), client.astype(np.int8), end, code.astype(np.int16)),
-                   "pod", read_only=True)
+    whole.finished(served(time, kind.astype(np.int8), client.astype(np.int8), end, code.astype(np.int16)), "pod",
+                   read_only=True)
     cuts = np.sort(rng.choice(np.arange(1, n), 40, replace=False))
     for part in np.split(np.arange(n), cuts):
-        light = (time[part].tolist(), kind[part].tolist(), client[part].tolist(), [], end[part].tolist(),
-                 code[part].tolist())
-        parts.take(light, "pod", read_only=True)
+        keys = [((c * len(Kind) + k) << 16) | x for c, k, x in zip(client[part], kind[part], code[part])]
+        parts.take((time[part].tolist(), end[part].tolist(), [int(k) for k in keys]), "pod", read_only=True)
     parts.settle()
     assert figures(parts) == figures(whole)
+
+
+def served(time, kind, client, end, code) -> Served:
+    """A `Served` batch with the columns the statistics read, the others empty."""
+    n = len(time)
+    zeros = np.zeros(n)
+    return Served(time, kind, zeros, client, zeros, zeros, zeros, end, code, zeros, np.zeros((n, 2)), zeros, zeros,
+                  zeros, zeros)

@@ -8,19 +8,19 @@ import numpy as np
 
 from twin.model.registry.batch import Served
 from twin.model.registry.metrics import Completed
+from twin.model.registry.requests import Kind
 from twin.sim.traffic.accesslog import lines as access_lines
-from twin.sim.traffic.exchange import GONE, full_columns, light_columns
+from twin.sim.traffic.exchange import GONE, full_columns, light_columns, outcome_columns
 
 
-def served(rows: list, light: tuple | None = None) -> Served:
-    """Ended requests (`exchange.Req`) as columns; `light`: their `light_columns` when
-    already taken."""
+def served(rows: list) -> Served:
+    """Ended requests (`exchange.Req`) as columns (what the pods' metrics read)."""
     n = len(rows)
 
     def array(values: list, dtype) -> np.ndarray:
         return np.fromiter(values, dtype, n)
 
-    time, kind, client, start, end, code = light if light is not None else light_columns(rows)
+    time, kind, client, start, end, code = light_columns(rows)
     nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed = full_columns(rows)
     storage = np.column_stack([array(s1, float), array(s2, float)]) if n else np.empty((0, 2))
     return Served(array(time, float), array(kind, np.int8), array(nbytes, np.int64), array(client, np.int8),
@@ -57,18 +57,18 @@ class Flusher:
             stats.keep_peaks(server.key, server)
             if not at_pod:
                 continue
-            light = light_columns(rows)
             if rows:
                 settings = engine.settings_of.get(server.key)
-                stats.take(light, server.key, read_only=settings is not None and settings.read_only)
+                stats.take(outcome_columns(rows, len(Kind)), server.key,
+                           read_only=settings is not None and settings.read_only)
             metrics = engine.metrics.get(server.key)
             if engine.observe_metrics and metrics is not None and server.alive:
-                metrics.observe(plane.now, completed(served(at_pod) if unheard else served(rows, light)))
+                metrics.observe(plane.now, completed(served(at_pod)))
         plane.retired = []
         stats.bin_sessions()
         if plane.unrouted:
             rows, plane.unrouted = plane.unrouted, []
-            stats.take(light_columns(rows), None)
+            stats.take(outcome_columns(rows, len(Kind)), None)
         plane.finished_rows = 0
 
     def sample(self, t: float) -> None:

@@ -38,40 +38,45 @@ wait: numpy's per-call cost dominates the data plane's batches of a few hundred 
 
 @dataclass(slots=True)
 class Ended:
-    """The columns of ended requests the statistics read (a `Served` has them too)."""
+    """Ended requests as the statistics read them: `group` is `client * len(Kind) + kind`."""
 
     time: np.ndarray
-    kind: np.ndarray
-    client: np.ndarray
     end: np.ndarray
-    code: np.ndarray
+    group: np.ndarray  # int64
+    code: np.ndarray  # int64, 0..599
+
+    @property
+    def kind(self) -> np.ndarray:
+        return self.group % len(Kind)
+
+    @classmethod
+    def of(cls, done: Served) -> Ended:
+        return cls(done.time, done.end, _group(done.client, done.kind), done.code.astype(np.int64))
+
+    @classmethod
+    def of_keys(cls, time: np.ndarray, end: np.ndarray, key: np.ndarray) -> Ended:
+        """From `exchange.outcome_columns`' keys: the group above the code's 16 bits."""
+        return cls(time, end, key >> 16, key & 0xFFFF)
 
 
 class Pending:
-    """Ended requests' columns as plain lists, extended batch after batch, not yet counted."""
+    """Ended requests' columns (time, end, key: `exchange.outcome_columns`) as arrays, one
+    chunk per batch (made from the batch's lists at once, while they are fresh), not yet
+    counted."""
 
-    __slots__ = ("time", "kind", "client", "end", "code")
+    __slots__ = ("chunks", "rows")
 
     def __init__(self) -> None:
-        self.time: list[float] = []
-        self.kind: list[int] = []
-        self.client: list[int] = []
-        self.end: list[float] = []
-        self.code: list[int] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.rows = 0
 
-    def __len__(self) -> int:
-        return len(self.time)
-
-    def extend(self, time: list, kind: list, client: list, end: list, code: list) -> None:
-        self.time += time
-        self.kind += kind
-        self.client += client
-        self.end += end
-        self.code += code
+    def add(self, time: np.ndarray, end: np.ndarray, key: np.ndarray) -> None:
+        self.chunks.append((time, end, key))
+        self.rows += len(time)
 
     def columns(self) -> Ended:
-        return Ended(np.array(self.time, float), np.array(self.kind, np.int8), np.array(self.client, np.int8),
-                     np.array(self.end, float), np.array(self.code, np.int16))
+        time, end, key = (np.concatenate([chunk[i] for chunk in self.chunks]) for i in range(3))
+        return Ended.of_keys(time, end, key)
 
 
 class RequestStats:
@@ -102,22 +107,26 @@ class RequestStats:
         self.pending = Pending()  # requests ended, not yet counted
         self.defer_rows = DEFER_ROWS  # 1: count every batch as it comes
 
-    def take(self, light: tuple, pod: str | None, read_only: bool = False) -> None:
-        """Ended requests as `exchange.light_columns` gives them (time, kind, client,
-        start, end, code), from `pod` (None: they reached none): counted now in the
-        read-only pods' writes, with the others once `DEFER_ROWS` wait (`settle`)."""
-        time, kind, client, _, end, code = light
+    def take(self, columns: tuple[list[float], list[float], list[int]], pod: str | None,
+             read_only: bool = False) -> None:
+        """Ended requests as `exchange.outcome_columns` gives them (time, end, key), from
+        `pod` (None: they reached none): counted now in the read-only pods' writes, with
+        the others once `defer_rows` wait (`settle`)."""
+        time, end, key = columns
+        n = len(time)
+        keys = np.fromiter(key, np.int64, n)
         if read_only and pod is not None:
-            self._count_read_only(np.array(kind, np.int8), np.array(code, np.int16), pod)
-        self.pending.extend(time, kind, client, end, code)
-        if len(self.pending) >= self.defer_rows:
+            ended = Ended.of_keys(np.empty(0), np.empty(0), keys)
+            self._count_read_only(ended.kind, ended.code, pod)
+        self.pending.add(np.fromiter(time, np.float64, n), np.fromiter(end, np.float64, n), keys)
+        if self.pending.rows >= self.defer_rows:
             self.settle()
 
     def settle(self) -> None:
         """Count every request and session still pending (the figures are complete after it)."""
-        if len(self.pending):
+        if self.pending.rows:
             pending, self.pending = self.pending, Pending()
-            self.finished(pending.columns(), None)
+            self._count(pending.columns(), None)
         self.bin_sessions(at_least=0)
 
     def bin_sessions(self, at_least: int | None = None) -> None:
@@ -137,9 +146,12 @@ class RequestStats:
         ok = bad == 0
         np.add.at(self.session_seconds, (client[ok], bin_index(took[ok])), 1)
 
-    def finished(self, done: Served | Ended, pod: str | None, read_only: bool = False) -> None:
-        keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
-        values, counts = np.unique(keys, return_counts=True)
+    def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
+        """Count a batch of ended requests now."""
+        self._count(Ended.of(done), pod, read_only)
+
+    def _count(self, done: Ended, pod: str | None, read_only: bool = False) -> None:
+        values, counts = np.unique((done.group << 16) | done.code, return_counts=True)
         for key, count in zip(values.tolist(), counts.tolist()):
             group, code = key >> 16, key & 0xFFFF
             self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
@@ -154,7 +166,7 @@ class RequestStats:
         answered = (done.code >= 200) & (done.code < 400)
         if answered.any():
             seconds = (done.end - done.time)[answered]
-            counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], seconds, GROUPS)
+            counts, _, _ = grouped_bins(done.group[answered], seconds, GROUPS)
             self.latency += counts
             self._by_window(done.end[answered], seconds, done.kind[answered])
 
@@ -182,7 +194,7 @@ class RequestStats:
         for r in requests:
             self.open_at_end[(r.client, r.kind)] += 1
 
-    def _by_phase(self, done: Served | Ended) -> None:
+    def _by_phase(self, done: Ended) -> None:
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
         klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
@@ -233,7 +245,7 @@ class RequestStats:
         counts = self.read_only.get(pod, Counter())
         return {"succeeded": counts["succeeded"], "refused": counts["refused"]}
 
-    def _timeline(self, done: Served | Ended) -> None:
+    def _timeline(self, done: Ended) -> None:
         """Outcomes per `series_every` interval of their end time, by code class."""
         interval = (done.end // self.series_every).astype(np.int64)
         klass = CLASS_OF_CODE[done.code]
