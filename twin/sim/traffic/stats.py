@@ -8,19 +8,19 @@ The outcome counts, latency sketches, timeline and session figures are sums (and
 `first_429` a minimum) over the requests, so they are the same whatever batches the
 requests come in: the data plane's small batches (one per pod per flush) wait in
 `pending` and are counted `DEFER_ROWS` at a time, and `settle()` counts what is left.
-They are read only after the run (`TrafficEngine.finish` settles them before leaving the
-totals); the per-sample series and the limiter peaks are kept at once."""
+They are read only after the run (`Flusher.close`, at the engine's finish, settles them
+before the totals are left); the per-sample series and the limiter peaks are kept at once."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import numpy as np
 
 from twin.model.registry.batch import Client, Served
 from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, WRITES, Kind, Limiter, Outcome
 from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
+from twin.sim.traffic.ended import Ended, Pending
 from twin.sim.traffic.sessions import SessionTally
 
 SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
@@ -34,49 +34,6 @@ COMPACT_ENTRIES = 500_000  # merge the sparse latency chunks when they hold this
 DEFER_ROWS = 100_000
 """Ended requests (`take`) and sessions (`bin_sessions`) counted together once this many
 wait: numpy's per-call cost dominates the data plane's batches of a few hundred rows."""
-
-
-@dataclass(slots=True)
-class Ended:
-    """Ended requests as the statistics read them: `group` is `client * len(Kind) + kind`."""
-
-    time: np.ndarray
-    end: np.ndarray
-    group: np.ndarray  # int64
-    code: np.ndarray  # int64, 0..599
-
-    @property
-    def kind(self) -> np.ndarray:
-        return self.group % len(Kind)
-
-    @classmethod
-    def of(cls, done: Served) -> Ended:
-        return cls(done.time, done.end, _group(done.client, done.kind), done.code.astype(np.int64))
-
-    @classmethod
-    def of_keys(cls, time: np.ndarray, end: np.ndarray, key: np.ndarray) -> Ended:
-        """From `exchange.outcome_columns`' keys: the group above the code's 16 bits."""
-        return cls(time, end, key >> 16, key & 0xFFFF)
-
-
-class Pending:
-    """Ended requests' columns (time, end, key: `exchange.outcome_columns`) as arrays, one
-    chunk per batch (made from the batch's lists at once, while they are fresh), not yet
-    counted."""
-
-    __slots__ = ("chunks", "rows")
-
-    def __init__(self) -> None:
-        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        self.rows = 0
-
-    def add(self, time: np.ndarray, end: np.ndarray, key: np.ndarray) -> None:
-        self.chunks.append((time, end, key))
-        self.rows += len(time)
-
-    def columns(self) -> Ended:
-        time, end, key = (np.concatenate([chunk[i] for chunk in self.chunks]) for i in range(3))
-        return Ended.of_keys(time, end, key)
 
 
 class RequestStats:
@@ -116,8 +73,7 @@ class RequestStats:
         n = len(time)
         keys = np.fromiter(key, np.int64, n)
         if read_only and pod is not None:
-            ended = Ended.of_keys(np.empty(0), np.empty(0), keys)
-            self._count_read_only(ended.kind, ended.code, pod)
+            self._count_read_only((keys >> 16) % len(Kind), keys & 0xFFFF, pod)
         self.pending.add(np.fromiter(time, np.float64, n), np.fromiter(end, np.float64, n), keys)
         if self.pending.rows >= self.defer_rows:
             self.settle()
@@ -296,7 +252,3 @@ class SparseCounts:
         self.entries = len(starts)
         self.limit = max(COMPACT_ENTRIES, 2 * self.entries)
         return self.chunks[0]
-
-
-def _group(client: np.ndarray, kind: np.ndarray) -> np.ndarray:
-    return client.astype(np.int64) * len(Kind) + kind.astype(np.int64)
