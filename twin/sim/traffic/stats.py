@@ -19,7 +19,7 @@ import numpy as np
 
 from twin.model.registry.batch import Client, Served
 from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, WRITES, Kind, Limiter, Outcome
-from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
+from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, quantile_values
 from twin.sim.traffic.ended import Ended, Pending
 from twin.sim.traffic.sessions import SessionTally
 
@@ -118,13 +118,13 @@ class RequestStats:
             first = float(done.end[rejected].min())
             self.first_429 = first if self.first_429 is None else min(self.first_429, first)
         self._timeline(done)
-        self._by_phase(done)
         answered = (done.code >= 200) & (done.code < 400)
+        seconds = (done.end - done.time)[answered]
+        bins = bin_index(seconds)  # once for the three latency figures
+        self._by_phase(done, answered, bins)
         if answered.any():
-            seconds = (done.end - done.time)[answered]
-            counts, _, _ = grouped_bins(done.group[answered], seconds, GROUPS)
-            self.latency += counts
-            self._by_window(done.end[answered], seconds, done.kind[answered])
+            self.latency += _bin_counts(done.group[answered], bins, GROUPS)
+            self._by_window(done.end[answered], seconds, done.kind[answered], bins)
 
     def due(self, t: float) -> bool:
         return t + 1e-9 >= self.next_sample
@@ -150,24 +150,26 @@ class RequestStats:
         for r in requests:
             self.open_at_end[(r.client, r.kind)] += 1
 
-    def _by_phase(self, done: Ended) -> None:
+    def _by_phase(self, done: Ended, answered: np.ndarray, bins: np.ndarray) -> None:
+        """Outcomes by phase and code class; the `answered` requests' latency `bins` by
+        phase and kind."""
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
         klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
         self.phase_outcomes += np.bincount(phase * width + klass, minlength=self.phase_outcomes.size).reshape(-1, width)
-        answered = (done.code >= 200) & (done.code < 400)
         if answered.any():
             groups = phase[answered] * len(Kind) + done.kind[answered]
-            counts, _, _ = grouped_bins(groups, (done.end - done.time)[answered], self.phase_latency.shape[0] * len(Kind))
+            counts = _bin_counts(groups, bins, self.phase_latency.shape[0] * len(Kind))
             self.phase_latency += counts.reshape(self.phase_latency.shape)
 
-    def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray) -> None:
-        """Answered requests' latency bins per `latency_every` window of their end time and
-        kind, kept sparse: a sort of the batch's keys, or one bincount when the batch is
-        larger than the dense grid of the windows it spans."""
+    def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray, bins: np.ndarray | None = None) -> None:
+        """Answered requests' latency bins (`bin_index(seconds)`, unless given) per
+        `latency_every` window of their end time and kind, kept sparse: a sort of the
+        batch's keys, or one bincount when the batch is larger than the dense grid of the
+        windows it spans."""
         window = (end // self.latency_every).astype(np.int64)
         first, span = int(window.min()), int(window.max() - window.min()) + 1
-        local = ((window - first) * len(Kind) + kind) * BINS + bin_index(seconds)
+        local = ((window - first) * len(Kind) + kind) * BINS + (bin_index(seconds) if bins is None else bins)
         size = span * len(Kind) * BINS
         if len(local) >= size:
             counts = np.bincount(local, minlength=size)
@@ -224,6 +226,12 @@ class RequestStats:
     @staticmethod
     def quantiles_of(counts: np.ndarray, quantiles=(0.5, 0.99)) -> tuple[float, ...]:
         return quantile_values(counts, quantiles)
+
+
+def _bin_counts(groups: np.ndarray, bins: np.ndarray, n_groups: int) -> np.ndarray:
+    """Counts (n_groups, BINS) of (group, bin) pairs: `summaries.grouped_bins`' counts, the
+    bins given."""
+    return np.bincount(groups.astype(np.int64) * BINS + bins, minlength=n_groups * BINS).reshape(n_groups, BINS)
 
 
 class SparseCounts:
