@@ -28,6 +28,7 @@ SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read
 """Running and queued at the sample, and each limiter's peaks since the previous sample."""
 _WRITE = np.array([k in WRITES for k in Kind])
 GROUPS = len(Client) * len(Kind)
+CODES = len(CLASS_OF_CODE)
 LATENCY_EVERY = 60.0
 """Seconds per window of the latency time series (`latency_series`)."""
 COMPACT_ENTRIES = 500_000  # merge the sparse latency chunks when they hold this many entries
@@ -107,10 +108,10 @@ class RequestStats:
         self._count(Ended.of(done), pod, read_only)
 
     def _count(self, done: Ended, pod: str | None, read_only: bool = False) -> None:
-        values, counts = np.unique((done.group << 16) | done.code, return_counts=True)
-        for key, count in zip(values.tolist(), counts.tolist()):
-            group, code = key >> 16, key & 0xFFFF
-            self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
+        counts = np.bincount(done.group * CODES + done.code, minlength=GROUPS * CODES)  # codes are 0..599
+        for key in np.flatnonzero(counts).tolist():  # by group, then code
+            group, code = divmod(key, CODES)
+            self.outcomes[(group // len(Kind), group % len(Kind), code)] += int(counts[key])
         if read_only and pod is not None:
             self._count_read_only(done.kind, done.code, pod)
         rejected = done.code == Outcome.TOO_MANY
@@ -165,13 +166,13 @@ class RequestStats:
     def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray, bins: np.ndarray | None = None) -> None:
         """Answered requests' latency bins (`bin_index(seconds)`, unless given) per
         `latency_every` window of their end time and kind, kept sparse: a sort of the
-        batch's keys, or one bincount when the batch is larger than the dense grid of the
-        windows it spans."""
+        batch's keys, or one bincount when the dense grid of the windows it spans is at
+        most four times the batch (the same keys and counts, sooner)."""
         window = (end // self.latency_every).astype(np.int64)
         first, span = int(window.min()), int(window.max() - window.min()) + 1
         local = ((window - first) * len(Kind) + kind) * BINS + (bin_index(seconds) if bins is None else bins)
         size = span * len(Kind) * BINS
-        if len(local) >= size:
+        if 4 * len(local) >= size:
             counts = np.bincount(local, minlength=size)
             keys = np.flatnonzero(counts)
             counts = counts[keys]
