@@ -130,6 +130,20 @@ def light_columns(rows: list[Req]) -> tuple[list[float], list[int], list[int], l
     return time, kind, client, start, end, code
 
 
+def outcome_columns(rows: list[Req], kinds: int) -> tuple[list[float], list[float], list[int]]:
+    """(time, end, key) of ended requests, what the request statistics count: `key` packs
+    the group `client * kinds + kind` above the 16 bits of the code (three lists, not six:
+    each value taken out of a request is a new Python object)."""
+    time: list[float] = []
+    end: list[float] = []
+    key: list[int] = []
+    for r in rows:
+        time.append(r.time)
+        end.append(r.end)
+        key.append(((r.client * kinds + r.kind) << 16) | r.code)
+    return time, end, key
+
+
 def full_columns(rows: list[Req]) -> tuple[list[int], list[int], list[int], list[float], list[float], list[float],
                                            list[float], list[int], list[int], list[int]]:
     """(nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed): what

@@ -8,32 +8,25 @@ import numpy as np
 
 from twin.model.registry.batch import Served
 from twin.model.registry.metrics import Completed
+from twin.model.registry.requests import Kind
 from twin.sim.traffic.accesslog import lines as access_lines
-from twin.sim.traffic.exchange import GONE, full_columns, light_columns
+from twin.sim.traffic.exchange import GONE, full_columns, light_columns, outcome_columns
 
 
-def served(rows: list, full: bool = True) -> Served:
-    """Ended requests (`exchange.Req`) as columns; without `full` only those the
-    statistics read (time, kind, client, start, end, code), the others zero or NaN."""
+def served(rows: list) -> Served:
+    """Ended requests (`exchange.Req`) as columns (what the pods' metrics read)."""
     n = len(rows)
 
     def array(values: list, dtype) -> np.ndarray:
         return np.fromiter(values, dtype, n)
 
     time, kind, client, start, end, code = light_columns(rows)
-    if full:
-        nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed = full_columns(rows)
-        rest = (array(nbytes, np.int64), array(attempt, np.int8), array(tag, np.int64), array(cpu, float),
-                np.column_stack([array(s1, float), array(s2, float)]) if n else np.empty((0, 2)),
-                array(transfer, float), array(req_bytes, np.int64), array(resp_bytes, np.int64), array(failed, np.int8))
-    else:
-        zero_i, zero_f = np.zeros(n, np.int64), np.zeros(n)
-        rest = (zero_i, np.zeros(n, np.int8), zero_i, zero_f, np.full((n, 2), np.nan), zero_f, zero_i, zero_i,
-                np.full(n, -1, np.int8))
-    nbytes_, attempt_, tag_, cpu_, storage, transfer_, req_, resp_, failed_ = rest
-    return Served(array(time, float), array(kind, np.int8), nbytes_, array(client, np.int8), attempt_, tag_,
-                  array(start, float), array(end, float), array(code, np.int16), cpu_, storage, transfer_,
-                  req_, resp_, failed_)
+    nbytes, attempt, tag, cpu, s1, s2, transfer, req_bytes, resp_bytes, failed = full_columns(rows)
+    storage = np.column_stack([array(s1, float), array(s2, float)]) if n else np.empty((0, 2))
+    return Served(array(time, float), array(kind, np.int8), array(nbytes, np.int64), array(client, np.int8),
+                  array(attempt, np.int8), array(tag, np.int64), array(start, float), array(end, float),
+                  array(code, np.int16), array(cpu, float), storage, array(transfer, float),
+                  array(req_bytes, np.int64), array(resp_bytes, np.int64), array(failed, np.int8))
 
 
 def completed(done: Served) -> Completed:
@@ -64,18 +57,18 @@ class Flusher:
             stats.keep_peaks(server.key, server)
             if not at_pod:
                 continue
-            settings = engine.settings_of.get(server.key)
-            done = served(rows, full=engine.observe_metrics)
             if rows:
-                stats.finished(done, server.key, read_only=settings is not None and settings.read_only)
+                settings = engine.settings_of.get(server.key)
+                stats.take(outcome_columns(rows, len(Kind)), server.key,
+                           read_only=settings is not None and settings.read_only)
             metrics = engine.metrics.get(server.key)
             if engine.observe_metrics and metrics is not None and server.alive:
-                metrics.observe(plane.now, completed(served(at_pod) if unheard else done))
+                metrics.observe(plane.now, completed(served(at_pod)))
         plane.retired = []
         stats.bin_sessions()
         if plane.unrouted:
             rows, plane.unrouted = plane.unrouted, []
-            stats.finished(served(rows, full=False), None)
+            stats.take(outcome_columns(rows, len(Kind)), None)
         plane.finished_rows = 0
 
     def sample(self, t: float) -> None:
@@ -86,11 +79,12 @@ class Flusher:
         engine.usage.sample(t, engine.plane.servers, engine.plane.links)
 
     def close(self, t: float) -> None:
-        """Requests still open at the end of the run."""
+        """Requests still open at the end of the run; the statistics settled (`RequestStats.settle`)."""
         plane = self.engine.plane
         still = [r for s in plane.servers.values() for r in (*s.open.values(), *s.waiting()) if r.hop != GONE]
         still += [subject for _, _, event, subject in plane.events() if _is_unanswered(event, subject)]
         self.engine.stats.count_open(still)
+        self.engine.stats.settle()
         self.engine.usage.sample(t, plane.servers, plane.links)
 
 

@@ -152,23 +152,30 @@ class PodServer:
                 seen = Occupancy(self.limiters[limiter].peak, 0, 0.0)
                 self.peaks[limiter] = self.peaks[limiter].merge(seen)
                 self.window[limiter] = self.window[limiter].merge(seen)
-        limited = [k for k in (0, 1) if self.limiters[k].max_running > 0]
-        if not limited:
+        use = (self.limiters[0].max_running > 0, self.limiters[1].max_running > 0)
+        if not (use[0] or use[1]):
             return
-        rows = [r for r in finished if r.klass in limited] + [r for r in self.open.values() if r.klass in limited]
-        rows += self.waiting()
-        if not rows:
-            return
-        klass = np.array([r.klass for r in rows], np.int8)
-        time = np.array([r.time for r in rows])
-        start = np.array([r.start for r in rows])
-        end = np.array([r.end if r.end >= 0 else now for r in rows])
-        for limiter in (0, 1):
-            pick = klass == limiter
-            if pick.any():
-                seen = occupancy(time[pick], start[pick], end[pick])
+        for limiter, (time, start, end) in enumerate(self._intervals(finished, now, use)):
+            if time:
+                seen = occupancy(_array(time), _array(start), _array(end))
                 self.peaks[limiter] = self.peaks[limiter].merge(seen)
                 self.window[limiter] = self.window[limiter].merge(seen)
+
+    def _intervals(self, finished: list[Req], now: float,
+                   use: tuple[bool, bool]) -> list[tuple[list[float], list[float], list[float]]]:
+        """Per limiter, the (arrival, start, end) of the requests `note_peaks` reads, in one
+        pass: those finished and those open at a limiter in `use`, and those queued."""
+        columns: list[tuple[list[float], list[float], list[float]]] = [([], [], []), ([], [], [])]
+        for r in finished:
+            if r.klass >= 0 and use[r.klass]:
+                _note(r, now, columns[r.klass])
+        for r in self.open.values():
+            if r.klass >= 0 and use[r.klass]:
+                _note(r, now, columns[r.klass])
+        for r in self.waiting():
+            if r.klass >= 0:
+                _note(r, now, columns[r.klass])
+        return columns
 
     def take_window(self) -> dict[int, Occupancy]:
         window = self.window
@@ -176,3 +183,14 @@ class PodServer:
         for lim in self.limiters:
             lim.peak = lim.running
         return window
+
+
+def _array(values: list[float]) -> np.ndarray:
+    return np.fromiter(values, np.float64, len(values))
+
+
+def _note(r: Req, now: float, into: tuple[list[float], list[float], list[float]]) -> None:
+    """A request's times for `occupancy`, a still-open one cut at `now`."""
+    into[0].append(r.time)
+    into[1].append(r.start)
+    into[2].append(r.end if r.end >= 0 else now)

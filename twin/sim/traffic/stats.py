@@ -2,7 +2,14 @@
 finish (no per-request records): requests issued and their outcomes by client, kind and
 code; client-seen latency quantiles by kind (over the run, per phase and per
 `latency_every` window); limiter peaks per pod; and a time series of each pod's running
-and queued requests."""
+and queued requests.
+
+The outcome counts, latency sketches, timeline and session figures are sums (and
+`first_429` a minimum) over the requests, so they are the same whatever batches the
+requests come in: the data plane's small batches (one per pod per flush) wait in
+`pending` and are counted `DEFER_ROWS` at a time, and `settle()` counts what is left.
+They are read only after the run (`Flusher.close`, at the engine's finish, settles them
+before the totals are left); the per-sample series and the limiter peaks are kept at once."""
 
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ import numpy as np
 
 from twin.model.registry.batch import Client, Served
 from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, WRITES, Kind, Limiter, Outcome
-from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, grouped_bins, quantile_values
+from twin.model.registry.summaries import BIN_VALUES, BINS, bin_index, quantile_values
+from twin.sim.traffic.ended import Ended, Pending
 from twin.sim.traffic.sessions import SessionTally
 
 SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read_queued_peak", "write_running_peak",
@@ -20,9 +28,13 @@ SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read
 """Running and queued at the sample, and each limiter's peaks since the previous sample."""
 _WRITE = np.array([k in WRITES for k in Kind])
 GROUPS = len(Client) * len(Kind)
+CODES = len(CLASS_OF_CODE)
 LATENCY_EVERY = 60.0
 """Seconds per window of the latency time series (`latency_series`)."""
 COMPACT_ENTRIES = 500_000  # merge the sparse latency chunks when they hold this many entries
+DEFER_ROWS = 100_000
+"""Ended requests (`take`) and sessions (`bin_sessions`) counted together once this many
+wait: numpy's per-call cost dominates the data plane's batches of a few hundred rows."""
 
 
 class RequestStats:
@@ -50,11 +62,36 @@ class RequestStats:
         self.sessions: dict[tuple[int, str], int] = {}  # (client, "ok" or "failed") -> pulls or pushes
         self.session_seconds = np.zeros((len(Client), BINS), np.int64)  # successful ones, by client
         self.tally = SessionTally()  # pulls and pushes ended, not yet counted
+        self.pending = Pending()  # requests ended, not yet counted
+        self.defer_rows = DEFER_ROWS  # 1: count every batch as it comes
 
-    def bin_sessions(self) -> None:
-        """Take the pulls and pushes that ended since the last call (`sessions.SessionTally`):
-        counted by client and outcome, the durations of the successful ones kept in the
-        per-client sketch."""
+    def take(self, columns: tuple[list[float], list[float], list[int]], pod: str | None,
+             read_only: bool = False) -> None:
+        """Ended requests as `exchange.outcome_columns` gives them (time, end, key), from
+        `pod` (None: they reached none): counted now in the read-only pods' writes, with
+        the others once `defer_rows` wait (`settle`)."""
+        time, end, key = columns
+        n = len(time)
+        keys = np.fromiter(key, np.int64, n)
+        if read_only and pod is not None:
+            self._count_read_only((keys >> 16) % len(Kind), keys & 0xFFFF, pod)
+        self.pending.add(np.fromiter(time, np.float64, n), np.fromiter(end, np.float64, n), keys)
+        if self.pending.rows >= self.defer_rows:
+            self.settle()
+
+    def settle(self) -> None:
+        """Count every request and session still pending (the figures are complete after it)."""
+        if self.pending.rows:
+            pending, self.pending = self.pending, Pending()
+            self._count(pending.columns(), None)
+        self.bin_sessions(at_least=0)
+
+    def bin_sessions(self, at_least: int | None = None) -> None:
+        """Take the pulls and pushes that ended since the last call (`sessions.SessionTally`),
+        once `at_least` (`defer_rows`) wait: counted by client and outcome, the durations
+        of the successful ones kept in the per-client sketch."""
+        if len(self.tally.clients) < max(self.defer_rows if at_least is None else at_least, 1):
+            return
         clients, failed, seconds = self.tally.take()
         if not clients:
             return
@@ -67,25 +104,28 @@ class RequestStats:
         np.add.at(self.session_seconds, (client[ok], bin_index(took[ok])), 1)
 
     def finished(self, done: Served, pod: str | None, read_only: bool = False) -> None:
-        keys = (_group(done.client, done.kind).astype(np.int64) << 16) | done.code.astype(np.int64)
-        values, counts = np.unique(keys, return_counts=True)
-        for key, count in zip(values.tolist(), counts.tolist()):
-            group, code = key >> 16, key & 0xFFFF
-            self.outcomes[(group // len(Kind), group % len(Kind), code)] += count
-        if read_only:
-            self._count_read_only(done, pod)
+        """Count a batch of ended requests now."""
+        self._count(Ended.of(done), pod, read_only)
+
+    def _count(self, done: Ended, pod: str | None, read_only: bool = False) -> None:
+        counts = np.bincount(done.group * CODES + done.code, minlength=GROUPS * CODES)  # codes are 0..599
+        for key in np.flatnonzero(counts).tolist():  # by group, then code
+            group, code = divmod(key, CODES)
+            self.outcomes[(group // len(Kind), group % len(Kind), code)] += int(counts[key])
+        if read_only and pod is not None:
+            self._count_read_only(done.kind, done.code, pod)
         rejected = done.code == Outcome.TOO_MANY
         if rejected.any():
             first = float(done.end[rejected].min())
             self.first_429 = first if self.first_429 is None else min(self.first_429, first)
         self._timeline(done)
-        self._by_phase(done)
         answered = (done.code >= 200) & (done.code < 400)
+        seconds = (done.end - done.time)[answered]
+        bins = bin_index(seconds)  # once for the three latency figures
+        self._by_phase(done, answered, bins)
         if answered.any():
-            seconds = (done.end - done.time)[answered]
-            counts, _, _ = grouped_bins(_group(done.client, done.kind)[answered], seconds, GROUPS)
-            self.latency += counts
-            self._by_window(done.end[answered], seconds, done.kind[answered])
+            self.latency += _bin_counts(done.group[answered], bins, GROUPS)
+            self._by_window(done.end[answered], seconds, done.kind[answered], bins)
 
     def due(self, t: float) -> bool:
         return t + 1e-9 >= self.next_sample
@@ -111,26 +151,28 @@ class RequestStats:
         for r in requests:
             self.open_at_end[(r.client, r.kind)] += 1
 
-    def _by_phase(self, done: Served) -> None:
+    def _by_phase(self, done: Ended, answered: np.ndarray, bins: np.ndarray) -> None:
+        """Outcomes by phase and code class; the `answered` requests' latency `bins` by
+        phase and kind."""
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
         klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
         self.phase_outcomes += np.bincount(phase * width + klass, minlength=self.phase_outcomes.size).reshape(-1, width)
-        answered = (done.code >= 200) & (done.code < 400)
         if answered.any():
             groups = phase[answered] * len(Kind) + done.kind[answered]
-            counts, _, _ = grouped_bins(groups, (done.end - done.time)[answered], self.phase_latency.shape[0] * len(Kind))
+            counts = _bin_counts(groups, bins, self.phase_latency.shape[0] * len(Kind))
             self.phase_latency += counts.reshape(self.phase_latency.shape)
 
-    def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray) -> None:
-        """Answered requests' latency bins per `latency_every` window of their end time and
-        kind, kept sparse: a sort of the batch's keys, or one bincount when the batch is
-        larger than the dense grid of the windows it spans."""
+    def _by_window(self, end: np.ndarray, seconds: np.ndarray, kind: np.ndarray, bins: np.ndarray | None = None) -> None:
+        """Answered requests' latency bins (`bin_index(seconds)`, unless given) per
+        `latency_every` window of their end time and kind, kept sparse: a sort of the
+        batch's keys, or one bincount when the dense grid of the windows it spans is at
+        most four times the batch (the same keys and counts, sooner)."""
         window = (end // self.latency_every).astype(np.int64)
         first, span = int(window.min()), int(window.max() - window.min()) + 1
-        local = ((window - first) * len(Kind) + kind) * BINS + bin_index(seconds)
+        local = ((window - first) * len(Kind) + kind) * BINS + (bin_index(seconds) if bins is None else bins)
         size = span * len(Kind) * BINS
-        if len(local) >= size:
+        if 4 * len(local) >= size:
             counts = np.bincount(local, minlength=size)
             keys = np.flatnonzero(counts)
             counts = counts[keys]
@@ -152,17 +194,17 @@ class RequestStats:
             rows.append((window * self.latency_every, Kind(kind).name.lower(), int(cumulative[-1]), *values.tolist()))
         return rows
 
-    def _count_read_only(self, done: Served, pod: str) -> None:
-        writes = _WRITE[done.kind]
+    def _count_read_only(self, kind: np.ndarray, code: np.ndarray, pod: str) -> None:
+        writes = _WRITE[kind]
         counts = self.read_only.setdefault(pod, Counter())
-        counts["succeeded"] += int((writes & (done.code >= 200) & (done.code < 300)).sum())
-        counts["refused"] += int((writes & (done.code == Outcome.NOT_ALLOWED)).sum())
+        counts["succeeded"] += int((writes & (code >= 200) & (code < 300)).sum())
+        counts["refused"] += int((writes & (code == Outcome.NOT_ALLOWED)).sum())
 
     def read_only_writes(self, pod: str) -> dict:
         counts = self.read_only.get(pod, Counter())
         return {"succeeded": counts["succeeded"], "refused": counts["refused"]}
 
-    def _timeline(self, done: Served) -> None:
+    def _timeline(self, done: Ended) -> None:
         """Outcomes per `series_every` interval of their end time, by code class."""
         interval = (done.end // self.series_every).astype(np.int64)
         klass = CLASS_OF_CODE[done.code]
@@ -185,6 +227,12 @@ class RequestStats:
     @staticmethod
     def quantiles_of(counts: np.ndarray, quantiles=(0.5, 0.99)) -> tuple[float, ...]:
         return quantile_values(counts, quantiles)
+
+
+def _bin_counts(groups: np.ndarray, bins: np.ndarray, n_groups: int) -> np.ndarray:
+    """Counts (n_groups, BINS) of (group, bin) pairs: `summaries.grouped_bins`' counts, the
+    bins given."""
+    return np.bincount(groups.astype(np.int64) * BINS + bins, minlength=n_groups * BINS).reshape(n_groups, BINS)
 
 
 class SparseCounts:
@@ -213,7 +261,3 @@ class SparseCounts:
         self.entries = len(starts)
         self.limit = max(COMPACT_ENTRIES, 2 * self.entries)
         return self.chunks[0]
-
-
-def _group(client: np.ndarray, kind: np.ndarray) -> np.ndarray:
-    return client.astype(np.int64) * len(Kind) + kind.astype(np.int64)
