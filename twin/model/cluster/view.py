@@ -6,12 +6,19 @@ plugins read. Decisions read it; the shell
 changes it through `add_pod` / `remove_pod` / `replace_pod` / node methods, which keep
 the indexes (resource columns, spread counts) up to date incrementally, as kube-scheduler
 updates its snapshot instead of copying the cluster for every pod.
+
+`generation` identifies the view's state: every change through those methods, a new
+`storage`, and every copy take a number no view has had before, so two reads that see
+the same `generation` saw the same cluster (the scheduler reuses a failed cycle's filter
+pass on that ground, `twin/model/scheduling/reuse.py`). The Services, owners and
+Namespaces are read-only once the view is built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -22,6 +29,8 @@ from twin.model.cluster.order import node_tree_order
 from twin.model.cluster.pernode import ChangeLog, PerNodeArray
 from twin.model.objects import Namespace, Node, Pod, Service, Workload
 from twin.model.storage import NO_STORAGE, StorageObjects
+
+_GENERATIONS = count(1)
 
 
 class ClusterView:
@@ -45,8 +54,18 @@ class ClusterView:
         for pod in pods:
             self.add_pod(pod)
 
+    @property
+    def storage(self) -> StorageObjects:
+        return self._storage
+
+    @storage.setter
+    def storage(self, storage: StorageObjects) -> None:
+        self._storage = storage
+        self.generation = next(_GENERATIONS)
+
     # ----- nodes -------------------------------------------------------------------
     def _set_nodes(self, nodes: list[Node]) -> None:
+        self.generation = next(_GENERATIONS)
         self.nodes = nodes
         self.node_names = [node.name for node in nodes]
         self.node_index = {name: n for n, name in enumerate(self.node_names)}
@@ -87,6 +106,7 @@ class ClusterView:
         if len(index) != len(nodes):
             raise ValueError("node names must be unique")
         self.nodes, self.node_names, self.node_index = nodes, names, index
+        self.generation = next(_GENERATIONS)
         self.resources = resources.extended(nodes)
         self.changes = ChangeLog()
         self._on_node = on_node
@@ -116,6 +136,7 @@ class ClusterView:
         nodes[n] = node
         if old.labels == node.labels and old.allocatable == node.allocatable:
             self.nodes = nodes
+            self.generation = next(_GENERATIONS)
             self._taints_changed()
         else:
             self._set_nodes(nodes)
@@ -139,6 +160,7 @@ class ClusterView:
         self._bind_index(pod, self.node_index[pod.node_name])
 
     def _bind_index(self, pod: Pod, n: int) -> None:
+        self.generation = next(_GENERATIONS)
         self._pods[pod.key] = (pod, n)
         self._on_node[n][pod.key] = pod
         self.changes.append(n)
@@ -149,6 +171,7 @@ class ClusterView:
 
     def remove_pod(self, key: str) -> Pod:
         pod, n = self._pods.pop(key)
+        self.generation = next(_GENERATIONS)
         del self._on_node[n][key]
         self.changes.append(n)
         self.resources.account(n, pod.requests, pod.nonzero_requests, -1)
@@ -176,6 +199,7 @@ class ClusterView:
                 if key not in self._pods:
                     self._bind_index(pod, n)
             self._pods = {key: self._pods[key] for key in order}
+            self.generation = next(_GENERATIONS)
             self._on_node[n] = before
             self._with_affinity = {k: self._with_affinity[k] for k in order if k in self._with_affinity}
 
