@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from twin.model.autoscaling import scale_down
 from twin.model.scheduling import reuse
 from twin.run import run_scenario
 from twin.scenarios.load import load_scenario
@@ -41,6 +42,8 @@ def without_reuse(monkeypatch) -> None:
     monkeypatch.setattr(reuse.FilterMemo, "outcomes", lambda self, ctx: None)
     monkeypatch.setattr(reuse.FilterMemo, "share_statuses", lambda self, view, result, feasible: None)
     monkeypatch.setattr(reuse.PreemptionMemo, "replay", lambda self, view, result, rng: None)
+    monkeypatch.setattr(scale_down.UnneededMemo, "find_unneeded",
+                        lambda self, inputs, settings, unneeded: scale_down.find_unneeded(inputs, settings, unneeded))
 
 
 def records(tmp_path) -> list:
