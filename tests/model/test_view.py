@@ -92,6 +92,16 @@ def test_adding_a_node_keeps_the_state_a_full_rebuild_gives():
     assert _state(view) == _state(ClusterView(view.nodes, [p for p, _ in view.pods()]))
 
 
+def test_removing_a_node_keeps_the_state_a_full_rebuild_gives():
+    nodes = [node(f"n{i}").zone(z).build() for i, z in enumerate("abab")]
+    view = ClusterView(nodes, [web("w1", "n0"), web("w2", "n1"), web("w3", "n2"), web("w4", "n3"), web("w5", "n1")])
+    view.remove_pod("default/w2")
+    view.add_pod(web("w2", "n3"))
+    view.remove_node("n1")
+    assert _state(view) == _state(ClusterView(view.nodes, [p for p, _ in view.pods()]))
+    assert [n for _, n in view.pods()] == [0, 1, 2, 2]
+
+
 @settings(max_examples=50, deadline=None)
 @given(ts.incoming_pods(), st.sampled_from([None, "n1"]))
 def test_binding_a_pod_copies_every_field_but_the_node_name(pod, node):

@@ -67,6 +67,15 @@ class ViewAgainstRebuild(RuleBasedStateMachine):
         self.nodes[index] = replace(self.nodes[index], taints=taints)
         self.view.update_node(self.nodes[index])
 
+    @rule(data=st.data())
+    def remove_a_node(self, data):
+        """Its pods go with it; the nodes after it move down one index."""
+        if len(self.nodes) > 1:
+            node = self.nodes.pop(data.draw(st.integers(0, len(self.nodes) - 1)))
+            dropped = self.view.remove_node(node.name)
+            assert sorted(p.key for p in dropped) == sorted(k for k, p in self.pods.items() if p.node_name == node.name)
+            self.pods = {k: p for k, p in self.pods.items() if p.node_name != node.name}
+
     @invariant()
     def every_probe_sees_the_same_cycle_as_on_a_fresh_view(self):
         fresh = ClusterView(self.nodes, self.pods.values())
