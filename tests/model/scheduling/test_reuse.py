@@ -4,6 +4,7 @@ whole sequences of cycles and preemption verdicts with and without the memos."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 import numpy as np
@@ -83,6 +84,7 @@ def test_every_change_to_a_view_and_every_copy_takes_a_new_generation():
     with view.trial(0):
         pass
     seen.append(view.generation)
+    seen.append(pickle.loads(pickle.dumps(view)).generation)
     assert len(set(seen)) == len(seen)
 
 

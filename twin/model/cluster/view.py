@@ -54,6 +54,11 @@ class ClusterView:
         for pod in pods:
             self.add_pod(pod)
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled or deep-copied: a generation of its own (the counter is per process)."""
+        self.__dict__.update(state)
+        self.generation = next(_GENERATIONS)
+
     @property
     def storage(self) -> StorageObjects:
         return self._storage
