@@ -26,7 +26,7 @@ import numpy as np
 from twin.model.cluster.columns import LabelColumn, ResourceColumns
 from twin.model.cluster.counting import PER_NODE, CountIndex, CountKey, CountRegistry
 from twin.model.cluster.order import node_tree_order
-from twin.model.cluster.pernode import ChangeLog, PerNodeArray
+from twin.model.cluster.pernode import ChangeLog, PerNodeArray, carried
 from twin.model.objects import Namespace, Node, Pod, Service, Workload
 from twin.model.storage import NO_STORAGE, StorageObjects
 
@@ -99,13 +99,17 @@ class ClusterView:
     def add_node(self, node: Node) -> None:
         """Append a node: the pods stay where they are, their requests are carried over
         (no pass over the pods as `_set_nodes` makes)."""
-        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}])
+        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}], np.arange(len(self.nodes)))
 
-    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]]) -> None:
+    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]],
+               old_to_new: np.ndarray | None = None) -> None:
         """Take `nodes`, whose first `len(resources)` are the nodes `resources` and
         `on_node` hold (same order), the rest new and empty; the node-derived caches
-        start afresh. The same state as `_set_nodes(nodes)`, since each node's pods are
-        always in the order of `_pods` (`trial` restores both orders)."""
+        start afresh, but for the per-node arrays when `old_to_new` maps this view's
+        nodes to the new ones (`pernode.carried`). The same state as `_set_nodes(nodes)`,
+        since each node's pods are always in the order of `_pods` (`trial` restores both
+        orders)."""
+        kept = carried(self._label_cache, self.changes, old_to_new, len(nodes)) if old_to_new is not None else {}
         names = [node.name for node in nodes]
         index = {name: n for n, name in enumerate(names)}
         if len(index) != len(nodes):
@@ -116,6 +120,7 @@ class ClusterView:
         self.changes = ChangeLog()
         self._on_node = on_node
         self._node_changed()
+        self._label_cache.update(kept)
 
     def copy(self, extra_nodes: Iterable[Node] = ()) -> ClusterView:
         """A working copy with `extra_nodes` appended: the same nodes, bound pods and other
@@ -155,7 +160,10 @@ class ClusterView:
         for pod in dropped:
             self._pods.pop(pod.key)
             self._with_affinity.pop(pod.key, None)
-        self._adopt(self.nodes[:n] + self.nodes[n + 1:], self.resources.without(n), self._on_node[:n] + self._on_node[n + 1:])
+        old_to_new = np.arange(len(self.nodes)) - (np.arange(len(self.nodes)) > n)
+        old_to_new[n] = -1
+        self._adopt(self.nodes[:n] + self.nodes[n + 1:], self.resources.without(n), self._on_node[:n] + self._on_node[n + 1:],
+                    old_to_new)
         self._pods = {key: (pod, i - (i > n)) for key, (pod, i) in self._pods.items()}
         self._with_affinity = {key: (pod, i - (i > n)) for key, (pod, i) in self._with_affinity.items()}
         return dropped
