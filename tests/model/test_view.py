@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from builders import node, pod
 from cycle import passing
 
+from twin import strategies as ts
 from twin.model.cluster import ClusterView
-from twin.model.objects import ZONE_KEY
+from twin.model.objects import ZONE_KEY, Pod
 from twin.model.scheduling import SchedulerConfig, schedule_one
 
 
@@ -85,3 +90,23 @@ def test_adding_a_node_keeps_the_state_a_full_rebuild_gives():
     view = ClusterView(nodes, [web("w1", "n0"), web("w2", "n1")])
     view.add_node(node("n2").zone("c").build())
     assert _state(view) == _state(ClusterView(view.nodes, [p for p, _ in view.pods()]))
+
+
+def test_removing_a_node_keeps_the_state_a_full_rebuild_gives():
+    nodes = [node(f"n{i}").zone(z).build() for i, z in enumerate("abab")]
+    view = ClusterView(nodes, [web("w1", "n0"), web("w2", "n1"), web("w3", "n2"), web("w4", "n3"), web("w5", "n1")])
+    view.remove_pod("default/w2")
+    view.add_pod(web("w2", "n3"))
+    view.remove_node("n1")
+    assert _state(view) == _state(ClusterView(view.nodes, [p for p, _ in view.pods()]))
+    assert [n for _, n in view.pods()] == [0, 1, 2, 2]
+
+
+@settings(max_examples=50, deadline=None)
+@given(ts.incoming_pods(), st.sampled_from([None, "n1"]))
+def test_binding_a_pod_copies_every_field_but_the_node_name(pod, node):
+    bound = pod.bound_to(node)
+    assert bound.node_name == node and bound is not pod
+    assert [getattr(bound, f) for f in Pod.__slots__ if f != "node_name"] == \
+        [getattr(pod, f) for f in Pod.__slots__ if f != "node_name"]
+    assert bound == replace(pod, node_name=node)

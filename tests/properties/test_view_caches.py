@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from twin import strategies as ts
+from twin.model.autoscaling.scale_down import utilizations
 from twin.model.cluster import ClusterView
 from twin.model.objects import Taint
 from twin.model.scheduling import SchedulerConfig, schedule_one
+from twin.model.scheduling.preemption.victims import lowest_priorities
 
 PROBES = 3
 
@@ -66,6 +68,31 @@ class ViewAgainstRebuild(RuleBasedStateMachine):
         taints = () if effect is None else (Taint("node.kubernetes.io/unreachable", "", effect),)
         self.nodes[index] = replace(self.nodes[index], taints=taints)
         self.view.update_node(self.nodes[index])
+
+    @rule(data=st.data())
+    def remove_a_node(self, data):
+        """Its pods go with it; the nodes after it move down one index."""
+        self.bind_probe_copies(data, data.draw(st.sampled_from([0, 1, 3, 12])))  # arrays left behind the log
+        if len(self.nodes) > 1:
+            node = self.nodes.pop(data.draw(st.integers(0, len(self.nodes) - 1)))
+            dropped = self.view.remove_node(node.name)
+            assert sorted(p.key for p in dropped) == sorted(k for k, p in self.pods.items() if p.node_name == node.name)
+            self.pods = {k: p for k, p in self.pods.items() if p.node_name != node.name}
+
+    @rule(data=st.data())
+    def add_a_node(self, data):
+        """A copy of a drawn node under a new name (no pods), appended."""
+        self.bind_probe_copies(data, data.draw(st.sampled_from([0, 1, 3, 12])))  # arrays left behind the log
+        self.serial += 1
+        node = replace(data.draw(st.sampled_from(self.nodes)), name=f"added-{self.serial}")
+        self.nodes.append(node)
+        self.view.add_node(node)
+
+    @invariant()
+    def every_per_node_array_equals_a_fresh_views(self):
+        fresh = ClusterView(self.nodes, self.pods.values())
+        assert lowest_priorities(self.view).tolist() == lowest_priorities(fresh).tolist()
+        assert utilizations(self.view, True).tolist() == utilizations(fresh, True).tolist()
 
     @invariant()
     def every_probe_sees_the_same_cycle_as_on_a_fresh_view(self):

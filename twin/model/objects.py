@@ -261,13 +261,22 @@ class Pod:
         return self.phase in ("Succeeded", "Failed")
 
     def bound_to(self, node_name: str | None) -> Pod:
-        """The same pod with `spec.nodeName` set (derived requests are kept, not recomputed)."""
-        clone = copy.copy(self)
-        object.__setattr__(clone, "node_name", node_name)
+        """The same pod with `spec.nodeName` set (derived requests are kept, not recomputed):
+        a shallow copy slot by slot, what `copy.copy` makes, at a third of its cost."""
+        if type(self) is not Pod:
+            clone = copy.copy(self)
+        else:
+            clone = _new_object(Pod)
+            for name in Pod.__slots__:
+                _set(clone, name, getattr(self, name))
+        _set(clone, "node_name", node_name)
         return clone
 
     def controller_owner(self) -> OwnerReference | None:
         return next((o for o in self.owner_references if o.controller), None)
+
+
+_new_object, _set = object.__new__, object.__setattr__
 
 
 def pod_requests(containers, init_containers, overhead) -> dict[str, int]:

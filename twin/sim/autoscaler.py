@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from twin.model.autoscaling.backoff import Backoffs
 from twin.model.autoscaling.node_group import CloudProvider, NodeGroup
-from twin.model.autoscaling.scale_down import (Inputs, find_unneeded, in_cooldown, nodes_to_delete, recheck_after,
+from twin.model.autoscaling.scale_down import (Inputs, UnneededMemo, in_cooldown, nodes_to_delete, recheck_after,
                                                track)
 from twin.model.autoscaling.scale_up import plan_scale_up, upcoming
 from twin.model.autoscaling.settings import AutoscalerSettings
@@ -70,6 +70,7 @@ class ClusterAutoscaler:
         self.world, self.scheduler, self.disruption = world, scheduler, disruption
         self.provider, self.settings = provider, settings
         self.state = AutoscalerState()
+        self.unneeded = UnneededMemo()  # the last scan's verdicts while nothing they read changed: same verdicts
         self.rng = world.streams("autoscaler")
         world.recorder.record("AutoscalerStarted", NAME, expanders=list(settings.expanders),
                               scan_interval=settings.scan_interval, scale_down=settings.scale_down_enabled)
@@ -167,7 +168,7 @@ class ClusterAutoscaler:
     def scale_down(self, groups: list[NodeGroup]) -> None:
         state, now = self.state, self.world.now
         inputs = self.inputs(groups)
-        verdicts = find_unneeded(inputs, self.settings, state.unneeded)
+        verdicts = self.unneeded.find_unneeded(inputs, self.settings, state.unneeded)
         state.unneeded = track(verdicts, state.unneeded, now)
         state.unremovable = recheck_after(verdicts, state.unremovable, now, self.settings)
         if in_cooldown(now, state.last_scale_up, state.last_delete, state.last_failure, self.settings):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from twin.model.objects import Pod
 from twin.model.scheduling.preemption import Preemption, post_filter
+from twin.model.scheduling.reuse import PreemptionMemo
 from twin.model.workloads import PodDisruptionBudgetStatus, PodRecord
 from twin.sim.world import World
 
@@ -32,6 +33,7 @@ class Preemptor:
         self.rng = world.streams("preemption")
         self.nominations: dict[str, str] = {}  # preemptor key -> nominated node
         self.preempted: set[str] = set()  # victims terminating because of preemption
+        self.memo = PreemptionMemo()  # the previous verdict when it applies again (`reuse.py`): same outcome
 
     def nominated_pods(self) -> dict[str, list[Pod]]:
         """node -> the pending pods nominated to it (the scheduling queue's PodNominator)."""
@@ -53,9 +55,13 @@ class Preemptor:
         """PostFilter for a pod no node fits; returns the keys of pods whose nomination was
         cleared (to be retried)."""
         world = self.world
-        outcome = post_filter(world.view, result, self.config, nominated=self.nominated_pods(),
-                              nominated_node=self.nominations.get(record.key), budgets=self.budgets(),
-                              preempted=self.preempted, start_time=self.start_time, now=world.now, rng=self.rng)
+        nominated_node = self.nominations.get(record.key)
+        outcome = self.memo.replay(world.view, result, self.rng) if nominated_node is None else None
+        if outcome is None:
+            outcome = post_filter(world.view, result, self.config, nominated=self.nominated_pods(),
+                                  nominated_node=nominated_node, budgets=self.budgets(), preempted=self.preempted,
+                                  start_time=self.start_time, now=world.now, rng=self.rng)
+            self.memo.remember(world.view, result, outcome, nominated_node)
         if not outcome.eligible:
             return []
         if outcome.chosen is None:

@@ -38,7 +38,10 @@ def diagnosis(result, last: dict[str, str] | None = None) -> dict[str, str]:
 
 def backoff_seconds(attempts: int) -> float:
     """1, 2, 4, 8, 10, 10, ... seconds after the 1st, 2nd, ... failed attempt."""
-    return min(INITIAL_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
+    return BACKOFFS[attempts] if attempts < len(BACKOFFS) else MAX_BACKOFF
+
+
+BACKOFFS = tuple(min(INITIAL_BACKOFF * 2 ** max(a - 1, 0), MAX_BACKOFF) for a in range(8))  # the formula, per attempt
 
 
 @dataclass

@@ -85,6 +85,28 @@ def candidates(inputs: Inputs, previously_unneeded: Mapping[str, float]) -> list
     return sorted(names, key=lambda name: (name not in previously_unneeded, name))
 
 
+class UnneededMemo:
+    """The last scan's verdicts, given again while nothing `find_unneeded` reads changed:
+    the view (its `generation`, new at every change), the other inputs, the settings and
+    which nodes were unneeded before (only their names are read). A quiet cluster is
+    scanned every 10 s with the same answer."""
+
+    __slots__ = ("_key", "_verdicts")
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._verdicts: list[Verdict] = []
+
+    def find_unneeded(self, inputs: Inputs, settings: AutoscalerSettings,
+                      previously_unneeded: Mapping[str, float]) -> list[Verdict]:
+        key = (inputs.view.generation, tuple(inputs.groups), inputs.group_of, tuple(inputs.pdbs),
+               inputs.disruptions_allowed, inputs.deleting, inputs.recently_unremovable, settings,
+               frozenset(previously_unneeded))
+        if key != self._key:
+            self._key, self._verdicts = key, find_unneeded(inputs, settings, previously_unneeded)
+        return list(self._verdicts)
+
+
 def find_unneeded(inputs: Inputs, settings: AutoscalerSettings,
                   previously_unneeded: Mapping[str, float]) -> list[Verdict]:
     """A verdict for every candidate, in simulation order."""

@@ -31,6 +31,7 @@ from twin.model.autoscaling.settings import AutoscalerSettings
 from twin.model.autoscaling.simulation import check, first_fit, fresh_node, place, reason, snapshot
 from twin.model.cluster import ClusterView
 from twin.model.objects import Pod
+from twin.model.scheduling.reuse import FilterMemo
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,9 @@ def _filter_out_schedulable(view: ClusterView, pods: list[Pod], groups: Sequence
     extra = [fresh_node(g.template, f"upcoming-{g.id}-{i}") for g in groups for i in range(coming[g.id])]
     base = snapshot(view, extra)
     remaining = []
+    memo = FilterMemo()
     for pod in sorted(pods, key=lambda p: (-(p.priority or 0), p.key)):
-        n = first_fit(base, pod, range(len(base.nodes)))
+        n = first_fit(base, pod, memo)
         if n is None:
             remaining.append(pod)
             continue
@@ -150,8 +152,9 @@ def _fitting(base: ClusterView, pods: list[Pod], group: NodeGroup, rejected: dic
     work = snapshot(base, [fresh_node(group.template, f"template-{group.id}")])
     n = len(work.nodes) - 1
     fitting, why = [], ""
+    memo = FilterMemo()
     for pod in pods:
-        feasible, filters = check(work, pod)
+        feasible, filters = check(work, pod, memo=memo)
         if feasible[n]:
             fitting.append(pod)
         elif not why:

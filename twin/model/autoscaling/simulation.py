@@ -19,6 +19,7 @@ from twin.model.objects import HOSTNAME_KEY, Node, Pod
 from twin.model.scheduling import SchedulerConfig
 from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.framework import run_filters
+from twin.model.scheduling.reuse import FilterMemo
 
 DEFAULT_CONFIG = SchedulerConfig()
 
@@ -34,9 +35,12 @@ def fresh_node(template: Node, name: str) -> Node:
     return replace(template, name=name, labels={**template.labels, HOSTNAME_KEY: name})
 
 
-def check(view: ClusterView, pod: Pod, config: SchedulerConfig = DEFAULT_CONFIG) -> tuple[np.ndarray, dict]:
-    """Every Filter plugin for `pod` over every node: (feasible mask, outcomes by plugin)."""
-    filters, feasible = run_filters(CycleContext(view, pod, config))
+def check(view: ClusterView, pod: Pod, config: SchedulerConfig = DEFAULT_CONFIG,
+          memo: FilterMemo | None = None) -> tuple[np.ndarray, dict]:
+    """Every Filter plugin for `pod` over every node: (feasible mask, outcomes by plugin).
+    `memo`: outcomes of the previous check on the same view to reuse (`reuse.py`), same
+    answer; one memo serves one config."""
+    filters, feasible = run_filters(CycleContext(view, pod, config), memo)
     return feasible, filters
 
 
@@ -53,11 +57,12 @@ def reason(filters: dict, n: int) -> str:
     return ""
 
 
-def first_fit(view: ClusterView, pod: Pod, allowed: Iterable[int]) -> int | None:
-    """The first node in `allowed` order the pod passes every filter on
+def first_fit(view: ClusterView, pod: Pod, memo: FilterMemo | None = None) -> int | None:
+    """The first node in node order the pod passes every filter on
     (`SchedulePodOnAnyNodeMatching`), or None."""
-    feasible, _ = check(view, pod)
-    return next((n for n in allowed if feasible[n]), None)
+    feasible, _ = check(view, pod, memo=memo)
+    hits = np.flatnonzero(feasible)
+    return int(hits[0]) if len(hits) else None
 
 
 def first_fit_where(view: ClusterView, pod: Pod, allowed: np.ndarray) -> int | None:

@@ -95,6 +95,16 @@ class ResourceColumns:
         new.scalar_requested = [dict(held) for held in self.scalar_requested] + fresh.scalar_requested
         return new
 
+    def without(self, n: int) -> ResourceColumns:
+        """Columns without node n (the others' amounts as they are)."""
+        new = ResourceColumns.__new__(ResourceColumns)
+        for name in ("alloc", "requested", "nonzero"):
+            setattr(new, name, {r: np.delete(column, n) for r, column in getattr(self, name).items()})
+        new.pod_count = np.delete(self.pod_count, n)
+        new.scalar_alloc = self.scalar_alloc[:n] + self.scalar_alloc[n + 1:]
+        new.scalar_requested = self.scalar_requested[:n] + self.scalar_requested[n + 1:]
+        return new
+
     def account(self, n: int, requests, nonzero, sign: int) -> None:
         """Add (sign=+1) or remove (sign=-1) one pod's requests on node n."""
         self.pod_count[n] += sign

@@ -55,10 +55,13 @@ class PerNodeArray:
     def __init__(self, size: int, dtype=np.int64) -> None:
         self.values = np.zeros(size, dtype=dtype)
         self.position = -1  # nothing computed yet
+        self.pending: list[int] = []  # nodes to refresh besides the log's (`carried`)
 
     def current(self, log: ChangeLog, compute: Callable) -> np.ndarray:
         """The up-to-date array (do not modify it; it is refreshed in place later)."""
         stale = log.since(self.position)
+        if stale is not None and self.pending:
+            stale, self.pending = self.pending + stale, []
         if stale is None:
             self.values[:] = compute(np.arange(len(self.values)))
         elif len(stale) > ONE_BY_ONE:
@@ -69,3 +72,28 @@ class PerNodeArray:
                 self.values[n] = compute(n)
         self.position = log.end
         return self.values
+
+
+def carried(cache: dict, log: ChangeLog, old_to_new: np.ndarray, size: int) -> dict:
+    """The per-node arrays of `cache` (keys `("per-node", ...)`, read up to some point of
+    `log`) for a new set of `size` nodes, old node i being new node `old_to_new[i]` (-1:
+    removed) and the new nodes no old one maps to new: each keeps its values for the nodes
+    that stay, and refreshes at its next read (with a new, empty log) the new nodes and
+    those it had not caught up with (its pending ones included); an array the log no longer reaches back for is left
+    out (computed afresh when next read). Sound because a value is a function of its own
+    node and that node's pods, which a change to the other nodes leaves as they were."""
+    kept = old_to_new >= 0
+    fresh = np.ones(size, dtype=bool)
+    fresh[old_to_new[kept]] = False
+    out = {}
+    for key, array in cache.items():
+        stale = log.since(array.position) if isinstance(key, tuple) and key[:1] == ("per-node",) else None
+        if stale is None:
+            continue
+        new = PerNodeArray(size, array.values.dtype)
+        new.values[old_to_new[kept]] = array.values[kept]
+        moved = old_to_new[np.asarray(array.pending + stale, dtype=np.int64)]
+        new.pending = np.flatnonzero(fresh).tolist() + moved[moved >= 0].tolist()
+        new.position = 0
+        out[key] = new
+    return out

@@ -6,12 +6,19 @@ plugins read. Decisions read it; the shell
 changes it through `add_pod` / `remove_pod` / `replace_pod` / node methods, which keep
 the indexes (resource columns, spread counts) up to date incrementally, as kube-scheduler
 updates its snapshot instead of copying the cluster for every pod.
+
+`generation` identifies the view's state: every change through those methods, a new
+`storage`, and every copy take a number no view has had before, so two reads that see
+the same `generation` saw the same cluster (the scheduler reuses a failed cycle's filter
+pass on that ground, `twin/model/scheduling/reuse.py`). The Services, owners and
+Namespaces are read-only once the view is built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import count
 from typing import Any
 
 import numpy as np
@@ -19,9 +26,11 @@ import numpy as np
 from twin.model.cluster.columns import LabelColumn, ResourceColumns
 from twin.model.cluster.counting import PER_NODE, CountIndex, CountKey, CountRegistry
 from twin.model.cluster.order import node_tree_order
-from twin.model.cluster.pernode import ChangeLog, PerNodeArray
+from twin.model.cluster.pernode import ChangeLog, PerNodeArray, carried
 from twin.model.objects import Namespace, Node, Pod, Service, Workload
 from twin.model.storage import NO_STORAGE, StorageObjects
+
+_GENERATIONS = count(1)
 
 
 class ClusterView:
@@ -45,8 +54,23 @@ class ClusterView:
         for pod in pods:
             self.add_pod(pod)
 
+    def __setstate__(self, state: dict) -> None:
+        """Unpickled or deep-copied: a generation of its own (the counter is per process)."""
+        self.__dict__.update(state)
+        self.generation = next(_GENERATIONS)
+
+    @property
+    def storage(self) -> StorageObjects:
+        return self._storage
+
+    @storage.setter
+    def storage(self, storage: StorageObjects) -> None:
+        self._storage = storage
+        self.generation = next(_GENERATIONS)
+
     # ----- nodes -------------------------------------------------------------------
     def _set_nodes(self, nodes: list[Node]) -> None:
+        self.generation = next(_GENERATIONS)
         self.nodes = nodes
         self.node_names = [node.name for node in nodes]
         self.node_index = {name: n for n, name in enumerate(self.node_names)}
@@ -75,22 +99,28 @@ class ClusterView:
     def add_node(self, node: Node) -> None:
         """Append a node: the pods stay where they are, their requests are carried over
         (no pass over the pods as `_set_nodes` makes)."""
-        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}])
+        self._adopt(self.nodes + [node], self.resources, self._on_node + [{}], np.arange(len(self.nodes)))
 
-    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]]) -> None:
+    def _adopt(self, nodes: list[Node], resources: ResourceColumns, on_node: list[dict[str, Pod]],
+               old_to_new: np.ndarray | None = None) -> None:
         """Take `nodes`, whose first `len(resources)` are the nodes `resources` and
         `on_node` hold (same order), the rest new and empty; the node-derived caches
-        start afresh. The same state as `_set_nodes(nodes)`, since each node's pods are
-        always in the order of `_pods` (`trial` restores both orders)."""
+        start afresh, but for the per-node arrays when `old_to_new` maps this view's
+        nodes to the new ones (`pernode.carried`). The same state as `_set_nodes(nodes)`,
+        since each node's pods are always in the order of `_pods` (`trial` restores both
+        orders)."""
+        kept = carried(self._label_cache, self.changes, old_to_new, len(nodes)) if old_to_new is not None else {}
         names = [node.name for node in nodes]
         index = {name: n for n, name in enumerate(names)}
         if len(index) != len(nodes):
             raise ValueError("node names must be unique")
         self.nodes, self.node_names, self.node_index = nodes, names, index
+        self.generation = next(_GENERATIONS)
         self.resources = resources.extended(nodes)
         self.changes = ChangeLog()
         self._on_node = on_node
         self._node_changed()
+        self._label_cache.update(kept)
 
     def copy(self, extra_nodes: Iterable[Node] = ()) -> ClusterView:
         """A working copy with `extra_nodes` appended: the same nodes, bound pods and other
@@ -116,17 +146,26 @@ class ClusterView:
         nodes[n] = node
         if old.labels == node.labels and old.allocatable == node.allocatable:
             self.nodes = nodes
+            self.generation = next(_GENERATIONS)
             self._taints_changed()
         else:
             self._set_nodes(nodes)
 
     def remove_node(self, name: str) -> list[Pod]:
-        """Remove a node and the pods bound to it; returns those pods."""
+        """Remove a node and the pods bound to it; returns those pods. The other pods keep
+        their requests and order (the nodes after it move down one index): the state
+        `_set_nodes` would rebuild, without the pass over every pod."""
         n = self.node_index[name]
         dropped = list(self._on_node[n].values())
         for pod in dropped:
             self._pods.pop(pod.key)
-        self._set_nodes([node for node in self.nodes if node.name != name])
+            self._with_affinity.pop(pod.key, None)
+        old_to_new = np.arange(len(self.nodes)) - (np.arange(len(self.nodes)) > n)
+        old_to_new[n] = -1
+        self._adopt(self.nodes[:n] + self.nodes[n + 1:], self.resources.without(n), self._on_node[:n] + self._on_node[n + 1:],
+                    old_to_new)
+        self._pods = {key: (pod, i - (i > n)) for key, (pod, i) in self._pods.items()}
+        self._with_affinity = {key: (pod, i - (i > n)) for key, (pod, i) in self._with_affinity.items()}
         return dropped
 
     # ----- pods --------------------------------------------------------------------
@@ -139,6 +178,7 @@ class ClusterView:
         self._bind_index(pod, self.node_index[pod.node_name])
 
     def _bind_index(self, pod: Pod, n: int) -> None:
+        self.generation = next(_GENERATIONS)
         self._pods[pod.key] = (pod, n)
         self._on_node[n][pod.key] = pod
         self.changes.append(n)
@@ -149,6 +189,7 @@ class ClusterView:
 
     def remove_pod(self, key: str) -> Pod:
         pod, n = self._pods.pop(key)
+        self.generation = next(_GENERATIONS)
         del self._on_node[n][key]
         self.changes.append(n)
         self.resources.account(n, pod.requests, pod.nonzero_requests, -1)
@@ -176,6 +217,7 @@ class ClusterView:
                 if key not in self._pods:
                     self._bind_index(pod, n)
             self._pods = {key: self._pods[key] for key in order}
+            self.generation = next(_GENERATIONS)
             self._on_node[n] = before
             self._with_affinity = {k: self._with_affinity[k] for k in order if k in self._with_affinity}
 

@@ -17,6 +17,7 @@ from twin.model.scheduling.context import CycleContext
 from twin.model.scheduling.node_statuses import NodeStatuses
 from twin.model.scheduling.nominated import Nominated, apply_nominated
 from twin.model.scheduling.profile import FILTER_PLUGINS, SCORE_PLUGINS
+from twin.model.scheduling.reuse import FilterMemo
 from twin.model.scheduling.sampling import num_feasible_nodes_to_find, sample
 from twin.model.scheduling.status import PASS, Status
 
@@ -60,6 +61,11 @@ class ScheduleResult:
             self._statuses = NodeStatuses(self.filters, len(self.node_names), self.nominated_failures)
         return self._statuses
 
+    def share_statuses(self, other: ScheduleResult) -> None:
+        """Take `other`'s statuses: the caller knows they are built from the same filter
+        outcomes over the same nodes (`reuse.FilterMemo.share_statuses`)."""
+        self._statuses = other.statuses()
+
     def fit_error(self) -> str:
         """kube-scheduler's FitError text: "0/6 nodes are available: 3 node(s) didn't match
         ..., 3 node(s) had untolerated taint(s)." (reasons sorted by text)."""
@@ -90,18 +96,22 @@ def schedule_one(
     start: int = 0,
     score_all: bool = False,
     nominated: Nominated | None = None,
+    memo: FilterMemo | None = None,
 ) -> ScheduleResult:
     """Schedule `pod` against `view` without changing it. `start` is nextStartNodeIndex;
     `score_all` scores every feasible node (and a single one) for explanations;
-    `nominated` the pods waiting for preemption victims, by node (`nominated.py`)."""
+    `nominated` the pods waiting for preemption victims, by node (`nominated.py`);
+    `memo` the previous cycles' reusable work (`reuse.py`), same result."""
     ctx = CycleContext(view, pod, config)
-    filters, feasible = run_filters(ctx)
+    filters, feasible = run_filters(ctx, memo)
     overrides = apply_nominated(view, pod, nominated, feasible, lambda n: filter_node(view, pod, config, n)) \
         if nominated else None
     wanted = len(view.nodes) if score_all else num_feasible_nodes_to_find(len(view.nodes), config.percentage_of_nodes_to_score)
     candidates, processed = sample(feasible, view.tree_order_twice(), start, wanted)
     result = ScheduleResult(pod, view.node_names, filters, feasible, candidates, processed=processed,
                             notices=ctx.notices, nominated_failures=overrides)
+    if memo is not None:
+        memo.share_statuses(view, result, feasible)
     if len(candidates) == 1 and not score_all:
         result.selected = int(candidates[0])
     elif len(candidates) > 0:
@@ -110,14 +120,19 @@ def schedule_one(
     return result
 
 
-def run_filters(ctx: CycleContext) -> tuple[dict, np.ndarray]:
+def run_filters(ctx: CycleContext, memo: FilterMemo | None = None) -> tuple[dict, np.ndarray]:
+    """Every filter plugin in profile order; those `memo` has an outcome for (same view,
+    same pod fields: `reuse.py`) are not run again."""
+    reused = memo.outcomes(ctx) if memo is not None else None
     filters = {}
     feasible = np.ones(ctx.node_count, dtype=bool)
     for plugin in FILTER_PLUGINS:
-        outcome = plugin.filter(ctx)
+        outcome = reused[plugin.NAME] if reused is not None and plugin.NAME in reused else plugin.filter(ctx)
         if outcome is not None:
             filters[plugin.NAME] = outcome
             feasible &= outcome.passed
+    if memo is not None and reused is None:
+        memo.remember(ctx, {plugin.NAME: filters.get(plugin.NAME) for plugin in FILTER_PLUGINS})
     return filters, feasible
 
 

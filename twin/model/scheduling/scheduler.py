@@ -10,6 +10,7 @@ from twin.model.objects import Pod
 from twin.model.scheduling.config import SchedulerConfig
 from twin.model.scheduling.framework import ScheduleResult, schedule_one, try_nominated_node
 from twin.model.scheduling.nominated import Nominated
+from twin.model.scheduling.reuse import FilterMemo
 
 
 class Scheduler:
@@ -17,6 +18,7 @@ class Scheduler:
         self.config = config or SchedulerConfig()
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         self.next_start = 0
+        self.memo = FilterMemo()  # reuse of the previous cycles' work (`reuse.py`): same results
 
     def schedule(self, view: ClusterView, pod: Pod, score_all: bool = False, nominated: Nominated | None = None,
                  nominated_node: str | None = None) -> ScheduleResult:
@@ -27,7 +29,7 @@ class Scheduler:
             if result is not None:
                 return result
         start = self.next_start % len(view.nodes) if view.nodes else 0
-        result = schedule_one(view, pod, self.config, self.rng, start, score_all, nominated)
+        result = schedule_one(view, pod, self.config, self.rng, start, score_all, nominated, self.memo)
         if view.nodes:
             self.next_start = (start + result.processed) % len(view.nodes)
         return result

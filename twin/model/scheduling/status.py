@@ -39,17 +39,17 @@ class FilterOutcome:
 
     `FilterOutcome.deferred` builds one whose `ids` are computed on first use (most
     cycles only need `passed`); its `make_ids` must only read values that do not change
-    afterwards.
+    afterwards. `FilterOutcome.lazy` defers the status table too (`make` returns both).
 
     `prefilter` marks a PreFilter rejection: the whole cycle failed before any Filter
     ran, so every node carries the status and kube-scheduler names this plugin for every
     node, ahead of the filter plugins (`FilterOutcome.everywhere`)."""
 
-    __slots__ = ("_ids", "_make_ids", "statuses", "passed", "prefilter")
+    __slots__ = ("_ids", "_make_ids", "_statuses", "passed", "prefilter")
 
     def __init__(self, ids: np.ndarray, statuses: tuple[Status, ...]) -> None:
         self._ids, self._make_ids = ids, None
-        self.statuses = statuses
+        self._statuses = statuses
         self.passed = ids == 0
         self.prefilter = False
 
@@ -64,15 +64,35 @@ class FilterOutcome:
     def deferred(passed: np.ndarray, make_ids: Callable[[], np.ndarray], statuses: tuple[Status, ...]) -> FilterOutcome:
         outcome = FilterOutcome.__new__(FilterOutcome)
         outcome._ids, outcome._make_ids = None, make_ids
-        outcome.statuses, outcome.passed = statuses, passed
+        outcome._statuses, outcome.passed = statuses, passed
         outcome.prefilter = False
+        return outcome
+
+    @staticmethod
+    def lazy(passed: np.ndarray, make: Callable[[], tuple[np.ndarray, tuple[Status, ...]]]) -> FilterOutcome:
+        """`passed` now, `(ids, statuses)` from `make()` on first use of either (same rule
+        as `deferred`: `make` reads only values that do not change afterwards)."""
+        outcome = FilterOutcome.deferred(passed, None, None)  # type: ignore[arg-type]
+        outcome._make_ids = make
         return outcome
 
     @property
     def ids(self) -> np.ndarray:
         if self._ids is None:
-            self._ids = self._make_ids()
+            self._build()
         return self._ids
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        if self._statuses is None:
+            self._build()
+        return self._statuses
+
+    def _build(self) -> None:
+        if self._statuses is None:
+            self._ids, self._statuses = self._make_ids()
+        else:
+            self._ids = self._make_ids()
 
     @staticmethod
     def from_failures(failed: np.ndarray, status: Status) -> FilterOutcome:

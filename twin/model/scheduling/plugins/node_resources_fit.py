@@ -19,7 +19,7 @@ pods changed (`ClusterView.per_node`).
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from twin.model.scheduling.status import PASS, UNRESOLVABLE, UNSCHEDULABLE, Filt
 
 NAME = "NodeResourcesFit"
 FIXED = ("cpu", "memory", "ephemeral-storage")
+MAX_BINCOUNT_CODE = 1 << 16
 
 
 def filter(ctx: CycleContext) -> FilterOutcome:
@@ -43,12 +44,24 @@ def filter(ctx: CycleContext) -> FilterOutcome:
     codes = ctx.view.per_node((NAME, checks), partial(_codes, ctx.view, checks))
     if not codes.any():
         return ctx.view.cached((NAME, "all pass"), lambda: FilterOutcome(np.zeros(ctx.node_count, dtype=np.int64), (PASS,)))
-    combos, ids = np.unique(codes, return_inverse=True)
-    statuses = [_status(int(c), checks) for c in combos]
-    if int(combos[0]) != 0:  # id 0 stays Success even when no node passes
-        statuses.insert(0, PASS)
-        ids = ids + 1
-    return FilterOutcome(ids.reshape(-1), tuple(statuses))
+    return FilterOutcome.lazy(codes == 0, partial(_table, codes.copy(), checks))  # `codes` is refreshed in place later
+
+
+def _table(codes: np.ndarray, checks) -> tuple[np.ndarray, tuple[Status, ...]]:
+    """(ids, statuses): the distinct codes in increasing order, each one status, id 0
+    Success even when no node passes (what `np.unique(codes, return_inverse=True)` gives,
+    counted with `bincount` over the few small codes)."""
+    if int(codes.max()) > MAX_BINCOUNT_CODE:  # many extended resources: codes too wide to count
+        combos, ids = np.unique(codes, return_inverse=True)
+        shift = 0 if combos[0] == 0 else 1
+        return ids.reshape(-1) + shift, ((PASS,) if shift else ()) + tuple(_status(int(c), checks) for c in combos)
+    present = np.bincount(codes)
+    combos = np.flatnonzero(present)
+    lookup = np.zeros(len(present), dtype=np.int64)
+    shift = 0 if combos[0] == 0 else 1  # id 0 stays Success even when no node passes
+    lookup[combos] = np.arange(shift, len(combos) + shift)
+    statuses = ((PASS,) if shift else ()) + tuple(_status(int(c), checks) for c in combos.tolist())
+    return lookup[codes], statuses
 
 
 def _capacity_unknown(view: ClusterView) -> list[str]:
@@ -89,6 +102,7 @@ def _alloc_and_used(view: ClusterView, name: str, nodes):
     return alloc[nodes], used[nodes]
 
 
+@lru_cache(maxsize=4096)
 def _status(code: int, checks) -> Status:
     if code == 0:
         return PASS

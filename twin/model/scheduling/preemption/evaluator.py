@@ -72,6 +72,11 @@ class Preemption:
     candidates: tuple[Candidate, ...] = ()
     chosen: Candidate | None = None
     statuses: dict[str, Status] = field(default_factory=dict)
+    offset_range: int | None = field(default=None, compare=False)
+    """Set when, once eligible, the verdict depended only on the view, the nodes' filter
+    statuses and the preemptor's priority, not on the offset, PDBs, nominated pods or
+    start times: no potential node (0, no offset drawn), or no potential node holding a
+    pod of lower priority (the number of potential nodes the offset was drawn among)."""
 
 
 def eligible_to_preempt(view: ClusterView, pod: Pod, nominated_node: str | None, nominated_status: Status | None,
@@ -165,11 +170,12 @@ def preempt(view: ClusterView, pod: Pod, unschedulable: np.ndarray, fits: FitChe
     marks the nodes whose filter status is Unschedulable."""
     nodes = potential_nodes(view, unschedulable)
     if not nodes:
-        return Preemption(True, statuses={name: NOT_HELPFUL for name in view.node_names})
+        return Preemption(True, statuses={name: NOT_HELPFUL for name in view.node_names}, offset_range=0)
     offset = int(rng.integers(len(nodes)))
     wanted = num_candidates(len(nodes), args.min_candidate_nodes_percentage, args.min_candidate_nodes_absolute)
     candidates, statuses = dry_run(view, pod, nodes, budgets, offset, wanted, fits, importance)
     if not candidates:  # `SetAbsentNodesStatus`
         statuses = {**dict.fromkeys(view.node_names, NOT_HELPFUL), **statuses}
+    no_victims = not (lowest_priorities(view)[nodes] < pod_priority(pod)).any()  # `dry_run`'s shortcut was taken
     return Preemption(True, candidates=tuple(candidates), chosen=pick_one(candidates, start_time, now),
-                      statuses=statuses)
+                      statuses=statuses, offset_range=len(nodes) if no_victims else None)
