@@ -37,7 +37,8 @@ from twin.model.registry.resources.nodes import NetworkSpec
 from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
 from twin.sim.traffic.events import Entry, EventQueue
-from twin.sim.traffic.exchange import ANSWER, CALL, CPU, DIRECT, EXPIRE, GONE, LINK, OPEN, STORED, Connection, Owner, Req
+from twin.sim.traffic.exchange import (ANSWER, CALL, CPU, DIRECT, DOWNLOADED, EXPIRE, GONE, LINK, OPEN, STORED, TIMER,
+                                      Connection, Owner, Req, Timer)
 from twin.sim.traffic.pod import PodContent, PodServer
 from twin.sim.traffic.router import Router
 from twin.sim.traffic.routing import Unreachable, failure_delay
@@ -165,6 +166,12 @@ class DataPlane:
                 self._answered(subject)
             elif event == CALL:
                 subject(time)
+            elif event == DOWNLOADED:
+                assert isinstance(subject, Owner)
+                subject.downloaded(time)
+            elif event == TIMER:
+                assert isinstance(subject, Timer)
+                subject.fire(time)
             elif event == LINK:
                 self._link_event(subject, entry.seq)
             else:

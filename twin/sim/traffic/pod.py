@@ -55,9 +55,11 @@ class DescriptorCache:
         """Whether `blob` was cached; it is afterwards, as the most recent (the first
         lookup stats and caches it; past `size` the least recent goes)."""
         entries = self.entries
-        found = blob in entries
-        if found:
+        try:  # (a hit is the rule: one lookup to take it out, where `in` then `del` made two)
             del entries[blob]
+            found = True
+        except KeyError:
+            found = False
         entries[blob] = True
         if len(entries) > self.size:
             del entries[next(iter(entries))]

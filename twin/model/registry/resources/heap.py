@@ -67,13 +67,16 @@ class Heap:
         return sorted(self.items, key=lambda i: (i.key, i.seq))
 
     def _sift_down(self, start: int, pos: int) -> None:
-        """`heapq._siftdown`: move the item at `pos` towards `start` while it comes first."""
+        """`heapq._siftdown`: move the item at `pos` towards `start` while it comes first
+        (`_before`, written out: the item's key and seq read once)."""
         items = self.items
         item = items[pos]
+        key = item.key
+        seq = item.seq
         while pos > start:
             parent_pos = (pos - 1) >> 1
             parent = items[parent_pos]
-            if _before(item, parent):
+            if key < parent.key or (key == parent.key and seq < parent.seq):
                 items[pos] = parent
                 pos = parent_pos
                 continue
@@ -81,17 +84,22 @@ class Heap:
         items[pos] = item
 
     def _sift_up(self, pos: int) -> None:
-        """`heapq._siftup`: bubble the smaller child up to a leaf, then sift the item into place."""
+        """`heapq._siftup`: bubble the smaller child up to a leaf, then sift the item into
+        place (each child read once per level; `_before` written out)."""
         items = self.items
         end = len(items)
         start = pos
         item = items[pos]
         child = 2 * pos + 1
         while child < end:
+            smaller = items[child]
             right = child + 1
-            if right < end and not _before(items[child], items[right]):
-                child = right
-            items[pos] = items[child]
+            if right < end:
+                other = items[right]
+                if not (smaller.key < other.key or (smaller.key == other.key and smaller.seq < other.seq)):
+                    smaller = other
+                    child = right
+            items[pos] = smaller
             pos = child
             child = 2 * pos + 1
         items[pos] = item
