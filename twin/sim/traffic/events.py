@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mypy_extensions import i64
+
 from twin.model.registry.resources.heap import Heap, HeapItem
 
 
@@ -14,7 +16,7 @@ class Entry(HeapItem):
 
     __slots__ = ("event", "subject")
 
-    def __init__(self, time: float, seq: int, event: int, subject: Any) -> None:
+    def __init__(self, time: float, seq: i64, event: int, subject: Any) -> None:
         super().__init__(time, seq)
         self.event = event
         self.subject = subject

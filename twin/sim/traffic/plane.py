@@ -27,6 +27,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from mypy_extensions import i64
+
 from twin.model.images.mapping import StreamState, mapping_answer
 from twin.model.registry.auth import BAD_REQUEST, CREATE_STREAMS, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
 from twin.model.registry.batch import Client
@@ -97,7 +99,7 @@ class DataPlane:
         self.store = store
         self.network_of = network_of
         self.queue = EventQueue()
-        self.seq = 0
+        self.seq: i64 = 0
         self.now = 0.0
         self.servers: dict[str, PodServer] = {}
         self.endpoints: list[str] = []  # Ready, not terminating (what new connections go to)
@@ -145,7 +147,7 @@ class DataPlane:
         """Events scheduled and not yet handled."""
         return len(self.queue)
 
-    def schedule(self, t: float, event: int, subject: Any) -> int:
+    def schedule(self, t: float, event: int, subject: Any) -> i64:
         self.seq += 1
         self.queue.push(Entry(t, self.seq, event, subject))
         return self.seq
@@ -523,7 +525,7 @@ class DataPlane:
             server.cpu_due = t
             server.cpu_token = self.schedule(t, CPU, server)
 
-    def _cpu_done(self, server: PodServer, seq: int) -> None:
+    def _cpu_done(self, server: PodServer, seq: i64) -> None:
         if seq != server.cpu_token or not server.alive:
             return
         server.cpu_due = INF
@@ -591,7 +593,7 @@ class DataPlane:
             link.due_at = t
             link.token = self.schedule(t, LINK, link)
 
-    def _link_event(self, link: Link, seq: int) -> None:
+    def _link_event(self, link: Link, seq: i64) -> None:
         if seq != link.token:
             return
         link.due_at = INF

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from mypy_extensions import i64
+
 import numpy as np
 
 from twin.model.registry.occupancy import Occupancy, occupancy
@@ -119,7 +121,7 @@ class PodServer:
         self.object_store: bool = settings.object_store  # filesystem storage (emptyDir, PVC) has no rate ceilings
         self.limiters = (Limiter(settings.read), Limiter(settings.write))
         self.cpu = ProcessorSharing(cores, 1.0, clock)
-        self.cpu_token = -1  # seq of the CPU event in the heap that is current
+        self.cpu_token: i64 = -1  # seq of the CPU event in the heap that is current
         self.cpu_due = float("inf")
         self.memory = PodMemory(memory.working_set, memory_limit)
         self.memory_limited = memory_limited  # the limit is the container's (not what the node has left)

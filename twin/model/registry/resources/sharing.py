@@ -31,6 +31,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from mypy_extensions import i64
+
 from twin.model.registry.resources.heap import Heap, HeapItem
 
 INFINITY: Final = math.inf
@@ -42,7 +44,7 @@ class Job(HeapItem):
 
     __slots__ = ("item",)
 
-    def __init__(self, finish: float, seq: int, item: Any) -> None:
+    def __init__(self, finish: float, seq: i64, item: Any) -> None:
         super().__init__(finish, seq)
         self.item = item
 
@@ -62,7 +64,7 @@ class ProcessorSharing:
         self.virtual = 0.0  # work each present job has received since the start
         self.clock = self.started = clock
         self.heap = Heap()  # jobs by virtual finish
-        self.seq = 0
+        self.seq: i64 = 0
         self.done_work = 0.0  # work served, integrated over time (for utilisation)
         self.offered = 0.0  # capacity offered, integrated over time
         self.version = 0  # bumped whenever the next departure may have moved
