@@ -295,7 +295,7 @@ class DataPlane:
         if r.mirror:  # a background mirror that waited for its write slot
             return self._mirror_run(server, r, now, True)
         r.start = now
-        server.open[r.id] = r
+        server.open[r] = r
         kind = r.kind
         held = self.overhead
         r.held = held
@@ -615,7 +615,7 @@ class DataPlane:
         r.end = now
         if r.kind == METRICS_GET:  # the gauge it reports, read while it still holds its slot
             r.in_flight = server.limiters[0].running + server.limiters[1].running
-        del server.open[r.id]
+        del server.open[r]
         server.memory.used -= r.held  # PodMemory.release, inline on the hot path
         lim = server.limiters[r.klass]
         if lim.waiting:

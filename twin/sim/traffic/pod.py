@@ -105,6 +105,23 @@ class PodContent:
         return False
 
 
+class Intervals:
+    """The arrival, start and end of requests through one limiter (`note_peaks`), each
+    still-open end cut at `now`: collected in one pass, handed to numpy as lists."""
+
+    __slots__ = ("time", "start", "end")
+
+    def __init__(self) -> None:
+        self.time: list[float] = []
+        self.start: list[float] = []
+        self.end: list[float] = []
+
+    def add(self, r: Req, now: float) -> None:
+        self.time.append(r.time)
+        self.start.append(r.start)
+        self.end.append(r.end if r.end >= 0 else now)
+
+
 class PodServer:
     """A running registry container. `alive` until it exits or is killed; `accepting`
     until `http.Server.Shutdown` closes its listener and idle connections. `redirect`,
@@ -125,7 +142,9 @@ class PodServer:
         self.cpu_due = float("inf")
         self.memory = PodMemory(memory.working_set, memory_limit)
         self.memory_limited = memory_limited  # the limit is the container's (not what the node has left)
-        self.open: dict[int, Req] = {}  # admitted, not yet answered, by request id
+        # admitted, not yet answered, in the order admitted; keyed by the request itself (hashed
+        # by identity: no int boxed and compared by value per request; the order is insertion's)
+        self.open: dict[Req, Req] = {}
         self.done: list[Req] = []  # ended, not yet handed to the statistics
         self.unheard: list[Req] = []  # ended after the router answered their client 504: the pod's metrics only
         self.descriptors = DescriptorCache()
@@ -156,21 +175,23 @@ class PodServer:
                 seen = Occupancy(self.limiters[limiter].peak, 0, 0.0)
                 self.peaks[limiter] = self.peaks[limiter].merge(seen)
                 self.window[limiter] = self.window[limiter].merge(seen)
-        limited = [k for k in (0, 1) if self.limiters[k].max_running > 0]
-        if not limited:
+        limited = (self.limiters[0].max_running > 0, self.limiters[1].max_running > 0)
+        if not (limited[0] or limited[1]):
             return
-        rows = [r for r in finished if r.klass in limited] + [r for r in self.open.values() if r.klass in limited]
-        rows += self.waiting()
-        if not rows:
-            return
-        klass = np.array([r.klass for r in rows], np.int8)
-        time = np.array([r.time for r in rows])
-        start = np.array([r.start for r in rows])
-        end = np.array([r.end if r.end >= 0 else now for r in rows])
+        seen_by = (Intervals(), Intervals())  # per limiter, in the order finished, open, queued
+        for r in finished:
+            if r.klass >= 0 and limited[r.klass]:
+                seen_by[r.klass].add(r, now)
+        for r in self.open.values():
+            if r.klass >= 0 and limited[r.klass]:
+                seen_by[r.klass].add(r, now)
+        for r in self.waiting():
+            if r.klass >= 0:
+                seen_by[r.klass].add(r, now)
         for limiter in (0, 1):
-            pick = klass == limiter
-            if pick.any():
-                seen = occupancy(time[pick], start[pick], end[pick])
+            rows = seen_by[limiter]
+            if rows.time:
+                seen = occupancy(np.array(rows.time), np.array(rows.start), np.array(rows.end))
                 self.peaks[limiter] = self.peaks[limiter].merge(seen)
                 self.window[limiter] = self.window[limiter].merge(seen)
 
