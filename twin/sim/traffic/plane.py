@@ -149,7 +149,7 @@ class DataPlane:
 
     def schedule(self, t: float, event: int, subject: Any) -> i64:
         self.seq += 1
-        self.queue.push(Entry(t, self.seq, event, subject))
+        self.queue.add(t, self.seq, event, subject)
         return self.seq
 
     def run_until(self, t: float) -> None:
@@ -158,10 +158,10 @@ class DataPlane:
         while queue.first_key() < t:
             entry = queue.pop()
             assert isinstance(entry, Entry)
-            time, event, subject = entry.key, entry.event, entry.subject
+            time, event, subject, seq = entry.key, entry.event, entry.subject, entry.seq
             self.now = time
             if event == CPU:
-                self._cpu_done(subject, entry.seq)
+                self._cpu_done(subject, seq)
             elif event == STORED:
                 self._stored(subject)
             elif event == ANSWER:
@@ -175,9 +175,10 @@ class DataPlane:
                 assert isinstance(subject, Timer)
                 subject.fire(time)
             elif event == LINK:
-                self._link_event(subject, entry.seq)
+                self._link_event(subject, seq)
             else:
                 self._expire(subject)
+            queue.recycle(entry)
         if t > self.now:
             self.now = t
 
