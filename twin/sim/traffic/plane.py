@@ -333,9 +333,9 @@ class DataPlane:
             return self._refused(server, r, now, auth)
         pullthrough = self.pullthrough
         if pullthrough is not None and (kind == BLOB_GET or kind == MANIFEST_GET):
-            seconds = pullthrough.fetch(self, server, r, now + auth)
-            if seconds >= 0:  # not in the registry's storage: fetched from the remote registry
-                return self._fetched(server, r, now, auth + seconds)
+            fetched: float = pullthrough.fetch(self, server, r, now + auth)  # (typed: `seconds` below stays a float)
+            if fetched >= 0:  # not in the registry's storage: fetched from the remote registry
+                return self._fetched(server, r, now, auth + fetched)
         content = server.content
         if content is not None and self._unknown_to(content, r):
             r.code = 400 if kind == MANIFEST_PUT else 404
