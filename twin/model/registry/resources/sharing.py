@@ -54,7 +54,8 @@ class ProcessorSharing:
     in the same units: core-seconds and cores, or bytes and bytes/s. Time only moves
     forward through `advance`, which every other method calls first."""
 
-    __slots__ = ("capacity", "cap", "virtual", "clock", "started", "heap", "seq", "done_work", "offered", "version")
+    __slots__ = ("capacity", "cap", "virtual", "clock", "started", "heap", "seq", "done_work", "offered", "version",
+                 "spare")
 
     def __init__(self, capacity: float, cap: float = 1.0, clock: float = 0.0) -> None:
         if not capacity > 0 or not cap > 0:
@@ -68,6 +69,7 @@ class ProcessorSharing:
         self.done_work = 0.0  # work served, integrated over time (for utilisation)
         self.offered = 0.0  # capacity offered, integrated over time
         self.version = 0  # bumped whenever the next departure may have moved
+        self.spare: list[Job] = []  # jobs popped, kept for reuse by `add` (their item let go of): no allocation per job
 
     def __len__(self) -> int:
         return len(self.heap)
@@ -98,7 +100,16 @@ class ProcessorSharing:
         """A job with `work` joins at `t`."""
         if t > self.clock:
             self.advance(t)
-        self.heap.push(Job(self.virtual + (work if work > 0.0 else 0.0), self.seq, item))
+        finish = self.virtual + (work if work > 0.0 else 0.0)
+        spare = self.spare
+        if spare:
+            job = spare.pop()
+            job.key = finish
+            job.seq = self.seq
+            job.item = item
+        else:
+            job = Job(finish, self.seq, item)
+        self.heap.push(job)
         self.seq += 1
         self.version += 1
 
@@ -130,7 +141,10 @@ class ProcessorSharing:
         if job.key > self.virtual:  # rounding: the clock says it is done
             self.virtual = job.key
         self.version += 1
-        return job.item
+        item = job.item
+        job.item = None
+        self.spare.append(job)
+        return item
 
     def set_capacity(self, t: float, capacity: float) -> None:
         if not capacity > 0:
