@@ -25,6 +25,7 @@ COMPILED = (
     "twin.model.registry.resources.sharing",
     "twin.model.registry.resources.links",
     "twin.model.registry.resources.objectstore",
+    "twin.model.registry.resources.memory",
     "twin.sim.traffic.events",
     "twin.sim.traffic.exchange",
     "twin.sim.traffic.pod",

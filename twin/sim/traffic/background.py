@@ -13,19 +13,21 @@ pin few connections, which is when the Service's per-connection balancing shows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 
 from twin.model.registry.batch import Client
-from twin.model.registry.catalogue import Catalogue
+from twin.model.registry.catalogue import Catalogue, Image
 from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.profiles import arrivals
 from twin.model.registry.traffic import BackgroundLoad, choose_images
-from twin.sim.traffic.exchange import CALL
+from twin.sim.traffic.exchange import TIMER, Timer
 from twin.sim.traffic.plane import DataPlane
 from twin.sim.traffic.sessions import PullSession, PushSession, Session
 from twin.sim.traffic.storage import Draws
 
+PULL: Final = int(Client.PULL)
 GENERATE_AHEAD = 1.0
 """Seconds of session starts drawn at once (and waiting in the event queue ahead)."""
 
@@ -57,17 +59,19 @@ class BackgroundClients:
                 images = choose_images(self.catalogue, len(starts) * load.images_per_session, load.popularity_exponent,
                                        self.rng).reshape(len(starts), load.images_per_session).tolist()
                 for start, chosen in zip(starts.tolist(), images):
-                    self.plane.schedule(start, CALL, self._starter(client, chosen))
+                    self.plane.schedule(start, TIMER, Starter(self, client, chosen))
             self.generated_until = t1
-
-    def _starter(self, client: int, images: list[int]):
-        return lambda now: self.start(client, images)
 
     def start(self, client: int, images: list[int]) -> None:
         self.next_tag += 1
-        kind = PullSession if client == Client.PULL else PushSession
-        session = kind(self.plane, client, self.policies[client], self.catalogue.images[images[0]], self._ended,
-                       tag=self.next_tag, **self._blobs(client, images[0]))
+        image = self.catalogue.images[images[0]]
+        session: PullSession | PushSession
+        if client == PULL:
+            session = PullSession(self.plane, client, self.policies[client], image, self._ended,
+                                  self._pulled(image), None, self.next_tag)
+        else:
+            session = PushSession(self.plane, client, self.policies[client], image, self._ended,
+                                  self._new(image), None, self.next_tag)
         session.then = images[1:]
         session.start()
 
@@ -75,17 +79,32 @@ class BackgroundClients:
         """One image done (or failed): counted; a successful client goes on with its next image."""
         self.ended(session, now)
         if session.ok and session.then:
-            index = session.then.pop(0)
-            session.restart(self.catalogue.images[index], next(iter(self._blobs(session.client, index).values())))
+            image = self.catalogue.images[session.then.pop(0)]
+            session.restart(image, self._pulled(image) if session.client == PULL else self._new(image))
 
-    def _blobs(self, client: int, image_index: int) -> dict:
-        """Which layers this client fetches (pull) or the registry lacks (push)."""
-        image, draw = self.catalogue.images[image_index], self.draws.next
-        if client == Client.PULL:
-            cached = self.load.cached_layer_fraction
-            return {"blobs": [(b, s) for b, s in zip(image.layers, image.layer_bytes) if draw() >= cached]}
-        new = self.load.new_layer_fraction
-        return {"new": [draw() < new for _ in image.layers]}
+    def _pulled(self, image: Image) -> list[tuple[int, int]]:
+        """The layers a pull fetches (each not in the client's cache)."""
+        draws, cached = self.draws, self.load.cached_layer_fraction
+        return [(b, s) for b, s in zip(image.layers, image.layer_bytes) if draws.next() >= cached]
+
+    def _new(self, image: Image) -> list[bool]:
+        """For a push, whether the registry lacks each layer."""
+        draws, new = self.draws, self.load.new_layer_fraction
+        return [draws.next() < new for _ in image.layers]
+
+
+class Starter(Timer):
+    """A background session's start, waiting in the event queue."""
+
+    __slots__ = ("clients", "client", "images")
+
+    def __init__(self, clients: BackgroundClients, client: int, images: list[int]) -> None:
+        self.clients = clients
+        self.client = client
+        self.images = images
+
+    def fire(self, now: float) -> None:
+        self.clients.start(self.client, self.images)
 
 
 def _idle(profile) -> bool:

@@ -28,6 +28,10 @@ LINK: Final = 2  # a node's link may have finished a stream or changed its capac
 EXPIRE: Final = 3  # a queued request's maxWaitInQueue is over
 ANSWER: Final = 4  # a response decided earlier reaches the client (429, 503, 405, failures)
 CALL: Final = 5  # a client's own timer (subject: a callable taking the time)
+DOWNLOADED: Final = 6  # an `Owner`'s download is in (subject: the owner; `Owner.downloaded(time)`)
+TIMER: Final = 7  # a `Timer` fires (subject: the timer; `Timer.fire(time)`)
+"""DOWNLOADED and TIMER do what CALL does with a bound method or a closure, as a native
+call on a typed subject: no callable made per event, no Python-level call."""
 
 DIRECT: Final = -1  # `Req.hop` of a request that did not come through the router (or that it let go of)
 GONE: Final = -2  # `Req.hop` of a request the router answered 504 while its pod still works on it
@@ -42,6 +46,15 @@ class Owner:
         pass
 
     def downloaded(self, now: float) -> None:
+        pass
+
+
+class Timer:
+    """What the loop calls at the time it was scheduled for (event `TIMER`)."""
+
+    __slots__ = ()
+
+    def fire(self, now: float) -> None:
         pass
 
 

@@ -27,6 +27,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from mypy_extensions import i64
+
 from twin.model.images.mapping import StreamState, mapping_answer
 from twin.model.registry.auth import BAD_REQUEST, CREATE_STREAMS, DEFAULT_VERBS, NEEDS, REVIEWS, UNAUTHORIZED
 from twin.model.registry.batch import Client
@@ -37,7 +39,8 @@ from twin.model.registry.resources.nodes import NetworkSpec
 from twin.model.registry.resources.objectstore import ObjectStore
 from twin.model.registry.service import HEADER_BYTES, REDIRECT_BODY_BYTES, ServiceParams, body_bytes
 from twin.sim.traffic.events import Entry, EventQueue
-from twin.sim.traffic.exchange import ANSWER, CALL, CPU, DIRECT, EXPIRE, GONE, LINK, OPEN, STORED, Connection, Owner, Req
+from twin.sim.traffic.exchange import (ANSWER, CALL, CPU, DIRECT, DOWNLOADED, EXPIRE, GONE, LINK, OPEN, STORED, TIMER,
+                                      Connection, Owner, Req, Timer)
 from twin.sim.traffic.pod import PodContent, PodServer
 from twin.sim.traffic.router import Router
 from twin.sim.traffic.routing import Unreachable, failure_delay
@@ -96,7 +99,7 @@ class DataPlane:
         self.store = store
         self.network_of = network_of
         self.queue = EventQueue()
-        self.seq = 0
+        self.seq: i64 = 0
         self.now = 0.0
         self.servers: dict[str, PodServer] = {}
         self.endpoints: list[str] = []  # Ready, not terminating (what new connections go to)
@@ -144,9 +147,9 @@ class DataPlane:
         """Events scheduled and not yet handled."""
         return len(self.queue)
 
-    def schedule(self, t: float, event: int, subject: Any) -> int:
+    def schedule(self, t: float, event: int, subject: Any) -> i64:
         self.seq += 1
-        self.queue.push(Entry(t, self.seq, event, subject))
+        self.queue.add(t, self.seq, event, subject)
         return self.seq
 
     def run_until(self, t: float) -> None:
@@ -155,20 +158,27 @@ class DataPlane:
         while queue.first_key() < t:
             entry = queue.pop()
             assert isinstance(entry, Entry)
-            time, event, subject = entry.key, entry.event, entry.subject
+            time, event, subject, seq = entry.key, entry.event, entry.subject, entry.seq
             self.now = time
             if event == CPU:
-                self._cpu_done(subject, entry.seq)
+                self._cpu_done(subject, seq)
             elif event == STORED:
                 self._stored(subject)
             elif event == ANSWER:
                 self._answered(subject)
             elif event == CALL:
                 subject(time)
+            elif event == DOWNLOADED:
+                assert isinstance(subject, Owner)
+                subject.downloaded(time)
+            elif event == TIMER:
+                assert isinstance(subject, Timer)
+                subject.fire(time)
             elif event == LINK:
-                self._link_event(subject, entry.seq)
+                self._link_event(subject, seq)
             else:
                 self._expire(subject)
+            queue.recycle(entry)
         if t > self.now:
             self.now = t
 
@@ -286,7 +296,7 @@ class DataPlane:
         if r.mirror:  # a background mirror that waited for its write slot
             return self._mirror_run(server, r, now, True)
         r.start = now
-        server.open[r.id] = r
+        server.open[r] = r
         kind = r.kind
         held = self.overhead
         r.held = held
@@ -323,9 +333,9 @@ class DataPlane:
             return self._refused(server, r, now, auth)
         pullthrough = self.pullthrough
         if pullthrough is not None and (kind == BLOB_GET or kind == MANIFEST_GET):
-            seconds = pullthrough.fetch(self, server, r, now + auth)
-            if seconds >= 0:  # not in the registry's storage: fetched from the remote registry
-                return self._fetched(server, r, now, auth + seconds)
+            fetched: float = pullthrough.fetch(self, server, r, now + auth)  # (typed: `seconds` below stays a float)
+            if fetched >= 0:  # not in the registry's storage: fetched from the remote registry
+                return self._fetched(server, r, now, auth + fetched)
         content = server.content
         if content is not None and self._unknown_to(content, r):
             r.code = 400 if kind == MANIFEST_PUT else 404
@@ -516,7 +526,7 @@ class DataPlane:
             server.cpu_due = t
             server.cpu_token = self.schedule(t, CPU, server)
 
-    def _cpu_done(self, server: PodServer, seq: int) -> None:
+    def _cpu_done(self, server: PodServer, seq: i64) -> None:
         if seq != server.cpu_token or not server.alive:
             return
         server.cpu_due = INF
@@ -584,7 +594,7 @@ class DataPlane:
             link.due_at = t
             link.token = self.schedule(t, LINK, link)
 
-    def _link_event(self, link: Link, seq: int) -> None:
+    def _link_event(self, link: Link, seq: i64) -> None:
         if seq != link.token:
             return
         link.due_at = INF
@@ -606,7 +616,7 @@ class DataPlane:
         r.end = now
         if r.kind == METRICS_GET:  # the gauge it reports, read while it still holds its slot
             r.in_flight = server.limiters[0].running + server.limiters[1].running
-        del server.open[r.id]
+        del server.open[r]
         server.memory.used -= r.held  # PodMemory.release, inline on the hot path
         lim = server.limiters[r.klass]
         if lim.waiting:

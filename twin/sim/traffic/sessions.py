@@ -22,7 +22,7 @@ from twin.model.registry.catalogue import Image
 from twin.model.registry.clients import ClientPolicy
 from twin.model.registry.requests import Kind, Outcome
 from twin.model.registry.resources.objectstore import READ
-from twin.sim.traffic.exchange import CALL, Connection, Req
+from twin.sim.traffic.exchange import CALL, DOWNLOADED, Connection, Req
 
 if TYPE_CHECKING:
     from twin.sim.traffic.plane import DataPlane
@@ -39,6 +39,8 @@ _EXPECTED: Final[dict[int, tuple[int, ...]]] = {int(kind): tuple(int(c) for c in
     Kind.MANIFEST_DELETE: (Outcome.ACCEPTED, Outcome.NOT_FOUND), Kind.BLOB_DELETE: (Outcome.ACCEPTED, Outcome.NOT_FOUND),
     Kind.ADMIN_BLOB_DELETE: (Outcome.NO_CONTENT, Outcome.NOT_FOUND),
 }.items()}
+_EXPECTED_OF: Final[tuple[tuple[int, ...], ...]] = tuple(_EXPECTED.get(int(kind), ()) for kind in Kind)
+"""`_EXPECTED` indexed by kind (a tuple read where the dict took a lookup)."""
 PING: Final = int(Kind.PING)
 TOKEN: Final = int(Kind.TOKEN_GET)
 MANIFEST_GET: Final = int(Kind.MANIFEST_GET)
@@ -115,7 +117,7 @@ class Session:
     def answered(self, lane: Lane, r: Req, now: float) -> None:
         if self.ended >= 0:
             return
-        if r.code in _EXPECTED[r.kind]:
+        if r.code in _EXPECTED_OF[r.kind]:
             return self.next(lane, r, now)
         if r.code == TOO_MANY and r.kind in _RETRIED_429 and r.attempt + 1 < self.policy.attempts:
             again = r.again()
@@ -252,7 +254,7 @@ class PullSession(Session):
             plane.schedule(now + first_byte, CALL, lane.fetch)
         else:
             seconds = first_byte + lane.size / self.download_rate
-            plane.schedule(now + seconds, CALL, lane.downloaded)
+            plane.schedule(now + seconds, DOWNLOADED, lane)
 
     def blob_in(self, blob: int) -> None:
         if self.on_blob is not None:

@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
+from mypy_extensions import i64
 
 from twin.model.registry.requests import Kind
 from twin.model.registry.resources.objectstore import READ, WRITE, ObjectStore
@@ -30,19 +31,22 @@ class Draws:
     """Draws from a seeded stream (`standard_normal` or `random`), made in blocks and
     handed out one at a time."""
 
-    __slots__ = ("draw", "values", "i")
+    __slots__ = ("draw", "values", "i", "n")
 
     def __init__(self, rng: np.random.Generator, uniform: bool = False) -> None:
         self.draw = rng.random if uniform else rng.standard_normal
         self.values: list[float] = []
-        self.i = 0
+        self.i: i64 = 0
+        self.n: i64 = 0  # len(values)
 
     def next(self) -> float:
-        if self.i >= len(self.values):
+        i = self.i
+        if i >= self.n:
             self.values = self.draw(NORMALS_PER_DRAW).tolist()
-            self.i = 0
-        self.i += 1
-        return self.values[self.i - 1]
+            self.n = len(self.values)
+            i = 0
+        self.i = i + 1
+        return self.values[i]
 
     def index(self, n: int) -> int:
         """A uniform pick among `n` (for uniform draws)."""

@@ -5,12 +5,15 @@ The algorithm is the standard library's `heapq`, written out over typed items ra
 than used on tuples: compiled with the rest of the data plane (`twin/_native.py`),
 comparing two items is two field reads instead of rich comparisons of tuple members,
 which matters when tens of millions of events pass through. `seq` breaks ties in the
-order items were pushed, which keeps runs deterministic.
+order items were pushed, which keeps runs deterministic. Positions and `seq` are `i64`
+(plain ints in Python; compiled, machine integers without the overflow checks of `int`).
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from mypy_extensions import i64
 
 INF: Final = float("inf")
 
@@ -18,7 +21,7 @@ INF: Final = float("inf")
 class HeapItem:
     __slots__ = ("key", "seq")
 
-    def __init__(self, key: float, seq: int) -> None:
+    def __init__(self, key: float, seq: i64) -> None:
         self.key = key
         self.seq = seq
 
@@ -44,7 +47,8 @@ class Heap:
     def push(self, item: HeapItem) -> None:
         items = self.items
         items.append(item)
-        self._sift_down(0, len(items) - 1)
+        last: i64 = len(items) - 1
+        self._sift_down(0, last)
 
     def pop(self) -> HeapItem:
         """The first item, taken out."""
@@ -60,38 +64,47 @@ class Heap:
     def rebuild(self, items: list[HeapItem]) -> None:
         """Replace the contents (`heapq.heapify`)."""
         self.items = items
-        for pos in range(len(items) // 2 - 1, -1, -1):
+        half: i64 = len(items) // 2
+        for pos in range(half - 1, -1, -1):
             self._sift_up(pos)
 
     def ordered(self) -> list[HeapItem]:
         return sorted(self.items, key=lambda i: (i.key, i.seq))
 
-    def _sift_down(self, start: int, pos: int) -> None:
-        """`heapq._siftdown`: move the item at `pos` towards `start` while it comes first."""
+    def _sift_down(self, start: i64, pos: i64) -> None:
+        """`heapq._siftdown`: move the item at `pos` towards `start` while it comes first
+        (`_before`, written out: the item's key and seq read once)."""
         items = self.items
         item = items[pos]
+        key = item.key
+        seq = item.seq
         while pos > start:
             parent_pos = (pos - 1) >> 1
             parent = items[parent_pos]
-            if _before(item, parent):
+            if key < parent.key or (key == parent.key and seq < parent.seq):
                 items[pos] = parent
                 pos = parent_pos
                 continue
             break
         items[pos] = item
 
-    def _sift_up(self, pos: int) -> None:
-        """`heapq._siftup`: bubble the smaller child up to a leaf, then sift the item into place."""
+    def _sift_up(self, pos: i64) -> None:
+        """`heapq._siftup`: bubble the smaller child up to a leaf, then sift the item into
+        place (each child read once per level; `_before` written out)."""
         items = self.items
-        end = len(items)
+        end: i64 = len(items)
         start = pos
         item = items[pos]
         child = 2 * pos + 1
         while child < end:
+            smaller = items[child]
             right = child + 1
-            if right < end and not _before(items[child], items[right]):
-                child = right
-            items[pos] = items[child]
+            if right < end:
+                other = items[right]
+                if not (smaller.key < other.key or (smaller.key == other.key and smaller.seq < other.seq)):
+                    smaller = other
+                    child = right
+            items[pos] = smaller
             pos = child
             child = 2 * pos + 1
         items[pos] = item

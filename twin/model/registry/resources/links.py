@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from mypy_extensions import i64
+
 from twin.model.registry.resources.sharing import EPSILON, INFINITY, ProcessorSharing
 
 
@@ -42,7 +44,8 @@ class Link(ProcessorSharing):
         self.bucket = float(bucket)
         self.credits = float(bucket)
         super().__init__(self.burst if self.credits > 0 else self.baseline, cap, clock)
-        self.token, self.due_at = -1, INFINITY
+        self.token: i64 = -1
+        self.due_at = INFINITY
 
     def advance(self, t: float) -> None:
         self._settle_capacity()

@@ -31,6 +31,8 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
+from mypy_extensions import i64
+
 from twin.model.registry.resources.heap import Heap, HeapItem
 
 INFINITY: Final = math.inf
@@ -42,7 +44,7 @@ class Job(HeapItem):
 
     __slots__ = ("item",)
 
-    def __init__(self, finish: float, seq: int, item: Any) -> None:
+    def __init__(self, finish: float, seq: i64, item: Any) -> None:
         super().__init__(finish, seq)
         self.item = item
 
@@ -52,7 +54,8 @@ class ProcessorSharing:
     in the same units: core-seconds and cores, or bytes and bytes/s. Time only moves
     forward through `advance`, which every other method calls first."""
 
-    __slots__ = ("capacity", "cap", "virtual", "clock", "started", "heap", "seq", "done_work", "offered", "version")
+    __slots__ = ("capacity", "cap", "virtual", "clock", "started", "heap", "seq", "done_work", "offered", "version",
+                 "spare")
 
     def __init__(self, capacity: float, cap: float = 1.0, clock: float = 0.0) -> None:
         if not capacity > 0 or not cap > 0:
@@ -62,10 +65,11 @@ class ProcessorSharing:
         self.virtual = 0.0  # work each present job has received since the start
         self.clock = self.started = clock
         self.heap = Heap()  # jobs by virtual finish
-        self.seq = 0
+        self.seq: i64 = 0
         self.done_work = 0.0  # work served, integrated over time (for utilisation)
         self.offered = 0.0  # capacity offered, integrated over time
         self.version = 0  # bumped whenever the next departure may have moved
+        self.spare: list[Job] = []  # jobs popped, kept for reuse by `add` (their item let go of): no allocation per job
 
     def __len__(self) -> int:
         return len(self.heap)
@@ -96,7 +100,16 @@ class ProcessorSharing:
         """A job with `work` joins at `t`."""
         if t > self.clock:
             self.advance(t)
-        self.heap.push(Job(self.virtual + (work if work > 0.0 else 0.0), self.seq, item))
+        finish = self.virtual + (work if work > 0.0 else 0.0)
+        spare = self.spare
+        if spare:
+            job = spare.pop()
+            job.key = finish
+            job.seq = self.seq
+            job.item = item
+        else:
+            job = Job(finish, self.seq, item)
+        self.heap.push(job)
         self.seq += 1
         self.version += 1
 
@@ -128,7 +141,10 @@ class ProcessorSharing:
         if job.key > self.virtual:  # rounding: the clock says it is done
             self.virtual = job.key
         self.version += 1
-        return job.item
+        item = job.item
+        job.item = None
+        self.spare.append(job)
+        return item
 
     def set_capacity(self, t: float, capacity: float) -> None:
         if not capacity > 0:
