@@ -156,4 +156,7 @@ def test_no_request_through_the_router_waits_past_the_server_timeout_without_a_5
     for r in heard.requests:
         waited = r.end - r.time
         assert waited <= timeout + 1e-6
-        assert (r.code == 504) == (waited >= timeout - 1e-9)
+        if r.code == 504:  # answered by the router exactly at the timeout
+            assert abs(waited - timeout) <= 1e-6
+        else:  # answered before it; a response in the very instant the timer fires is a tie either may win
+            assert waited <= timeout + 1e-9
