@@ -52,11 +52,11 @@ def write_text(path: Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def write_chunks(path: Path, chunks: Iterable[str]) -> Path:
-    """UTF-8 text written piece by piece, newlines as given (an output too large to
-    hold whole in memory besides what it is made from)."""
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> Path:
+    """Bytes written piece by piece (an output too large to hold whole in memory besides
+    what it is made from)."""
     def write(temp: str) -> None:
-        with open(temp, "w", encoding="utf-8", newline="") as out:
+        with open(temp, "wb") as out:
             for chunk in chunks:
                 out.write(chunk)
     return _publish(path, write)

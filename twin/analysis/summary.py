@@ -63,43 +63,51 @@ MEMO_SIZE = 16  # encoded shared values kept (records sharing one are made one a
 SHARED = 64  # detail values at least this long (a diagnosis over every node) are encoded once per object
 
 
-def events_csv_chunks(records: Sequence) -> Iterator[str]:
-    """events.csv in pieces of `EVENTS_CHUNK` records, so that it is never held whole:
-    the text of `events_frame(records).to_csv(index=False, lineterminator="\n")`,
+def events_csv_chunks(records: Sequence) -> Iterator[bytes]:
+    """events.csv as UTF-8 in pieces of `EVENTS_CHUNK` records, so that it is never held
+    whole: the text of `events_frame(records).to_csv(index=False, lineterminator="\n")`,
     formatted as pandas does (numpy's `astype(str)` for the time and seq columns, the
-    csv module with minimal quoting), with a shared details text quoted once."""
+    csv module with minimal quoting), with a shared details text quoted and encoded once
+    and handed on as it is (a diagnosis over 500 nodes is ~40 kB, 30,000 records may
+    share a few of them: no copy per record)."""
     memo: dict = {}
-    yield "time,seq,kind,subject,details\n"
+    yield b"time,seq,kind,subject,details\n"
     for start in range(0, len(records), EVENTS_CHUNK):
-        chunk = records[start:start + EVENTS_CHUNK]
-        times = np.array([r.time for r in chunk], dtype=np.float64).astype(str)
-        seqs = np.array([r.seq for r in chunk], dtype=np.int64).astype(str)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        for r, time, seq in zip(chunk, times.tolist(), seqs.tolist()):
-            text, quoted = _details_csv(r.details, memo)
-            if quoted is None:
-                writer.writerow((time, seq, r.kind, r.subject, text))
-            else:  # the row with an empty last field, whose line end gives way to the quoted text
-                writer.writerow((time, seq, r.kind, r.subject, ""))
-                out.seek(out.tell() - 1)
-                out.write(quoted + "\n")
-        yield out.getvalue()
+        yield from _csv_pieces(records[start:start + EVENTS_CHUNK], memo)
+
+
+def _csv_pieces(chunk: Sequence, memo: dict) -> Iterator[bytes]:
+    times = np.array([r.time for r in chunk], dtype=np.float64).astype(str)
+    seqs = np.array([r.seq for r in chunk], dtype=np.int64).astype(str)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for r, time, seq in zip(chunk, times.tolist(), seqs.tolist()):
+        text, quoted = _details_csv(r.details, memo)
+        if quoted is None:
+            writer.writerow((time, seq, r.kind, r.subject, text))
+        else:  # the row with an empty last field, whose line end gives way to the quoted text
+            writer.writerow((time, seq, r.kind, r.subject, ""))
+            yield out.getvalue()[:-1].encode("utf-8")
+            yield quoted
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
 QUOTED = ('"', ",", "\r", "\n")  # what makes the csv module quote a field (QUOTE_MINIMAL)
 
 
-def _details_csv(details: dict, memo: dict) -> tuple[str, str | None]:
+def _details_csv(details: dict, memo: dict) -> tuple[str, bytes | None]:
     """The details JSON and, for a text shared by many records (a large value alone
-    decides: see `details_json`), its quoted CSV field, made once per text."""
+    decides: see `details_json`), its quoted CSV field with the line's end, encoded, made
+    once per text."""
     text = details_json(details, memo)
     if len(text) < 4096 or not any(c in text for c in QUOTED):
         return text, None
     key = ("csv", text)
     quoted = memo.get(key)
     if quoted is None:
-        quoted = memo[key] = '"' + text.replace('"', '""') + '"'
+        quoted = memo[key] = ('"' + text.replace('"', '""') + '"\n').encode("utf-8")
     return text, quoted
 
 
