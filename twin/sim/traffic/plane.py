@@ -156,8 +156,7 @@ class DataPlane:
         """Handle every event before `t`; the loop's clock is then `t`."""
         queue = self.queue
         while queue.first_key() < t:
-            entry = queue.pop()
-            assert isinstance(entry, Entry)
+            entry = queue.take()
             time, event, subject, seq = entry.key, entry.event, entry.subject, entry.seq
             self.now = time
             if event == CPU:
