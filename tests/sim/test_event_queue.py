@@ -1,6 +1,8 @@
 """The data plane's event queue reuses the entries the loop has handled: events still
 come out in (time, seq) order as from a queue that makes a new entry for each, and a
-recycled entry lets go of its subject."""
+recycled entry lets go of its subject. An event due before every other is held outside
+the heap (`EventQueue.held`): the queue's length, first time and order are a plain
+heap's all the same."""
 
 from __future__ import annotations
 
@@ -27,4 +29,20 @@ def test_reused_entries_come_out_as_new_ones_would(steps):
             assert (entry.key, entry.seq, entry.event, entry.subject) == heapq.heappop(reference)
             queue.recycle(entry)
             assert entry.subject is None
+        assert len(queue) == len(reference)
+        assert queue.first_key() == (reference[0][0] if reference else float("inf"))
     assert [(e.key, e.seq, e.event, e.subject) for e in queue.entries()] == sorted(reference)
+
+
+def test_an_event_due_before_every_other_is_held_until_an_earlier_one_comes():
+    queue = EventQueue()
+    queue.add(2.0, 1, 0, "a")
+    assert queue.held is not None and queue.held.subject == "a"
+    queue.add(3.0, 2, 0, "b")  # after the held one: into the heap
+    assert queue.held.subject == "a"
+    queue.add(2.0, 3, 0, "c")  # a tie comes after (its seq is later)
+    assert queue.held.subject == "a"
+    queue.add(1.0, 4, 0, "d")  # earlier: held, "a" into the heap
+    assert queue.held.subject == "d"
+    assert [queue.take().subject for _ in range(4)] == ["d", "a", "c", "b"]
+    assert len(queue) == 0 and queue.held is None

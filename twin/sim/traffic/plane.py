@@ -44,7 +44,7 @@ from twin.sim.traffic.exchange import (ANSWER, CALL, CPU, DIRECT, DOWNLOADED, EX
 from twin.sim.traffic.pod import PodContent, PodServer
 from twin.sim.traffic.router import Router
 from twin.sim.traffic.routing import Unreachable, failure_delay
-from twin.sim.traffic.storage import Draws, StoragePhase
+from twin.sim.traffic.storage import OWN_BLOCK, Draws, StoragePhase
 
 INF: Final = math.inf
 REJECT_SECONDS: Final = 0.0005
@@ -112,7 +112,7 @@ class DataPlane:
         self.kills: list[tuple[float, str, str]] = []  # (time, pod, reason) the loop decided: OOM kills
         self.issued = [0] * (len(Client) * KINDS)
         self.storage = StoragePhase(service, store, storage_rng)
-        self.uniforms = Draws(routing, uniform=True)
+        self.uniforms = Draws(routing, uniform=True, block=OWN_BLOCK)  # (the routing stream is the plane's alone)
         self.next_id = 0
         self.cpu: list[float] = [service.cpu[k] for k in Kind]
         self.overhead: int = memory.request_overhead
@@ -156,8 +156,7 @@ class DataPlane:
         """Handle every event before `t`; the loop's clock is then `t`."""
         queue = self.queue
         while queue.first_key() < t:
-            entry = queue.pop()
-            assert isinstance(entry, Entry)
+            entry = queue.take()
             time, event, subject, seq = entry.key, entry.event, entry.subject, entry.seq
             self.now = time
             if event == CPU:

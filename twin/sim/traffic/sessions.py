@@ -65,7 +65,7 @@ class Lane(Connection):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.routed = session.policy.route
+        self.routed = session.routed
         self.blob = -1
         self.size = 0
 
@@ -104,8 +104,9 @@ class Session:
         self.queue: list[tuple[int, int]] = []  # (blob id, size): those from `taken` on are not yet taken by a lane
         self.taken = 0
         self.busy = 0  # lanes working on a blob
+        self.routed: bool = policy.route  # (read once here, not per lane)
         self.lanes = [Lane(self)]
-        self.download_rate: float = min(policy.bandwidth, plane.service.storage_read_bytes_per_second)
+        self.download_rate: float = min(policy.bandwidth, plane.stream_bandwidth)
         self.then: list[int] = []  # images this client goes on with (background clients)
 
     # ----- sending, retrying, ending ---------------------------------------------------------

@@ -25,24 +25,31 @@ from twin.sim.traffic.exchange import Req
 UPLOAD_CHUNK: Final = int(Kind.UPLOAD_CHUNK)
 
 NORMALS_PER_DRAW: Final = 1 << 15
+OWN_BLOCK: Final = 1 << 10
+"""The block of a stream that only its `Draws` reads (the data plane's own): small, so
+its values are still in the cache when they are read. A stream's values are the same
+whatever the blocks it is drawn in (numpy draws them one after the other), so the block
+may change only for a stream nothing else draws from: with another reader (the
+background clients' stream) the block decides what that reader gets."""
 
 
 class Draws:
     """Draws from a seeded stream (`standard_normal` or `random`), made in blocks and
     handed out one at a time."""
 
-    __slots__ = ("draw", "values", "i", "n")
+    __slots__ = ("draw", "values", "i", "n", "block")
 
-    def __init__(self, rng: np.random.Generator, uniform: bool = False) -> None:
+    def __init__(self, rng: np.random.Generator, uniform: bool = False, block: int = NORMALS_PER_DRAW) -> None:
         self.draw = rng.random if uniform else rng.standard_normal
         self.values: list[float] = []
         self.i: i64 = 0
         self.n: i64 = 0  # len(values)
+        self.block = block
 
     def next(self) -> float:
         i = self.i
         if i >= self.n:
-            self.values = self.draw(NORMALS_PER_DRAW).tolist()
+            self.values = self.draw(self.block).tolist()
             self.n = len(self.values)
             i = 0
         self.i = i + 1
@@ -82,7 +89,7 @@ class Plan:
 class StoragePhase:
     def __init__(self, params: ServiceParams, store: ObjectStore, rng: np.random.Generator) -> None:
         self.store = store
-        self.normals = Draws(rng)
+        self.normals = Draws(rng, block=OWN_BLOCK)  # (the service stream is the plane's alone)
         self.plans: list[Plan] = [self._plan(params.storage_latency, Kind(i // 4), bool(i & 2), bool(i & 1))
                                   for i in range(4 * len(Kind))]
         self.file_plans: list[Plan] = [self._plan(params.filesystem_latency, Kind(i // 4), bool(i & 2), bool(i & 1))

@@ -72,23 +72,23 @@ class ProcessorSharing:
         self.spare: list[Job] = []  # jobs popped, kept for reuse by `add` (their item let go of): no allocation per job
 
     def __len__(self) -> int:
-        return len(self.heap)
+        return len(self.heap.items)
 
     def rate(self) -> float:
         """Each job's rate now."""
-        n = len(self.heap)
+        n = len(self.heap.items)
         return self.cap if n * self.cap <= self.capacity else self.capacity / n
 
     def throughput(self) -> float:
         """Work served per second now: min(n * cap, capacity) (0 when empty, the cap may be inf)."""
-        n = len(self.heap)
+        n = len(self.heap.items)
         return min(n * self.cap, self.capacity) if n else 0.0
 
     def advance(self, t: float) -> None:
         dt = t - self.clock
         if dt <= 0:
             return
-        n = len(self.heap)
+        n = len(self.heap.items)
         if n:
             per_job = self.cap if n * self.cap <= self.capacity else self.capacity / n
             self.virtual += per_job * dt
@@ -116,7 +116,7 @@ class ProcessorSharing:
     def next_departure(self) -> float:
         """When the next job leaves if nothing joins or leaves before (inf when empty)."""
         heap = self.heap
-        n = len(heap)
+        n = len(heap.items)
         if not n:
             return INFINITY
         remaining = heap.first_key() - self.virtual
@@ -127,7 +127,7 @@ class ProcessorSharing:
     def due(self) -> bool:
         """Whether the first job's work is done at the clock (to rounding, or so nearly
         that its departure cannot be told from now)."""
-        if not len(self.heap):
+        if not len(self.heap.items):
             return False
         finish = self.heap.first_key()
         return finish - self.virtual <= EPSILON * max(1.0, finish) or self.next_departure() <= self.clock
