@@ -33,7 +33,6 @@ COMPILED = (
     "twin.sim.traffic.sessions",
     "twin.sim.traffic.background",
     "twin.sim.traffic.router",
-    "twin.sim.traffic.usage",
     "twin.sim.traffic.plane",
 )
 SOURCES = PACKAGE / "_native_sources.json"

@@ -12,9 +12,6 @@ empty) when its link carried anything.
 
 from __future__ import annotations
 
-from twin.model.registry.resources.links import Link
-from twin.model.registry.resources.sharing import ProcessorSharing
-
 COLUMNS = ("time", "pod", "node", "cpu_cores", "cpu_used", "cpu_saturation", "memory_peak", "memory_limit",
            "memory_limited", "network_bytes_per_second", "network_capacity", "network_saturation")
 """`memory_limit`: the container's limit, or (`memory_limited` false) what its node has left."""
@@ -26,13 +23,13 @@ class ResourceUsage:
         # pool -> (clock, done_work, offered). Keyed by the pool itself, not id(pool): a pool freed when its
         # container stopped could lend its id to a new one, which then read the old one's figures (negative cores,
         # and outputs that changed with the memory allocator's state)
-        self.last: dict[ProcessorSharing, tuple[float, float, float]] = {}
+        self.last: dict[object, tuple[float, float, float]] = {}
         self.peak_memory: dict[str, int] = {}
         self.peak_cpu: dict[str, float] = {}
         self.peak_network: dict[str, float] = {}
         self.limits: dict[str, int | None] = {}
 
-    def sample(self, t, servers: dict, links: dict[str, Link]) -> None:  # t as given: it is written in the rows
+    def sample(self, t: float, servers: dict, links: dict) -> None:
         link_figures = self._link_rates(links, t)
         for key in sorted(servers):
             server = servers[key]
@@ -46,11 +43,10 @@ class ResourceUsage:
             if node not in hosting and bytes_ > 0:
                 self._row(t, "", node, 0.0, 0.0, 0.0, 0, None, False, bytes_, capacity)
 
-    def _link_rates(self, links: dict[str, Link], t: float) -> dict[str, tuple[float, float]]:
+    def _link_rates(self, links: dict, t: float) -> dict[str, tuple[float, float]]:
         """`_rates` of every node's link, by node in name order: the same steps inlined (a
         day of 500 nodes samples every link every 10 s)."""
-        last = self.last
-        figures: dict[str, tuple[float, float]] = {}
+        last, figures = self.last, {}
         for node, link in sorted(links.items()):
             link.advance(t)
             done, offered = link.done_work, link.offered
@@ -61,12 +57,13 @@ class ResourceUsage:
             figures[node] = ((done - done_before) / span, (offered - offered_before) / span) if span > 0 else (0.0, 0.0)
         return figures
 
-    def _rates(self, pool: ProcessorSharing, t: float) -> tuple[float, float]:
+    def _rates(self, pool, t: float) -> tuple[float, float]:
         """Average work per second served and offered since the last sample of `pool`."""
         pool.advance(t)
-        before = self.last.get(pool)
+        clock, done, offered = self.last.get(pool, (None, 0.0, 0.0))
         self.last[pool] = (t, pool.done_work, pool.offered)
-        clock, done, offered = (pool.started, 0.0, 0.0) if before is None else before
+        if clock is None:
+            clock = pool.started
         span = t - clock
         if span <= 0:
             return 0.0, 0.0
