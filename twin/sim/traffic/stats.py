@@ -28,10 +28,10 @@ SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read
 """Running and queued at the sample, and each limiter's peaks since the previous sample."""
 _WRITE = np.array([k in WRITES for k in Kind])
 _ANSWERED = np.array([name in ("ok", "redirect") for name in CODE_CLASSES])
-"""By code class: answered (a 2xx or 3xx code: `CLASS_OF_CODE` gives those classes to
-200..399 and to no other code)."""
+"""By code class: answered (a 2xx or 3xx code: of the codes 0..599 the statistics count,
+`CLASS_OF_CODE` gives those classes to 200..399 and to no other; a test checks it)."""
 _TOO_MANY = CODE_CLASSES.index("too_many")
-"""The class of 429 (`Outcome.TOO_MANY`) and of no other code."""
+"""The class of 429 (`Outcome.TOO_MANY`) and of no other code in 0..599."""
 GROUPS = len(Client) * len(Kind)
 CODES = len(CLASS_OF_CODE)
 LATENCY_EVERY = 60.0
