@@ -79,3 +79,13 @@ def served(time, kind, client, end, code) -> Served:
     zeros = np.zeros(n)
     return Served(time, kind, zeros, client, zeros, zeros, zeros, end, code, zeros, np.zeros((n, 2)), zeros, zeros,
                   zeros, zeros)
+
+
+def test_the_answered_and_429_classes_are_exactly_the_codes_they_stand_for():
+    """`_count` reads answered (2xx, 3xx) and 429 from each code's class, looked up once."""
+    from twin.model.registry.requests import CLASS_OF_CODE
+
+    codes = np.arange(600)
+    klass = CLASS_OF_CODE.take(codes)
+    assert (stats_module._ANSWERED[klass] == ((codes >= 200) & (codes < 400))).all()
+    assert ((klass == stats_module._TOO_MANY) == (codes == 429)).all()

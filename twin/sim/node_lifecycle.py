@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from operator import attrgetter
 
 from twin.model.controllers.node_lifecycle import (
     NO_EXECUTE_TAINTING_PERIOD,
@@ -56,6 +57,10 @@ class NodeLifecycleController:
         self.seen: dict[str, float] = {}  # last lease renewal fed per node
         self.seen_status: dict[str, float] = {}  # last status post fed per node
         self.tainting = world.env.event()
+        self.node_revision = 0  # bumped by every change of a Node in the store (`_node_changed`)
+        self._nodes: tuple[int, dict[str, Node]] | None = None  # (node_revision, nodes()) last read
+        self._settled: tuple[int, LifecycleState, bool] | None = None  # `quiet`'s cached part, and its key
+        world.store.subscribe("Node", self._node_changed)
         world.env.process(self.monitor())
         world.env.process(self.taint_loop())
 
@@ -65,15 +70,14 @@ class NodeLifecycleController:
         quiet_before = False
         fed_at: float | None = None  # the last pass that fed heartbeats, while later ones did not
         while True:
-            nodes = self.nodes()
-            if self.skip_quiet_passes and quiet_before and self.quiet(nodes) and self.nothing_to_register():
+            if self.skip_quiet_passes and quiet_before and self.quiet() and self.nothing_to_register():
                 fed_at = env.now - NODE_MONITOR_PERIOD if fed_at is None else fed_at  # this pass would only
                 yield env.timeout(NODE_MONITOR_PERIOD)  # have moved probe times: they are fed later (`stamp`)
                 continue
             self.feed_heartbeats(fed_at)
             fed_at = None
-            if not (self.skip_quiet_passes and quiet_before and self.quiet(nodes)):
-                result = monitor_pass(self.state, nodes, env.now, self.config)
+            if not (self.skip_quiet_passes and quiet_before and self.quiet()):
+                result = monitor_pass(self.state, self.nodes(), env.now, self.config)
                 quiet_before = self.changes_nothing(result)
                 self.apply(result)
             yield env.timeout(NODE_MONITOR_PERIOD)
@@ -81,10 +85,28 @@ class NodeLifecycleController:
     def changes_nothing(self, result) -> bool:
         return not result.taints and not result.went_not_ready and result.state.zone_states == self.state.zone_states
 
-    def quiet(self, nodes: dict[str, Node]) -> bool:
+    def quiet(self) -> bool:
         """A pass would change nothing: the last pass changed nothing, the same nodes are
         all Ready with fresh heartbeats, and no node waits for a NoExecute taint. Only the
-        probe times would move, and `feed_heartbeats` has moved them already."""
+        probe times would move, and `feed_heartbeats` has moved them already.
+
+        Incremental (`quiet_plain` is the definition; a test compares them): all but the
+        kubelets' connections is read from the nodes and the state alone, so it is kept
+        while neither changed: the nodes while `node_revision` stays (every Node put or
+        delete bumps it), the state while it is the same object (it is frozen and only
+        ever replaced, never mutated). The connections change in place: read each time."""
+        state = self.state
+        if self._settled is None or self._settled[0] != self.node_revision or self._settled[1] is not state:
+            nodes = self.nodes()
+            settled = (nodes.keys() == state.health.keys()
+                       and all(h.ready == TRUE for h in state.health.values())
+                       and all(n.ready == TRUE for n in nodes.values())
+                       and not any(q.names for q in state.queues.values()))
+            self._settled = (self.node_revision, state, settled)
+        return self._settled[2] and all(map(_CONNECTED, self.world.runtime.values()))
+
+    def quiet_plain(self, nodes: dict[str, Node]) -> bool:
+        """`quiet`, read afresh from everything."""
         health = self.state.health
         return (set(nodes) == set(health)
                 and all(h.ready == TRUE for h in health.values())
@@ -94,11 +116,17 @@ class NodeLifecycleController:
 
     def nothing_to_register(self) -> bool:
         """Every kubelet's node has a health record already (feeding would add none)."""
-        health = self.state.health
-        return all(name in health for name in self.world.runtime)
+        return self.state.health.keys() >= self.world.runtime.keys()
 
     def nodes(self) -> dict[str, Node]:
-        return {n.name: n for n in self.world.store.list("Node")}
+        """The nodes by name, in the store's order: kept while `node_revision` stays (read,
+        never changed, by the callers)."""
+        if self._nodes is None or self._nodes[0] != self.node_revision:
+            self._nodes = (self.node_revision, {n.name: n for n in self.world.store.list("Node")})
+        return self._nodes[1]
+
+    def _node_changed(self, old: Node | None, new: Node | None) -> None:
+        self.node_revision += 1
 
     def feed_heartbeats(self, fed_at: float | None = None) -> None:
         """Lease renewals (every 10 s) and status posts (every node-status-update-frequency,
@@ -201,6 +229,9 @@ class NodeLifecycleController:
         while not queue.limiter.try_take(tick)[0]:  # float rounding at the boundary
             tick = _grid(tick + NO_EXECUTE_TAINTING_PERIOD / 2)
         return tick
+
+
+_CONNECTED = attrgetter("connected")
 
 
 def _grid(time: float) -> float:

@@ -131,6 +131,30 @@ def test_consecutive_windows_have_the_law_of_one_window():
     assert all(np.all(np.diff(s) > 0) for s in split)
 
 
+def plain_arrivals(profile, t0, t1, rng):
+    """`arrivals` with numpy's calls one by one (the points' times, then their thinning draws)."""
+    span = t1 - t0
+    bound = profile.max_rate(t0, t1) if span > 0 else 0.0
+    if bound <= 0:
+        return np.zeros(0)
+    candidates = t0 + span * rng.random(rng.poisson(bound * span))
+    keep = (rng.random(candidates.size) * bound < profile.rate(candidates)) & (candidates < t1)
+    return np.sort(candidates[keep])
+
+
+@pytest.mark.parametrize("name", PROFILES)
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_arrivals_draw_what_numpy_s_calls_one_by_one_draw(name, seed):
+    """Window after window (empty ones too), with other draws between them: the same
+    arrivals, and the generator left where the calls one by one leave it."""
+    fast, plain = np.random.default_rng(seed), np.random.default_rng(seed)
+    for t0 in np.arange(0.0, 400.0, 0.75).tolist():
+        got, expected = arrivals(PROFILES[name], t0, t0 + 0.75, fast), plain_arrivals(PROFILES[name], t0, t0 + 0.75, plain)
+        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+        fast.random(len(got)), plain.random(len(expected))  # what the caller draws next (the images)
+        assert fast.bit_generator.state == plain.bit_generator.state
+
+
 def test_the_same_seed_gives_the_same_arrivals():
     a = arrivals(PROFILES["diurnal"], 0.0, 300.0, np.random.default_rng(9))
     b = arrivals(PROFILES["diurnal"], 0.0, 300.0, np.random.default_rng(9))

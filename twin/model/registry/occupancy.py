@@ -11,6 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
+SMALL = 16
+"""Inputs of at most this many intervals are read in plain Python (`_small_occupancy`):
+numpy's per-call cost dominates them, and the data plane's flushes hand over many."""
+
+
 def max_overlap(begin: np.ndarray, end: np.ndarray) -> int:
     """The most intervals open at one instant.
 
@@ -23,6 +28,19 @@ def max_overlap(begin: np.ndarray, end: np.ndarray) -> int:
     steps = np.concatenate([-np.ones(len(end), np.int64), np.ones(len(begin), np.int64)])
     order = np.lexsort((steps, times))  # at equal times, closings first
     return int(np.cumsum(steps[order]).max(initial=0))
+
+
+def _overlap(begin: list[float], end: list[float]) -> int:
+    """`max_overlap` of lists without NaN, in plain Python: the running count only peaks
+    just after an opening, and just after the k-th opening in time order (from 1) it is k
+    minus the closings at or before it (closings first at equal times; among openings at
+    one instant the last counts them all)."""
+    ends, closed, best = sorted(end), 0, 0
+    for opened, t in enumerate(sorted(begin), 1):
+        while closed < len(ends) and ends[closed] <= t:
+            closed += 1
+        best = max(best, opened - closed)
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,10 @@ class Occupancy:
 def occupancy(arrival: np.ndarray, start: np.ndarray, end: np.ndarray) -> Occupancy:
     """Requests that went through one limiter: `start` nan for rejected ones (whose `end`
     is the rejection time). A request waits from arrival until it starts or gives up."""
+    if len(arrival) <= SMALL:
+        small = _small_occupancy(arrival.tolist(), start.tolist(), end.tolist())
+        if small is not None:
+            return small
     admitted = ~np.isnan(start)
     leave = np.where(admitted, start, end)
     waited = leave > arrival
@@ -54,4 +76,19 @@ def occupancy(arrival: np.ndarray, start: np.ndarray, end: np.ndarray) -> Occupa
         running=max_overlap(start[admitted], end[admitted]),
         queued=max_overlap(arrival[waited], leave[waited]),
         longest_wait=float((leave - arrival).max(initial=0.0)),
+    )
+
+
+def _small_occupancy(arrival: list[float], start: list[float], end: list[float]) -> Occupancy | None:
+    """`occupancy` in plain Python, step for step; None when an arrival or end is NaN
+    (Python's ordering of NaN is not numpy's: the caller takes the numpy path)."""
+    if any(t != t for t in arrival) or any(t != t for t in end):
+        return None
+    admitted = [s == s for s in start]
+    leave = [s if ok else e for s, e, ok in zip(start, end, admitted)]
+    waited = [a for a, out in zip(arrival, leave) if out > a], [out for a, out in zip(arrival, leave) if out > a]
+    return Occupancy(
+        running=_overlap([s for s, ok in zip(start, admitted) if ok], [e for e, ok in zip(end, admitted) if ok]),
+        queued=_overlap(*waited),
+        longest_wait=max([0.0, *(out - a for a, out in zip(arrival, leave))]),
     )

@@ -27,6 +27,11 @@ SERIES_COLUMNS = ("time", "pod", "running", "queued", "read_running_peak", "read
                   "write_queued_peak")
 """Running and queued at the sample, and each limiter's peaks since the previous sample."""
 _WRITE = np.array([k in WRITES for k in Kind])
+_ANSWERED = np.array([name in ("ok", "redirect") for name in CODE_CLASSES])
+"""By code class: answered (a 2xx or 3xx code: of the codes 0..599 the statistics count,
+`CLASS_OF_CODE` gives those classes to 200..399 and to no other; a test checks it)."""
+_TOO_MANY = CODE_CLASSES.index("too_many")
+"""The class of 429 (`Outcome.TOO_MANY`) and of no other code in 0..599."""
 GROUPS = len(Client) * len(Kind)
 CODES = len(CLASS_OF_CODE)
 LATENCY_EVERY = 60.0
@@ -109,23 +114,26 @@ class RequestStats:
 
     def _count(self, done: Ended, pod: str | None, read_only: bool = False) -> None:
         counts = np.bincount(done.group * CODES + done.code, minlength=GROUPS * CODES)  # codes are 0..599
+        kinds = len(Kind)
         for key in np.flatnonzero(counts).tolist():  # by group, then code
             group, code = divmod(key, CODES)
-            self.outcomes[(group // len(Kind), group % len(Kind), code)] += int(counts[key])
+            self.outcomes[(group // kinds, group % kinds, code)] += int(counts[key])
         if read_only and pod is not None:
             self._count_read_only(done.kind, done.code, pod)
-        rejected = done.code == Outcome.TOO_MANY
+        klass = CLASS_OF_CODE.take(done.code)  # once for the outcome figures below
+        rejected = klass == _TOO_MANY
         if rejected.any():
             first = float(done.end[rejected].min())
             self.first_429 = first if self.first_429 is None else min(self.first_429, first)
-        self._timeline(done)
-        answered = (done.code >= 200) & (done.code < 400)
+        self._timeline(done, klass)
+        answered = _ANSWERED[klass]
         seconds = (done.end - done.time)[answered]
         bins = bin_index(seconds)  # once for the three latency figures
-        self._by_phase(done, answered, bins)
+        kind = done.group[answered] % kinds  # the answered requests' kinds, for two of them
+        self._by_phase(done, klass, answered, kind, bins)
         if answered.any():
             self.latency += _bin_counts(done.group[answered], bins, GROUPS)
-            self._by_window(done.end[answered], seconds, done.kind[answered], bins)
+            self._by_window(done.end[answered], seconds, kind, bins)
 
     def due(self, t: float) -> bool:
         return t + 1e-9 >= self.next_sample
@@ -151,15 +159,15 @@ class RequestStats:
         for r in requests:
             self.open_at_end[(r.client, r.kind)] += 1
 
-    def _by_phase(self, done: Ended, answered: np.ndarray, bins: np.ndarray) -> None:
-        """Outcomes by phase and code class; the `answered` requests' latency `bins` by
-        phase and kind."""
+    def _by_phase(self, done: Ended, klass: np.ndarray, answered: np.ndarray, kind: np.ndarray,
+                  bins: np.ndarray) -> None:
+        """Outcomes by phase and code class (`klass`: `CLASS_OF_CODE` of each code); the
+        `answered` requests' latency `bins` by phase and `kind`."""
         phase = np.searchsorted(self.phase_edges, done.end, side="right")
-        klass = CLASS_OF_CODE[done.code]
         width = len(CODE_CLASSES)
         self.phase_outcomes += np.bincount(phase * width + klass, minlength=self.phase_outcomes.size).reshape(-1, width)
         if answered.any():
-            groups = phase[answered] * len(Kind) + done.kind[answered]
+            groups = phase[answered] * len(Kind) + kind
             counts = _bin_counts(groups, bins, self.phase_latency.shape[0] * len(Kind))
             self.phase_latency += counts.reshape(self.phase_latency.shape)
 
@@ -204,10 +212,9 @@ class RequestStats:
         counts = self.read_only.get(pod, Counter())
         return {"succeeded": counts["succeeded"], "refused": counts["refused"]}
 
-    def _timeline(self, done: Ended) -> None:
-        """Outcomes per `series_every` interval of their end time, by code class."""
+    def _timeline(self, done: Ended, klass: np.ndarray) -> None:
+        """Outcomes per `series_every` interval of their end time, by code class (`klass`)."""
         interval = (done.end // self.series_every).astype(np.int64)
-        klass = CLASS_OF_CODE[done.code]
         first, width = int(interval.min()), len(CODE_CLASSES)
         span = int(interval.max()) - first + 1
         counts = np.bincount((interval - first) * width + klass, minlength=span * width).reshape(span, width)

@@ -30,7 +30,7 @@ class ResourceUsage:
         self.limits: dict[str, int | None] = {}
 
     def sample(self, t: float, servers: dict, links: dict) -> None:
-        link_figures = {node: self._rates(link, t) for node, link in sorted(links.items())}
+        link_figures = self._link_rates(links, t)
         for key in sorted(servers):
             server = servers[key]
             used, offered = self._rates(server.cpu, t)
@@ -42,6 +42,20 @@ class ResourceUsage:
         for node, (bytes_, capacity) in link_figures.items():
             if node not in hosting and bytes_ > 0:
                 self._row(t, "", node, 0.0, 0.0, 0.0, 0, None, False, bytes_, capacity)
+
+    def _link_rates(self, links: dict, t: float) -> dict[str, tuple[float, float]]:
+        """`_rates` of every node's link, by node in name order: the same steps inlined (a
+        day of 500 nodes samples every link every 10 s)."""
+        last, figures = self.last, {}
+        for node, link in sorted(links.items()):
+            link.advance(t)
+            done, offered = link.done_work, link.offered
+            before = last.get(link)
+            last[link] = (t, done, offered)
+            clock, done_before, offered_before = (link.started, 0.0, 0.0) if before is None else before
+            span = t - clock
+            figures[node] = ((done - done_before) / span, (offered - offered_before) / span) if span > 0 else (0.0, 0.0)
+        return figures
 
     def _rates(self, pool, t: float) -> tuple[float, float]:
         """Average work per second served and offered since the last sample of `pool`."""
