@@ -47,15 +47,20 @@ def rows(records):
     return [(r.time, r.kind, r.subject, repr(r.details)) for r in records]
 
 
-def same_records_with_every_pass(scenario):
-    skipped = rows(run_scenario(scenario).records)
+def same_records_with(controller, scenario):
+    """The scenario's records with the run's node lifecycle controller and with `controller`."""
+    usual = rows(run_scenario(scenario).records)
     original = twin.run.NodeLifecycleController
-    twin.run.NodeLifecycleController = EveryPass
+    twin.run.NodeLifecycleController = controller
     try:
-        every = rows(run_scenario(scenario).records)
+        other = rows(run_scenario(scenario).records)
     finally:
         twin.run.NodeLifecycleController = original
-    assert skipped == every
+    assert usual == other
+
+
+def same_records_with_every_pass(scenario):
+    same_records_with(EveryPass, scenario)
 
 
 @FAST
@@ -72,14 +77,7 @@ def test_skipping_quiet_passes_leaves_the_records_every_pass_leaves_on_many_more
 
 
 def same_records_with_checked_quiet(scenario):
-    fast = rows(run_scenario(scenario).records)
-    original = twin.run.NodeLifecycleController
-    twin.run.NodeLifecycleController = Checked
-    try:
-        checked = rows(run_scenario(scenario).records)
-    finally:
-        twin.run.NodeLifecycleController = original
-    assert fast == checked
+    same_records_with(Checked, scenario)
 
 
 @FAST
