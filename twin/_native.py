@@ -26,6 +26,7 @@ COMPILED = (
     "twin.model.registry.resources.links",
     "twin.model.registry.resources.objectstore",
     "twin.model.registry.resources.memory",
+    "twin.model.registry.overlap",
     "twin.sim.traffic.events",
     "twin.sim.traffic.exchange",
     "twin.sim.traffic.pod",

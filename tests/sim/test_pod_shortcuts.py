@@ -89,3 +89,18 @@ def test_limiter_peaks_from_request_times_are_those_of_the_per_array_computation
         if limiter in expected:
             window = window.merge(expected[limiter])
         assert server.window[limiter] == window
+
+
+def test_a_nan_arrival_takes_the_per_array_computation():
+    """numpy orders NaN its own way: `note_peaks` hands such a flush to `occupancy`."""
+    settings = RegistrySettings(read=Limits(4, 8), write=Limits(2, 8))
+    server = PodServer("ns/pod", "node", settings, 2.0, MemoryParams(), None, 0.0)
+    finished = []
+    for i, (time, start, end) in enumerate([(math.nan, 1.0, 2.0), (0.0, 0.5, 3.0), (0.2, math.nan, 0.7)]):
+        r = Req(0, 0, 0)
+        r.id, r.klass, r.time, r.start, r.end = i, 0, time, start, end
+        finished.append(r)
+    expected = plain_peaks(server, finished, 5.0)
+    server.note_peaks(finished, 5.0)
+    assert math.isnan(expected[0].longest_wait)  # the case: numpy's NaN, which the merge below drops
+    assert server.window[0] == Occupancy().merge(expected[0])

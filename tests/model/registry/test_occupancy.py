@@ -1,5 +1,6 @@
 """Limiter occupancy (`model/registry/occupancy.py`) reads small inputs in plain Python
-(the peak from the sorted openings and closings): it must give what numpy gives."""
+(the peak from the sorted openings and closings), and the pods' flushes read requests one
+at a time (`model/registry/overlap.py`): both must give what numpy gives."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twin.model.registry.occupancy import SMALL, Occupancy, max_overlap, occupancy
+from twin.model.registry.overlap import LimiterTimes, most_open
 
 # times on a coarse grid, so that openings and closings often fall on one instant
 times = st.integers(0, 12).map(lambda q: q / 4)
@@ -55,3 +57,31 @@ def test_a_nan_arrival_takes_the_numpy_path():
     got, expected = occupancy(*columns), plain_occupancy(*columns)
     assert np.isnan(got.longest_wait) and np.isnan(expected.longest_wait)
     assert (got.running, got.queued) == (expected.running, expected.queued)
+
+
+def times_of(columns) -> LimiterTimes:
+    times = LimiterTimes()
+    for arrival, start, end in zip(*(c.tolist() for c in columns)):
+        times.add(arrival, start, end)
+    return times
+
+
+@settings(max_examples=300)
+@given(requests(most=3 * SMALL))
+def test_limiter_times_taken_one_at_a_time_give_the_plain_occupancy(columns):
+    """`overlap.LimiterTimes`, what the pods' flushes use, against the numpy definition."""
+    times = times_of(columns)
+    expected = plain_occupancy(*columns)
+    assert times.count == len(columns[0]) and not times.nan
+    assert times.peaks() == (expected.running, expected.queued, expected.longest_wait)
+
+
+def test_limiter_times_flag_a_nan_arrival():
+    assert times_of((np.array([np.nan, 0.0]), np.array([1.0, 1.0]), np.array([2.0, 2.0]))).nan
+    assert not times_of((np.array([0.0]), np.array([np.nan]), np.array([2.0]))).nan  # a refused request
+
+
+def test_most_open_counts_a_slot_freed_at_t_as_free_for_an_opening_at_t():
+    assert most_open([0.0, 1.0], [1.0, 2.0]) == 1
+    assert most_open([0.0, 0.5, 1.0], [1.0, 1.5, 2.0]) == 2
+    assert most_open([], []) == 0

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from twin.model.registry.overlap import most_open
+
 
 SMALL = 16
 """Inputs of at most this many intervals are read in plain Python (`_small_occupancy`):
@@ -28,19 +30,6 @@ def max_overlap(begin: np.ndarray, end: np.ndarray) -> int:
     steps = np.concatenate([-np.ones(len(end), np.int64), np.ones(len(begin), np.int64)])
     order = np.lexsort((steps, times))  # at equal times, closings first
     return int(np.cumsum(steps[order]).max(initial=0))
-
-
-def _overlap(begin: list[float], end: list[float]) -> int:
-    """`max_overlap` of lists without NaN, in plain Python: the running count only peaks
-    just after an opening, and just after the k-th opening in time order (from 1) it is k
-    minus the closings at or before it (closings first at equal times; among openings at
-    one instant the last counts them all)."""
-    ends, closed, best = sorted(end), 0, 0
-    for opened, t in enumerate(sorted(begin), 1):
-        while closed < len(ends) and ends[closed] <= t:
-            closed += 1
-        best = max(best, opened - closed)
-    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +77,7 @@ def _small_occupancy(arrival: list[float], start: list[float], end: list[float])
     leave = [s if ok else e for s, e, ok in zip(start, end, admitted)]
     waited = [a for a, out in zip(arrival, leave) if out > a], [out for a, out in zip(arrival, leave) if out > a]
     return Occupancy(
-        running=_overlap([s for s, ok in zip(start, admitted) if ok], [e for e, ok in zip(end, admitted) if ok]),
-        queued=_overlap(*waited),
+        running=most_open([s for s, ok in zip(start, admitted) if ok], [e for e, ok in zip(end, admitted) if ok]),
+        queued=most_open(*waited),
         longest_wait=max([0.0, *(out - a for a, out in zip(arrival, leave))]),
     )

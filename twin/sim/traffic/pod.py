@@ -15,6 +15,7 @@ from mypy_extensions import i64
 import numpy as np
 
 from twin.model.registry.occupancy import Occupancy, occupancy
+from twin.model.registry.overlap import LimiterTimes
 from twin.model.registry.resources.memory import MemoryParams, PodMemory
 from twin.model.registry.resources.sharing import ProcessorSharing
 from twin.model.registry.settings import Limits, RegistrySettings
@@ -152,20 +153,42 @@ class PodServer:
         limiter invariants): the requests finished since the last call together with
         those still open or queued, each still-open interval cut at `now` (the next call
         sees the rest). A limiter without limits has nothing to check: its peak is the
-        loop's own count."""
+        loop's own count. Read in one pass into `overlap.LimiterTimes` (what
+        `occupancy.occupancy` gives; its numpy arrays only when a time is NaN)."""
         for limiter in (0, 1):
             if self.limiters[limiter].max_running <= 0:
-                seen = Occupancy(self.limiters[limiter].peak, 0, 0.0)
-                self.peaks[limiter] = self.peaks[limiter].merge(seen)
-                self.window[limiter] = self.window[limiter].merge(seen)
-        use = (self.limiters[0].max_running > 0, self.limiters[1].max_running > 0)
-        if not (use[0] or use[1]):
+                self._merge_peak(limiter, Occupancy(self.limiters[limiter].peak, 0, 0.0))
+        use0, use1 = self.limiters[0].max_running > 0, self.limiters[1].max_running > 0
+        if not (use0 or use1):
             return
+        times = (LimiterTimes(), LimiterTimes())
+        for r in finished:
+            klass = r.klass
+            if (klass == 0 and use0) or (klass == 1 and use1):
+                times[klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+        for r in self.open.values():
+            if (r.klass == 0 and use0) or (r.klass == 1 and use1):
+                times[r.klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+        for r in self.waiting():
+            if r.klass >= 0:
+                times[r.klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+        if times[0].nan or times[1].nan:
+            self._note_peaks_arrays(finished, now, (use0, use1))
+            return
+        for limiter in (0, 1):
+            if times[limiter].count:
+                running, queued, longest = times[limiter].peaks()
+                self._merge_peak(limiter, Occupancy(running, queued, longest))
+
+    def _note_peaks_arrays(self, finished: list[Req], now: float, use: tuple[bool, bool]) -> None:
+        """`note_peaks` through numpy's `occupancy`, one array per field."""
         for limiter, (time, start, end) in enumerate(self._intervals(finished, now, use)):
             if time:
-                seen = occupancy(_array(time), _array(start), _array(end))
-                self.peaks[limiter] = self.peaks[limiter].merge(seen)
-                self.window[limiter] = self.window[limiter].merge(seen)
+                self._merge_peak(limiter, occupancy(_array(time), _array(start), _array(end)))
+
+    def _merge_peak(self, limiter: int, seen: Occupancy) -> None:
+        self.peaks[limiter] = self.peaks[limiter].merge(seen)
+        self.window[limiter] = self.window[limiter].merge(seen)
 
     def _intervals(self, finished: list[Req], now: float,
                    use: tuple[bool, bool]) -> list[tuple[list[float], list[float], list[float]]]:
