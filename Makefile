@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_calibrate.py
 	$(BIN)/python bench/bench_sweep.py
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
