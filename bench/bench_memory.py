@@ -65,10 +65,29 @@ def _outside(name: str) -> str:
     return name
 
 
+def transient(engine) -> dict[str, int]:
+    """What the data plane holds at the instant and lets go of later (each bounded): the
+    requests in flight (open or queued at a pod), events waiting, ended requests waiting
+    for the next flush (every 10 s) and flushed rows and ended sessions waiting to be
+    counted (every 100,000)."""
+    plane, stats = engine.plane, engine.stats
+    servers = list(plane.servers.values())
+    return {"in_flight": sum(len(s.open) + s.running_and_queued()[1] for s in servers), "events": plane.pending,
+            "ended_unflushed": sum(len(s.done) for s in servers) + len(plane.unrouted),
+            "rows_uncounted": stats.pending.rows, "sessions_uncounted": len(stats.tally.clients)}
+
+
 def measure(path: str) -> dict:
     scenario = load_scenario(path)
     samples: list[dict] = []
     started = time.perf_counter()
+    worlds: list = []
+    build_world = run_module.build_world
+
+    def keep_world(*args, **kwargs):  # the run's traffic engine, for `transient`
+        built = build_world(*args, **kwargs)
+        worlds.append(built)
+        return built
 
     def progress(now: float, duration: float) -> None:
         step = round(now / duration * run_module.PROGRESS_STEPS)
@@ -76,12 +95,17 @@ def measure(path: str) -> dict:
             paused = time.perf_counter()
             sizes = by_file(tracemalloc.take_snapshot())
             samples.append({"simulated_hours": round(now / 3600, 2), "rss_mib": round(rss_mib(), 1),
-                            "traced_mib": round(sum(sizes.values()) / 2**20, 1), "files": sizes})
+                            "traced_mib": round(sum(sizes.values()) / 2**20, 1), "files": sizes,
+                            **transient(worlds[0][2].engine)})
             nonlocal started
             started += time.perf_counter() - paused  # snapshots are not the run's time
 
+    run_module.build_world = keep_world
     tracemalloc.start(1)
-    result = run_scenario(scenario, progress=progress)
+    try:
+        result = run_scenario(scenario, progress=progress)
+    finally:
+        run_module.build_world = build_world
     wall = time.perf_counter() - started
     tracemalloc.stop()
     first, last = samples[0], samples[-1]
@@ -111,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{figures['scenario']}: {figures['simulated_hours']} h simulated, {figures['wall_seconds_traced']} s "
           f"with tracemalloc, {figures['records']:,} records")
-    print(f"{'hours':>6} {'RSS MiB':>8} {'traced MiB':>11}")
+    columns = ("in_flight", "events", "ended_unflushed", "rows_uncounted", "sessions_uncounted")
+    print(f"{'hours':>6} {'RSS MiB':>8} {'traced MiB':>11} " + " ".join(f"{c:>18}" for c in columns))
     for sample in figures["samples"]:
-        print(f"{sample['simulated_hours']:>6} {sample['rss_mib']:>8} {sample['traced_mib']:>11}")
+        print(f"{sample['simulated_hours']:>6} {sample['rss_mib']:>8} {sample['traced_mib']:>11} "
+              + " ".join(f"{sample[c]:>18,}" for c in columns))
     print(f"growth from {figures['from_hours']} h to {figures['to_hours']} h, by allocating file (MiB):")
     for name, mib in figures["growth_mib_by_file"].items():
         print(f"  {mib:>8.2f}  {name}{'  [output: ' + OUTPUTS[name] + ']' if name in OUTPUTS else ''}")
