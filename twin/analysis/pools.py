@@ -10,10 +10,12 @@ registration, so the minutes of launch and boot are not in them) to its removal.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from twin.model.machines.pools import machine_sets
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["time", "pool", "nodes"]
 
@@ -46,6 +48,8 @@ def start_counts(initial: Iterable[str], sets: dict[str, str]) -> dict[str, int]
 def pool_nodes(records: Sequence, start: dict[str, int], sets: dict[str, str]) -> pd.DataFrame:
     """(time, pool, nodes): each pool's registered nodes from 0 s (`start`) and at every
     change."""
+    import pandas as pd
+
     counts = dict(start)
     rows = [(0.0, pool, n) for pool, n in counts.items()]
     for r in records:

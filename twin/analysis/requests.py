@@ -5,15 +5,18 @@ queue peaks, the 429 peak, and the frames behind them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from twin.invariants.requests import workload_recovery_seconds
 from twin.invariants.series import faults
 from twin.model.registry.batch import Client
 from twin.model.registry.requests import CLASS_OF_CODE, CODE_CLASSES, Kind
 from twin.sim.traffic.stats import SERIES_COLUMNS, RequestStats
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def request_kpis(records: Sequence, stats: RequestStats, duration: float) -> dict:
@@ -161,6 +164,8 @@ def _workload_recovery(records: Sequence) -> float | None:
 
 def timeline_frame(stats: RequestStats) -> pd.DataFrame:
     """Requests finished per interval (`series_every` seconds, by end time), by class."""
+    import pandas as pd
+
     rows = [(i * stats.series_every, *row.tolist()) for i, row in sorted(stats.per_interval.items())]
     return pd.DataFrame(rows, columns=["time", *CODE_CLASSES])
 
@@ -168,17 +173,23 @@ def timeline_frame(stats: RequestStats) -> pd.DataFrame:
 def queue_frame(stats: RequestStats) -> pd.DataFrame:
     """Each registry pod's admitted and queued requests sampled every `series_every`, and
     each limiter's peaks over the interval before the sample."""
+    import pandas as pd
+
     return pd.DataFrame(stats.series, columns=list(SERIES_COLUMNS))
 
 
 def latency_frame(stats: RequestStats) -> pd.DataFrame:
     """Client-seen latency of the answered (2xx/3xx) requests per `latency_every` window of
     their end time and kind: how many, p50 and p99 (DDSketch, as `latency_seconds`)."""
+    import pandas as pd
+
     frame = pd.DataFrame(stats.latency_series((0.5, 0.99)), columns=["time", "kind", "requests", "p50", "p99"])
     return frame.astype({"time": "float64", "kind": "str", "requests": "int64", "p50": "float64", "p99": "float64"})
 
 
 def metrics_frame(samples: list) -> pd.DataFrame:
     """Every scraped sample: time, pod, metric, labels, value."""
+    import pandas as pd
+
     rows = [(s.time, pod, s.metric, s.labels, s.value) for pod, s in samples]
     return pd.DataFrame(rows, columns=["time", "pod", "metric", "labels", "value"])

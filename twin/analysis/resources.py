@@ -11,19 +11,28 @@ at its first 429, the object store at its first 503 Slow Down.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from twin.sim.traffic.usage import COLUMNS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 SATURATED = 0.95
 """Busy this fraction of an interval counts as saturated."""
+TIME, POD, NODE, CORES, USED, CPU_SATURATION, MEMORY_PEAK, MEMORY_LIMIT, MEMORY_LIMITED = range(9)
+NETWORK_SATURATION = COLUMNS.index("network_saturation")
+"""Positions in a `usage.ResourceUsage` row (`COLUMNS`)."""
 
 
 def resource_frame(usage) -> pd.DataFrame:
     """Per sampling interval and registry pod (and node links without one): cores, cores
-    used, CPU saturation, memory peak and limit, link bytes/s, capacity and saturation."""
+    used, CPU saturation, memory peak and limit, link bytes/s, capacity and saturation
+    (resources.parquet, notebooks; the KPIs below read the rows without pandas)."""
+    import pandas as pd
+
     frame = pd.DataFrame(usage.rows, columns=list(COLUMNS))
     return frame.astype({"time": "float64", "pod": "str", "node": "str", "cpu_cores": "float64", "cpu_used": "float64",
                          "cpu_saturation": "float64", "memory_peak": "int64", "memory_limit": "float64",
@@ -33,29 +42,37 @@ def resource_frame(usage) -> pd.DataFrame:
 
 
 def resource_kpis(records: Sequence, usage, store, first_429: float | None) -> dict:
-    frame = resource_frame(usage)
-    pods = frame[frame["pod"] != ""]
+    rows = usage.rows
+    pods = [row for row in rows if row[POD] != ""]
     kills = [r for r in records if r.kind == "ContainerRestart" and r.details.get("reason") == "OOMKilled"]
+    links: dict[str, float] = {}
+    for row in rows:  # each node link's busiest interval
+        links[row[NODE]] = max(links.get(row[NODE], row[NETWORK_SATURATION]), row[NETWORK_SATURATION])
     return {
         "pods": _per_pod(pods, kills),
-        "network_saturation": {node: round(float(v), 6) for node, v in
-                               frame.groupby("node")["network_saturation"].max().sort_index().items() if v > 0},
+        "network_saturation": {node: round(float(links[node]), 6) for node in sorted(links) if links[node] > 0},
         "object_store": _object_store(records),
         "oom_kills": len(kills),
-        "first_saturated": first_saturated(frame, records, first_429, kills),
+        "first_saturated": first_saturated(rows, records, first_429, kills),
     }
 
 
-def _per_pod(pods: pd.DataFrame, kills: list) -> dict:
+def _per_pod(pods: list[tuple], kills: list) -> dict:
+    """Per pod (by key): its busiest interval's cores and CPU saturation (the first of
+    equal ones), its memory peak, and its last interval's memory limit."""
+    by_pod: dict[str, list[tuple]] = {}
+    for row in pods:
+        by_pod.setdefault(row[POD], []).append(row)
     out = {}
-    for pod, rows in pods.groupby("pod", sort=True):
-        limit = rows["memory_limit"].iloc[-1]
-        busiest = rows.loc[rows["cpu_saturation"].idxmax()]
-        out[pod] = {"cpu_cores": round(float(busiest["cpu_cores"]), 6),  # at its busiest interval
-                    "cpu_saturation": round(float(busiest["cpu_saturation"]), 6),
-                    "memory_peak_bytes": int(rows["memory_peak"].max()),
-                    "memory_limit_bytes": None if np.isnan(limit) else int(limit),
-                    "memory_limited": bool(rows["memory_limited"].iloc[-1]),
+    for pod in sorted(by_pod):
+        rows = by_pod[pod]
+        busiest = max(rows, key=lambda row: row[CPU_SATURATION])  # (max keeps the first of equal ones)
+        limit = rows[-1][MEMORY_LIMIT]
+        out[pod] = {"cpu_cores": round(float(busiest[CORES]), 6),  # at its busiest interval
+                    "cpu_saturation": round(float(busiest[CPU_SATURATION]), 6),
+                    "memory_peak_bytes": int(max(row[MEMORY_PEAK] for row in rows)),
+                    "memory_limit_bytes": None if limit is None else int(float(limit)),
+                    "memory_limited": bool(rows[-1][MEMORY_LIMITED]),
                     "oom_kills": sum(1 for r in kills if r.subject == pod)}
     return out
 
@@ -70,18 +87,19 @@ def _object_store(records: Sequence) -> dict:
             "first_throttle_seconds": d.get("first_throttle")}
 
 
-def first_saturated(frame: pd.DataFrame, records: Sequence, first_429: float | None, kills: list) -> dict:
+def first_saturated(rows: list[tuple], records: Sequence, first_429: float | None, kills: list) -> dict:
     """When each resource first saturated (the start of the interval, seconds; None if
-    never) and which came first."""
-    def first(rows: pd.DataFrame) -> float | None:
-        return None if rows.empty else round(float(rows["time"].min()) - _interval(frame), 3)
+    never) and which came first. `rows`: `usage.ResourceUsage.rows`."""
+    def first(times: list[float]) -> float | None:
+        return None if not times else round(float(min(times)) - _interval(rows), 3)
 
-    pods = frame[frame["pod"] != ""]
-    memory = pods[pods["memory_limit"].notna() & (pods["memory_peak"] >= 0.95 * pods["memory_limit"])]  # limit or node
+    pods = [row for row in rows if row[POD] != ""]
+    memory = [row[TIME] for row in pods  # against its limit, or what its node has left
+              if row[MEMORY_LIMIT] is not None and row[MEMORY_PEAK] >= 0.95 * float(row[MEMORY_LIMIT])]
     calls = [r for r in records if r.kind == "ObjectStoreCalls"]
     times = {
-        "cpu": first(pods[pods["cpu_saturation"] >= SATURATED]),
-        "network": first(frame[frame["network_saturation"] >= SATURATED]),
+        "cpu": first([row[TIME] for row in pods if row[CPU_SATURATION] >= SATURATED]),
+        "network": first([row[TIME] for row in rows if row[NETWORK_SATURATION] >= SATURATED]),
         "memory": first(memory) if not kills else round(min(r.details["exited"] for r in kills), 3),
         "object_store": calls[-1].details.get("first_throttle") if calls else None,
         "limiter": None if first_429 is None else round(first_429, 3),
@@ -90,8 +108,9 @@ def first_saturated(frame: pd.DataFrame, records: Sequence, first_429: float | N
     return {**times, "first": min(seen, key=lambda k: (seen[k], k)) if seen else None}
 
 
-def _interval(frame: pd.DataFrame) -> float:
-    times = np.unique(frame["time"].to_numpy())
+def _interval(rows: list[tuple]) -> float:
+    """The sampling interval: the shortest step between the rows' distinct times."""
+    times = np.unique(np.array([row[TIME] for row in rows], dtype=np.float64))
     return float(np.diff(times).min()) if len(times) > 1 else 0.0
 
 

@@ -7,9 +7,9 @@ import csv
 import io
 import json
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from twin.analysis.autoscaling import autoscaler_kpis
 from twin.analysis.kpis import kpis
@@ -17,6 +17,9 @@ from twin.analysis.pools import pool_lines
 from twin.analysis.resources import resource_lines
 from twin.analysis.spread import descheduler_lines
 from twin.invariants import Verdict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 TIMELINE_KINDS = ("PrunerJobStarted", "PrunerJobFinished", "Fault", "ZoneState", "RegistryReady", "OperatorCondition", "DeploymentProgressing", "Eviction",
                   "DrainStarted", "DrainCompleted", "NodeCordoned", "NodeUncordoned", "OperandApplied", "StorageRemoved",
@@ -52,6 +55,8 @@ def summary_json(document: dict) -> str:
 def events_frame(records: Sequence, memo: dict | None = None) -> pd.DataFrame:
     """`memo`: JSON texts of large detail values by object, for values many records
     share (`details_json`)."""
+    import pandas as pd
+
     memo = {} if memo is None else memo
     rows = [{"time": r.time, "seq": r.seq, "kind": r.kind, "subject": r.subject,
              "details": details_json(r.details, memo)} for r in records]
