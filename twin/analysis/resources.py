@@ -90,8 +90,10 @@ def _object_store(records: Sequence) -> dict:
 def first_saturated(rows: list[tuple], records: Sequence, first_429: float | None, kills: list) -> dict:
     """When each resource first saturated (the start of the interval, seconds; None if
     never) and which came first. `rows`: `usage.ResourceUsage.rows`."""
+    interval = _interval(rows)
+
     def first(times: list[float]) -> float | None:
-        return None if not times else round(float(min(times)) - _interval(rows), 3)
+        return None if not times else round(float(min(times)) - interval, 3)
 
     pods = [row for row in rows if row[POD] != ""]
     memory = [row[TIME] for row in pods  # against its limit, or what its node has left

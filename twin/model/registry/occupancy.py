@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.model.registry.overlap import most_open
+from twin.model.registry.overlap import LimiterTimes
 
 
 SMALL = 16
-"""Inputs of at most this many intervals are read in plain Python (`_small_occupancy`):
-numpy's per-call cost dominates them, and the data plane's flushes hand over many."""
+"""Inputs of at most this many intervals are read in plain Python (`overlap.LimiterTimes`,
+what the data plane's flushes use): numpy's per-call cost dominates them."""
 
 
 def max_overlap(begin: np.ndarray, end: np.ndarray) -> int:
@@ -55,9 +55,11 @@ def occupancy(arrival: np.ndarray, start: np.ndarray, end: np.ndarray) -> Occupa
     """Requests that went through one limiter: `start` nan for rejected ones (whose `end`
     is the rejection time). A request waits from arrival until it starts or gives up."""
     if len(arrival) <= SMALL:
-        small = _small_occupancy(arrival.tolist(), start.tolist(), end.tolist())
-        if small is not None:
-            return small
+        times = LimiterTimes()
+        for a, s, e in zip(arrival.tolist(), start.tolist(), end.tolist()):
+            times.add(a, s, e)
+        if not times.nan:  # (Python's ordering of NaN is not numpy's: a NaN time takes numpy's path)
+            return Occupancy(*times.peaks())
     admitted = ~np.isnan(start)
     leave = np.where(admitted, start, end)
     waited = leave > arrival
@@ -65,19 +67,4 @@ def occupancy(arrival: np.ndarray, start: np.ndarray, end: np.ndarray) -> Occupa
         running=max_overlap(start[admitted], end[admitted]),
         queued=max_overlap(arrival[waited], leave[waited]),
         longest_wait=float((leave - arrival).max(initial=0.0)),
-    )
-
-
-def _small_occupancy(arrival: list[float], start: list[float], end: list[float]) -> Occupancy | None:
-    """`occupancy` in plain Python, step for step; None when an arrival or end is NaN
-    (Python's ordering of NaN is not numpy's: the caller takes the numpy path)."""
-    if any(t != t for t in arrival) or any(t != t for t in end):
-        return None
-    admitted = [s == s for s in start]
-    leave = [s if ok else e for s, e, ok in zip(start, end, admitted)]
-    waited = [a for a, out in zip(arrival, leave) if out > a], [out for a, out in zip(arrival, leave) if out > a]
-    return Occupancy(
-        running=most_open([s for s, ok in zip(start, admitted) if ok], [e for e, ok in zip(end, admitted) if ok]),
-        queued=most_open(*waited),
-        longest_wait=max([0.0, *(out - a for a, out in zip(arrival, leave))]),
     )

@@ -163,15 +163,14 @@ class PodServer:
             return
         times = (LimiterTimes(), LimiterTimes())
         for r in finished:
-            klass = r.klass
-            if (klass == 0 and use0) or (klass == 1 and use1):
-                times[klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+            if (r.klass == 0 and use0) or (r.klass == 1 and use1):
+                _take(times, r, now)
         for r in self.open.values():
             if (r.klass == 0 and use0) or (r.klass == 1 and use1):
-                times[r.klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+                _take(times, r, now)
         for r in self.waiting():
             if r.klass >= 0:
-                times[r.klass].add(r.time, r.start, r.end if r.end >= 0 else now)
+                _take(times, r, now)
         if times[0].nan or times[1].nan:
             self._note_peaks_arrays(finished, now, (use0, use1))
             return
@@ -181,28 +180,22 @@ class PodServer:
                 self._merge_peak(limiter, Occupancy(running, queued, longest))
 
     def _note_peaks_arrays(self, finished: list[Req], now: float, use: tuple[bool, bool]) -> None:
-        """`note_peaks` through numpy's `occupancy`, one array per field."""
-        for limiter, (time, start, end) in enumerate(self._intervals(finished, now, use)):
-            if time:
-                self._merge_peak(limiter, occupancy(_array(time), _array(start), _array(end)))
+        """`note_peaks` through numpy's `occupancy`, one array per field: the same
+        requests (finished and open at a limiter in `use`, and those queued), in the
+        same order."""
+        rows = [r for r in [*finished, *self.open.values()] if r.klass >= 0 and use[r.klass]]
+        rows += [r for r in self.waiting() if r.klass >= 0]
+        for limiter in (0, 1):
+            mine = [r for r in rows if r.klass == limiter]
+            if mine:
+                self._merge_peak(limiter, occupancy(np.array([r.time for r in mine], dtype=np.float64),
+                                                    np.array([r.start for r in mine], dtype=np.float64),
+                                                    np.array([r.end if r.end >= 0 else now for r in mine],
+                                                             dtype=np.float64)))
 
     def _merge_peak(self, limiter: int, seen: Occupancy) -> None:
         self.peaks[limiter] = self.peaks[limiter].merge(seen)
         self.window[limiter] = self.window[limiter].merge(seen)
-
-    def _intervals(self, finished: list[Req], now: float,
-                   use: tuple[bool, bool]) -> list[tuple[list[float], list[float], list[float]]]:
-        """Per limiter, the (arrival, start, end) of the requests `note_peaks` reads, in one
-        pass: those finished and those open at a limiter in `use`, and those queued."""
-        columns: list[tuple[list[float], list[float], list[float]]] = [([], [], []), ([], [], [])]
-        _note_finished(finished, now, use, columns[0], columns[1])
-        for r in self.open.values():
-            if r.klass >= 0 and use[r.klass]:
-                _note(r, now, columns[r.klass])
-        for r in self.waiting():
-            if r.klass >= 0:
-                _note(r, now, columns[r.klass])
-        return columns
 
     def take_window(self) -> dict[int, Occupancy]:
         window = self.window
@@ -212,32 +205,6 @@ class PodServer:
         return window
 
 
-def _array(values: list[float]) -> np.ndarray:
-    return np.fromiter(values, np.float64, len(values))
-
-
-def _note_finished(rows: list[Req], now: float, use: tuple[bool, bool],
-                   into0: tuple[list[float], list[float], list[float]],
-                   into1: tuple[list[float], list[float], list[float]]) -> None:
-    """`_note` for each request of `rows` at a limiter in `use` (the bulk of them: one
-    loop with its lists in locals, no call per request)."""
-    use0, use1 = use
-    time0, start0, end0 = into0
-    time1, start1, end1 = into1
-    for r in rows:
-        klass = r.klass
-        if klass == 0 and use0:
-            time0.append(r.time)
-            start0.append(r.start)
-            end0.append(r.end if r.end >= 0 else now)
-        elif klass == 1 and use1:
-            time1.append(r.time)
-            start1.append(r.start)
-            end1.append(r.end if r.end >= 0 else now)
-
-
-def _note(r: Req, now: float, into: tuple[list[float], list[float], list[float]]) -> None:
-    """A request's times for `occupancy`, a still-open one cut at `now`."""
-    into[0].append(r.time)
-    into[1].append(r.start)
-    into[2].append(r.end if r.end >= 0 else now)
+def _take(times: tuple[LimiterTimes, LimiterTimes], r: Req, now: float) -> None:
+    """A request's times into its limiter's, a still-open one cut at `now`."""
+    times[r.klass].add(r.time, r.start, r.end if r.end >= 0 else now)
