@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-slow validate bench clean
 
 # The data plane is compiled at install (setup.py, twin/_native.py): edits to it rebuild.
-NATIVE := $(wildcard twin/sim/traffic/*.py twin/model/registry/resources/*.py) twin/_native.py setup.py
+# NATIVE covers every module in twin/_native.py's COMPILED (tests/sim/test_compiled.py checks it).
+NATIVE := $(wildcard twin/sim/traffic/*.py twin/model/registry/resources/*.py) twin/model/registry/overlap.py \
+	twin/_native.py setup.py
 
 $(STAMP): pyproject.toml $(NATIVE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

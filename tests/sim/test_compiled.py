@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +36,25 @@ def test_compiled_and_plain_python_write_the_same_bytes(tmp_path):
             pytest.fail("TWIN_REQUIRE_COMPILED is set but the data plane is not compiled (see setup.py's output)")
         pytest.skip("this install runs the data plane as plain Python (no compiled build to compare with)")
     assert run(tmp_path / "compiled", pure=False) == run(tmp_path / "python", pure=True)
+
+
+def _makefile_native() -> set[str]:
+    """The files `make` rebuilds the compiled plane for: the Makefile's NATIVE, its
+    `$(wildcard …)` patterns expanded as make does."""
+    root = Path(twin.__file__).parent.parent
+    text = (root / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("NATIVE :="))
+    files: set[str] = set()
+    for pattern in line.removeprefix("NATIVE :=").replace("$(wildcard", " ").replace(")", " ").split():
+        files |= {str(p.relative_to(root)) for p in root.glob(pattern)}
+    return files
+
+
+def test_make_rebuilds_the_compiled_plane_when_any_compiled_module_changes():
+    """An edit to a compiled module that `make` does not see leaves the build stale: every
+    module then loads from its source (`_native.fresh`), correct but several times slower."""
+    from twin import _native
+
+    root = Path(twin.__file__).parent.parent
+    compiled = {str(_native.source_of(module).relative_to(root)) for module in _native.COMPILED}
+    assert compiled - _makefile_native() == set()
