@@ -11,7 +11,7 @@ write the run files), to compare with the chunked sweep (`sweep`).
 load far more than it does: the same two sweeps (chunked, one run per task) whose runs
 return their precomputed records at once (the chunk sizes still follow the recorded wall
 times), so the wall and CPU seconds are cluster start and shutdown, scheduling, the run
-files and the tables alone.
+files and the tables alone; `phases_median` times each of those steps apart.
 
 Rounds interleave serial, pool and sweep (in reverse order every other round), so that
 drifting machine speed slows all alike; the figures are per round plus the medians. CPU
@@ -114,19 +114,49 @@ def round_figures(seeds: int, workers: int, reverse: bool, per_run: bool) -> dic
 
 
 def overhead(seeds: int, workers: int, rounds: int) -> dict:
-    """Median wall and CPU seconds of the sweep with instant runs, chunked and per run."""
+    """Median wall and CPU seconds of the sweep with instant runs, chunked and per run,
+    and the chunked sweep's steps apart."""
     records = {run.name: run_one(run) for run in plan_sweep(SCENARIO, PARAMS, seeds).runs}
     real, chunks.run_one = chunks.run_one, lambda run: dict(records[run.name])  # the workers fork with it
     try:
         measured = [swept(seeds, workers, per_run) for _ in range(rounds) for per_run in (False, True)]
+        figures = {"phases_median": phases(seeds, workers, rounds)}
     finally:
         chunks.run_one = real
-    figures = {}
     for name in ("sweep", "sweep_per_run"):
         for kind in ("seconds", "cpu_seconds"):
             figures[f"{name}_{kind}_median"] = statistics.median(m[f"{name}_{kind}"] for m in measured if
                                                                  f"{name}_{kind}" in m)
     return {"instant_runs": len(records), "rounds": rounds, **figures, "load_average": os.getloadavg()}
+
+
+def phases(seeds: int, workers: int, rounds: int) -> dict:
+    """Median seconds of each step of a chunked sweep of instant runs, taken in turn as
+    `run_sweep` takes them (`chunks.run_one` is patched by the caller): the run folder,
+    the LocalCluster's start, the runs through chunks (scheduling, the workers' run files,
+    the records back), the cluster's shutdown, the tables. `run_sweep` builds the tables
+    while the cluster shuts down; here they are timed apart."""
+    from twin.sweep.executors import dask_client
+    from twin.sweep.store import RunStore
+    from twin.sweep.sweep import _result
+
+    plan, steps = plan_sweep(SCENARIO, PARAMS, seeds), []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as out:
+            marks = [time.perf_counter()]
+            store = RunStore.open(out, plan)
+            store.start()
+            marks.append(time.perf_counter())
+            with dask_client(workers) as client:
+                marks.append(time.perf_counter())
+                records = list(chunks.run_chunked(client, plan.runs, workers, store.runs, owner=os.getpid()))
+                marks.append(time.perf_counter())
+            marks.append(time.perf_counter())
+            _result(plan, records, len(records), 0, store)
+            marks.append(time.perf_counter())
+        steps.append([b - a for a, b in zip(marks, marks[1:])])
+    names = ("folder", "cluster_start", "runs", "cluster_shutdown", "tables")
+    return {name: round(statistics.median(step[i] for step in steps), 3) for i, name in enumerate(names)}
 
 
 def main(argv: list[str] | None = None) -> int:
