@@ -53,7 +53,7 @@ def resource_kpis(records: Sequence, usage, store, first_429: float | None) -> d
         "network_saturation": {node: round(float(links[node]), 6) for node in sorted(links) if links[node] > 0},
         "object_store": _object_store(records),
         "oom_kills": len(kills),
-        "first_saturated": first_saturated(rows, records, first_429, kills),
+        "first_saturated": first_saturated(rows, pods, records, first_429, kills),
     }
 
 
@@ -87,15 +87,16 @@ def _object_store(records: Sequence) -> dict:
             "first_throttle_seconds": d.get("first_throttle")}
 
 
-def first_saturated(rows: list[tuple], records: Sequence, first_429: float | None, kills: list) -> dict:
+def first_saturated(rows: list[tuple], pods: list[tuple], records: Sequence, first_429: float | None,
+                    kills: list) -> dict:
     """When each resource first saturated (the start of the interval, seconds; None if
-    never) and which came first. `rows`: `usage.ResourceUsage.rows`."""
+    never) and which came first. `rows`: `usage.ResourceUsage.rows`; `pods`: those of a
+    registry pod (the others are node links')."""
     interval = _interval(rows)
 
     def first(times: list[float]) -> float | None:
         return None if not times else round(float(min(times)) - interval, 3)
 
-    pods = [row for row in rows if row[POD] != ""]
     memory = [row[TIME] for row in pods  # against its limit, or what its node has left
               if row[MEMORY_LIMIT] is not None and row[MEMORY_PEAK] >= 0.95 * float(row[MEMORY_LIMIT])]
     calls = [r for r in records if r.kind == "ObjectStoreCalls"]
